@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tidemark",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tidemark", targets: ["tidemark"]),
+        .library(name: "TidemarkPolicy", targets: ["TidemarkPolicy"]),
+        .library(name: "TidemarkSchedule", targets: ["TidemarkSchedule"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "TidemarkPolicy",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "TidemarkSchedule",
+            dependencies: ["TidemarkPolicy"]
+        ),
+        .executableTarget(
+            name: "tidemark",
+            dependencies: [
+                "TidemarkPolicy",
+                "TidemarkSchedule",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "tidemark-bench",
+            dependencies: ["TidemarkPolicy", "TidemarkSchedule"],
+            path: "Benchmarks/tidemark-bench"
+        ),
+        .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
+        .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
+        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,16 @@
+/// One file of policy source: the name diagnostics use, and its bytes.
+public struct PolicyFile: Sendable, Hashable {
+    /// The path diagnostics print, e.g. `policies/schedulers.yaml`.
+    public var path: String
+    public var contents: [UInt8]
+
+    public init(path: String, contents: [UInt8]) {
+        self.path = path
+        self.contents = contents
+    }
+
+    /// Whether the name ends in `.yaml` or `.yml`.
+    public static func isPolicyFileName(_ name: String) -> Bool {
+        name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+    }
+}

@@ -1,0 +1,40 @@
+/// Loads policy files into a validated `PolicySet`, reporting every problem of every file at once.
+public struct PolicyLoader: Sendable {
+    public var limits: YAMLLimits
+
+    public init(limits: YAMLLimits = .default) {
+        self.limits = limits
+    }
+
+    /// The result of a load: the documents that decoded, and all diagnostics, sorted.
+    public struct Result: Sendable {
+        public var policies: PolicySet
+        public var diagnostics: [Diagnostic]
+
+        /// True when nothing is wrong: the set may be used.
+        public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }
+    }
+
+    public func load(_ files: [PolicyFile]) -> Result {
+        let log = DiagnosticLog()
+        var set = PolicySet()
+        let loader = YAMLLoader(limits: limits)
+        let decoder = DocumentDecoder(log: log)
+        for file in files {
+            set.files.append(file.path)
+            switch loader.documents(file: file.path, contents: file.contents) {
+            case .success(let documents):
+                for document in documents { decoder.decode(document, into: &set) }
+            case .failure(let diagnostic):
+                log.append(diagnostic)
+            }
+        }
+        ReferenceValidator(set: set, log: log).validate()
+        return Result(policies: set, diagnostics: log.diagnostics.sorted())
+    }
+
+    /// Loads every policy file under `path` (a directory or one file).
+    public func load(path: String) throws(PolicySourceError) -> Result {
+        load(try PolicyDirectory(path: path, limits: limits).files())
+    }
+}

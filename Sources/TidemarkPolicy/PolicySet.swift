@@ -1,0 +1,32 @@
+/// Every document loaded from a policy path, by kind, in file order.
+public struct PolicySet: Sendable, Hashable {
+    public var targets: [PolicyDocument<TargetSpec>] = []
+    public var retentionPolicies: [PolicyDocument<RetentionPolicySpec>] = []
+    public var schedulers: [PolicyDocument<SchedulerSpec>] = []
+    public var driveBindings: [PolicyDocument<DriveBindingSpec>] = []
+    public var backupPlans: [PolicyDocument<BackupPlanSpec>] = []
+    /// The files read, relative to the policy path, in load order.
+    public var files: [String] = []
+
+    public init() {}
+
+    public var documentCount: Int {
+        targets.count + retentionPolicies.count + schedulers.count + driveBindings.count + backupPlans.count
+    }
+
+    public func target(named name: String) -> PolicyDocument<TargetSpec>? { targets.first { $0.name == name } }
+    public func scheduler(named name: String) -> PolicyDocument<SchedulerSpec>? { schedulers.first { $0.name == name } }
+    public func backupPlan(named name: String) -> PolicyDocument<BackupPlanSpec>? { backupPlans.first { $0.name == name } }
+    public func retentionPolicy(named name: String) -> PolicyDocument<RetentionPolicySpec>? {
+        retentionPolicies.first { $0.name == name }
+    }
+
+    /// The rules a scheduler or plan's retention stands for, resolving a reference by name.
+    public func resolve(_ retention: RetentionReference?) -> RetentionPolicySpec? {
+        switch retention {
+        case .named(let reference): retentionPolicy(named: reference.value)?.spec
+        case .inline(let spec): spec
+        case nil: nil
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// Checks that span documents: unique names, references that resolve, target-specific rules.
+struct ReferenceValidator {
+    let set: PolicySet
+    let log: DiagnosticLog
+
+    func validate() {
+        checkUnique(set.targets, kind: .target)
+        checkUnique(set.retentionPolicies, kind: .retentionPolicy)
+        checkUnique(set.schedulers, kind: .scheduler)
+        checkUnique(set.driveBindings, kind: .driveBinding)
+        checkUnique(set.backupPlans, kind: .backupPlan)
+
+        for scheduler in set.schedulers {
+            let spec = scheduler.spec
+            let target = resolveTarget(spec.target, from: "scheduler '\(scheduler.name)'")
+            checkRetention(spec.retention, from: "scheduler '\(scheduler.name)'")
+            if let target {
+                if target.spec.provider == .scheduledBackup {
+                    log.error(spec.target.location, "scheduler '\(scheduler.name)' is on target '\(target.name)', a scheduled-backup target",
+                              hint: "scheduled-backup targets take BackupPlan documents")
+                }
+                if target.spec.provider == .cloudsigma, !CloudSigmaTimezones.allowed.contains(spec.schedule.timezone) {
+                    let suggestion = Suggestion.didYouMean(spec.schedule.timezone, in: CloudSigmaTimezones.allowed)
+                    log.error(spec.timezoneLocation,
+                              "timezone '\(spec.schedule.timezone)' is not accepted by cloudsigma target '\(target.name)'",
+                              hint: suggestion + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC")
+                }
+            }
+        }
+        for binding in set.driveBindings {
+            let spec = binding.spec
+            let target = resolveTarget(spec.target, from: "drive binding '\(binding.name)'")
+            guard let scheduler = set.scheduler(named: spec.scheduler.value) else {
+                log.error(spec.scheduler.location, "drive binding '\(binding.name)' references unknown Scheduler '\(spec.scheduler.value)'",
+                          hint: Suggestion.didYouMean(spec.scheduler.value, in: set.schedulers.map(\.name)) + "define a Scheduler with that name or fix the reference")
+                continue
+            }
+            if let target, scheduler.spec.target.value != target.name {
+                log.error(spec.scheduler.location,
+                          "drive binding '\(binding.name)' is on target '\(target.name)' but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
+                          hint: "bind drives to a scheduler of the same target")
+            }
+        }
+        for plan in set.backupPlans {
+            let target = resolveTarget(plan.spec.target, from: "backup plan '\(plan.name)'")
+            checkRetention(plan.spec.retention, from: "backup plan '\(plan.name)'")
+            if let target, target.spec.provider != .scheduledBackup {
+                log.error(plan.spec.target.location, "backup plan '\(plan.name)' is on target '\(target.name)', a \(target.spec.provider.rawValue) target",
+                          hint: "BackupPlan documents are for scheduled-backup targets; use a Scheduler here")
+            }
+        }
+    }
+
+    private func checkUnique<Spec>(_ documents: [PolicyDocument<Spec>], kind: PolicyKind) {
+        var first: [String: SourceLocation] = [:]
+        for document in documents {
+            if let earlier = first[document.name] {
+                log.error(document.location, "duplicate \(kind.rawValue) name '\(document.name)'",
+                          hint: "first defined at \(earlier); names are unique within a kind")
+            } else {
+                first[document.name] = document.location
+            }
+        }
+    }
+
+    private func resolveTarget(_ reference: Reference, from owner: String) -> PolicyDocument<TargetSpec>? {
+        if let target = set.target(named: reference.value) { return target }
+        log.error(reference.location, "\(owner) references unknown Target '\(reference.value)'",
+                  hint: Suggestion.didYouMean(reference.value, in: set.targets.map(\.name)) + "define a Target with that name or fix the reference")
+        return nil
+    }
+
+    private func checkRetention(_ retention: RetentionReference?, from owner: String) {
+        guard case .named(let reference) = retention, set.retentionPolicy(named: reference.value) == nil else { return }
+        log.error(reference.location, "\(owner) references unknown RetentionPolicy '\(reference.value)'",
+                  hint: Suggestion.didYouMean(reference.value, in: set.retentionPolicies.map(\.name)) + "define a RetentionPolicy with that name or fix the reference")
+    }
+}

@@ -1,0 +1,64 @@
+/// A backup API endpoint that schedulers and plans are applied to.
+public struct TargetSpec: Sendable, Hashable {
+    public var provider: ProviderKind
+    public var endpoint: String
+    public var credentials: Credentials
+    public var scheduling: SchedulingMode
+    /// Skips TLS verification; for tests against a local emulator only.
+    public var insecure: Bool
+}
+
+/// The seed API a target speaks.
+public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
+    case cloudsigma
+    case scheduledBackup = "scheduled-backup"
+    case danube
+    case freezer
+}
+
+/// Who runs the schedule: the API's native scheduler where it is exact, or tidemark's controller.
+public enum SchedulingMode: String, Sendable, Hashable, CaseIterable {
+    case auto
+    case native
+    case controller
+}
+
+/// Where credentials are read from; never the secrets themselves.
+public struct Credentials: Sendable, Hashable {
+    public var usernameEnv: String?
+    public var passwordEnv: String?
+    public var usernameFile: String?
+    public var passwordFile: String?
+    public var tokenEnv: String?
+    public var tokenFile: String?
+
+    static let keys = ["usernameEnv", "passwordEnv", "usernameFile", "passwordFile", "tokenEnv", "tokenFile"]
+}
+
+extension TargetSpec {
+    static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure"]
+
+    static func decode(_ spec: MappingReader) -> TargetSpec? {
+        let provider = spec.choice("provider", required: true, as: ProviderKind.self)
+        let endpoint = spec.string("endpoint", required: true)
+        if let endpoint, !(endpoint.value.hasPrefix("https://") || endpoint.value.hasPrefix("http://")) {
+            spec.log.error(endpoint.location, "endpoint '\(endpoint.value)' is not an http(s) URL",
+                           hint: "write the API base URL, e.g. https://zrh.example.net/api/2.0/")
+        }
+        var credentials = Credentials()
+        if let node = spec.node("credentials"),
+           let reader = MappingReader(node, context: "credentials", allowed: Credentials.keys, log: spec.log) {
+            credentials.usernameEnv = reader.string("usernameEnv")?.value
+            credentials.passwordEnv = reader.string("passwordEnv")?.value
+            credentials.usernameFile = reader.string("usernameFile")?.value
+            credentials.passwordFile = reader.string("passwordFile")?.value
+            credentials.tokenEnv = reader.string("tokenEnv")?.value
+            credentials.tokenFile = reader.string("tokenFile")?.value
+        }
+        let scheduling = spec.choice("scheduling", as: SchedulingMode.self) ?? .auto
+        let insecure = spec.bool("insecure") ?? false
+        guard let provider, let endpoint else { return nil }
+        return TargetSpec(provider: provider, endpoint: endpoint.value, credentials: credentials,
+                          scheduling: scheduling, insecure: insecure)
+    }
+}

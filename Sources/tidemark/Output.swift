@@ -1,0 +1,12 @@
+import Foundation
+
+/// Standard output for results, standard error for diagnostics.
+enum Output {
+    static func line(_ text: String = "") {
+        print(text)
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

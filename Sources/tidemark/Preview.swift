@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import TidemarkPolicy
+import TidemarkSchedule
+
+struct Preview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show when a scheduler fires, and which snapshots a retention policy keeps.",
+        discussion: """
+        tidemark preview SCHEDULER [--count N] [--from ISO8601]
+            The next N fire times of a Scheduler or BackupPlan, in its timezone and in UTC.
+
+        tidemark preview --retention NAME --simulate 400d [--from ISO8601]
+        tidemark preview SCHEDULER --simulate 400d
+            Simulates the history the schedule makes over the period ending at --from (default now) and prints,
+            as a calendar with one row per month, which snapshots the retention keeps and by which rule.
+            With --retention the schedule is that of the first scheduler using the policy, or daily at 00:00 UTC.
+        """
+    )
+
+    @Argument(help: "The Scheduler or BackupPlan to preview.")
+    var scheduler: String?
+
+    @Option(help: "The policy directory or file.")
+    var path: String = "policies"
+
+    @Option(help: "How many fire times to print.")
+    var count: Int = 10
+
+    @Option(help: "Start of the preview, or end of the simulation (ISO 8601, e.g. 2026-11-25T04:00:00Z). Default: now.")
+    var from: String?
+
+    @Option(help: "A RetentionPolicy to simulate.")
+    var retention: String?
+
+    @Option(help: "Simulate this much history, e.g. 400d, 8w or 36h.")
+    var simulate: SimulationLength?
+
+    func validate() throws {
+        guard scheduler != nil || retention != nil else {
+            throw ValidationError("Name a scheduler (tidemark preview SCHEDULER) or a retention policy (--retention NAME).")
+        }
+        guard count > 0 else { throw ValidationError("--count must be at least 1.") }
+        if let from, InstantFormatting.parse(from) == nil {
+            throw ValidationError("--from '\(from)' is not an ISO 8601 instant such as 2026-11-25T04:00:00Z.")
+        }
+    }
+
+    func run() throws {
+        let policies = try PolicyPathLoading.load(path).policies
+        let start = from.flatMap(InstantFormatting.parse) ?? Date()
+        if let retention {
+            try previewRetention(named: retention, policies: policies, end: start)
+        } else if let scheduler, let subject = try subject(named: scheduler, in: policies) {
+            if let simulate {
+                guard let policy = policies.resolve(subject.retention) else {
+                    Output.error("error: \(subject.title) has no retention to simulate (add retention: to it)")
+                    throw ExitCode.failure
+                }
+                try printSimulation(policy: policy, policyTitle: subject.title, schedule: subject.schedule,
+                                    scheduleSource: subject.title, length: simulate, end: start)
+            } else {
+                try printFires(subject, after: start)
+            }
+        }
+    }
+
+    private struct Subject {
+        var title: String
+        var target: String
+        var schedule: ScheduleSpec
+        var retention: RetentionReference?
+    }
+
+    private func subject(named name: String, in policies: PolicySet) throws -> Subject? {
+        if let document = policies.scheduler(named: name) {
+            return Subject(title: "scheduler \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
+                           retention: document.spec.retention)
+        }
+        if let document = policies.backupPlan(named: name) {
+            return Subject(title: "backup plan \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
+                           retention: document.spec.retention)
+        }
+        let names = policies.schedulers.map(\.name) + policies.backupPlans.map(\.name)
+        Output.error("error: no Scheduler or BackupPlan named '\(name)' in \(path)"
+            + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
+        throw ExitCode.failure
+    }
+
+    private func printFires(_ subject: Subject, after start: Date) throws {
+        let schedule = try Schedule(subject.schedule)
+        let fires = schedule.nextFires(after: start, count: count)
+        Output.line("\(subject.title) on target \(subject.target)")
+        Output.line("schedule: \(subject.schedule.summary)")
+        Output.line("next \(fires.count) fire times after \(InstantFormatting.utc(start)):")
+        let zoneTitle = schedule.zone.identifier
+        let localWidth = max(zoneTitle.count, 27)
+        Output.line("  #    " + zoneTitle.padding(toLength: localWidth, withPad: " ", startingAt: 0) + "  UTC")
+        for (index, fire) in fires.enumerated() {
+            let number = String(index + 1).padding(toLength: 4, withPad: " ", startingAt: 0)
+            let local = InstantFormatting.local(fire, in: schedule.zone).padding(toLength: localWidth, withPad: " ", startingAt: 0)
+            Output.line("  \(number) \(local)  \(InstantFormatting.utc(fire))")
+        }
+    }
+
+    private func previewRetention(named name: String, policies: PolicySet, end: Date) throws {
+        guard let document = policies.retentionPolicy(named: name) else {
+            let names = policies.retentionPolicies.map(\.name)
+            Output.error("error: no RetentionPolicy named '\(name)' in \(path)"
+                + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
+            throw ExitCode.failure
+        }
+        let user = policies.schedulers.first { if case .named(let reference) = $0.spec.retention { reference.value == name } else { false } }
+        let schedule = user?.spec.schedule
+            ?? ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .at([.midnight]))))
+        try printSimulation(policy: document.spec, policyTitle: "retention policy \(name)", schedule: schedule,
+                            scheduleSource: user.map { "scheduler \($0.name)" } ?? "daily at 00:00 UTC",
+                            length: simulate ?? SimulationLength(days: 400), end: end)
+    }
+
+    private func printSimulation(policy: RetentionPolicySpec, policyTitle: String, schedule spec: ScheduleSpec,
+                                 scheduleSource: String, length: SimulationLength, end: Date) throws {
+        let schedule = try Schedule(spec)
+        let begin = end.addingTimeInterval(-length.seconds)
+        let fires = schedule.fires(in: begin..<end.addingTimeInterval(1))
+        let snapshots = fires.enumerated().map { Snapshot(id: "s\($0.offset)", takenAt: $0.element) }
+        let decisions = RetentionEngine(policy: policy, zone: schedule.zone).evaluate(snapshots, now: end)
+        Output.line("\(policyTitle)\(policy.displayName.map { " \"\($0)\"" } ?? "")")
+        Output.line("simulated \(length) to \(InstantFormatting.utc(end)): \(snapshots.count) snapshots taken by the schedule of "
+            + "\(scheduleSource) (\(spec.summary)), \(decisions.filter(\.keep).count) kept")
+        Output.line()
+        for line in RetentionCalendar(policy: policy, decisions: decisions, zone: schedule.zone).render() { Output.line(line) }
+    }
+}
+
+/// A simulated history length: `400d`, `8w` or `36h`.
+struct SimulationLength: ExpressibleByArgument, CustomStringConvertible {
+    var seconds: TimeInterval
+    var description: String
+
+    init(days: Int) {
+        seconds = TimeInterval(days) * 86_400
+        description = "\(days)d"
+    }
+
+    init?(argument: String) {
+        guard let unit = argument.last, let amount = Int(argument.dropLast()), amount > 0 else { return nil }
+        let unitSeconds: TimeInterval
+        switch unit {
+        case "h": unitSeconds = 3_600
+        case "d": unitSeconds = 86_400
+        case "w": unitSeconds = 604_800
+        default: return nil
+        }
+        guard TimeInterval(amount) * unitSeconds <= 20 * 366 * 86_400 else { return nil }
+        seconds = TimeInterval(amount) * unitSeconds
+        description = argument
+    }
+}
