@@ -7,14 +7,13 @@ struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show when a scheduler fires, and which snapshots a retention policy keeps.",
         discussion: """
-        tidemark preview SCHEDULER [--count N] [--from ISO8601]
-            The next N fire times of a Scheduler or BackupPlan, in its timezone and in UTC.
+        Fire times: `tidemark preview SCHEDULER` prints the next --count fire times of a Scheduler or BackupPlan \
+        after --from, in its timezone and in UTC.
 
-        tidemark preview --retention NAME --simulate 400d [--from ISO8601]
-        tidemark preview SCHEDULER --simulate 400d
-            Simulates the history the schedule makes over the period ending at --from (default now) and prints,
-            as a calendar with one row per month, which snapshots the retention keeps and by which rule.
-            With --retention the schedule is that of the first scheduler using the policy, or daily at 00:00 UTC.
+        Retention: `tidemark preview --retention NAME --simulate 400d` (or `tidemark preview SCHEDULER --simulate 400d`) \
+        simulates the snapshots the schedule takes over the period that ends at --from, and prints a calendar, one row \
+        per month, of which snapshots the retention keeps and by which rule. With --retention the schedule is that of \
+        the first scheduler that uses the policy, or daily at 00:00 UTC if none does.
         """
     )
 

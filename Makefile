@@ -1,0 +1,32 @@
+# Tidemark — backup schedules and retention as code.
+SWIFT ?= swift
+
+.PHONY: demo test build release bench clean
+
+## The main job end to end on the built-in defaults: validate the seed policies, preview a schedule and a retention.
+demo:
+	@scripts/bootstrap.sh
+	$(SWIFT) build --product tidemark
+	.build/debug/tidemark validate policies
+	.build/debug/tidemark preview every-45-minutes --path policies --count 6
+	.build/debug/tidemark preview --retention sfg --path policies --simulate 400d
+
+## Every test, including the 20,000-case differential test against croniter.
+test:
+	@scripts/bootstrap.sh --test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product tidemark
+
+## Release-mode benchmarks with croniter measured in the same run (figures go to docs/PERFORMANCE.md).
+bench:
+	@scripts/bootstrap.sh --test
+	Benchmarks/run-schedule-bench.sh
+
+clean:
+	rm -rf .build

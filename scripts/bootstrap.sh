@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
+# Debian packages through apt, and the Python test oracle (croniter) through pip.
+set -euo pipefail
+
+apt_packages=(python3 python3-pip)
+pip_packages=(croniter==7.0.0)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || command -v "${package%%-*}" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  if ! python3 -c 'import croniter, sys; sys.exit(0 if croniter.__version__ == "7.0.0" else 1)' 2>/dev/null; then
+    echo "bootstrap: installing ${pip_packages[*]}" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
+  fi
+fi
+
+command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH; install Swift 6 first" >&2; exit 1; }
