@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -22,11 +24,32 @@ let package = Package(
             name: "TidemarkSchedule",
             dependencies: ["TidemarkPolicy"]
         ),
+        .target(name: "TidemarkJSON"),
+        .target(
+            name: "TidemarkProviders",
+            dependencies: ["TidemarkPolicy", "TidemarkJSON", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "TidemarkReconcile",
+            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders"]
+        ),
+        .target(
+            name: "TidemarkEmulator",
+            dependencies: [
+                "TidemarkPolicy",
+                "TidemarkJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tidemark",
             dependencies: [
                 "TidemarkPolicy",
                 "TidemarkSchedule",
+                "TidemarkProviders",
+                "TidemarkReconcile",
+                "TidemarkEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,7 +60,10 @@ let package = Package(
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
-        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark"]),
+        .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator"]),
+        .testTarget(name: "TidemarkProvidersTests", dependencies: ["TidemarkProviders", "TidemarkEmulator"]),
+        .testTarget(name: "TidemarkReconcileTests", dependencies: ["TidemarkReconcile", "TidemarkEmulator"]),
+        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Tidemark: ParsableCommand {
+struct Tidemark: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,6 +14,6 @@ struct Tidemark: ParsableCommand {
         Start with `tidemark validate policies`, then `tidemark preview <scheduler> --path policies`.
         """,
         version: version,
-        subcommands: [Validate.self, Preview.self]
+        subcommands: [Validate.self, Preview.self, EmulatorCommand.self]
     )
 }

@@ -1,0 +1,26 @@
+/// How an emulator instance is set up.
+public struct EmulatorConfiguration: Sendable {
+    /// Loopback address to bind; port 0 picks a free port.
+    public var host: String
+    public var port: Int
+    /// Basic-auth credentials the emulator accepts.
+    public var user: String
+    public var password: String
+    /// Number of generated drives (`drive-0001` …) to start with.
+    public var seedDrives: Int
+    /// A fixture with drives, tags, schedulers and snapshots to start with.
+    public var fixture: EmulatorFixture?
+    /// False models a location without native scheduling: `/backupschedulers/` answers 404.
+    public var backupSchedulersEnabled: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 0, user: String = "tidemark@example.com", password: String = "tidemark",
+                seedDrives: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.seedDrives = seedDrives
+        self.fixture = fixture
+        self.backupSchedulersEnabled = backupSchedulersEnabled
+    }
+}

@@ -1,0 +1,29 @@
+import Synchronization
+
+/// Every request the emulator served, for tests that count requests.
+public final class RequestLog: Sendable {
+    /// One served request.
+    public struct Entry: Sendable, Hashable, CustomStringConvertible {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var status: Int
+
+        public var description: String { "\(method) \(path)\(query.isEmpty ? "" : "?" + query) -> \(status)" }
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    public init() {}
+
+    func record(_ entry: Entry) {
+        entries.withLock { $0.append(entry) }
+    }
+
+    /// The requests so far, oldest first.
+    public var all: [Entry] { entries.withLock { $0 } }
+
+    public func reset() {
+        entries.withLock { $0.removeAll() }
+    }
+}

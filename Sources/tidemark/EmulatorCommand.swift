@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import TidemarkEmulator
+
+struct EmulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "Serve a local, faithful emulator of the cloudsigma backup API on loopback.",
+        discussion: """
+        Serves /api/2.0/backupschedulers/, /drives/ (with the set_scheduler action), /snapshots/ and /tags/ with \
+        Basic auth, the seed API's envelopes, pagination, filters, validation errors and quirks. Runs until interrupted.
+        """
+    )
+
+    @Option(help: "Port to listen on (0 picks a free one, printed on start).")
+    var port: Int = 8789
+
+    @Option(help: "Address to bind; keep it on loopback.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("seed-drives"), help: "Start with this many generated drives (drive-00001 …).")
+    var seedDrives: Int = 0
+
+    @Option(help: "A JSON fixture with drives, tags, backup schedulers and snapshots to start with.")
+    var fixture: String?
+
+    @Option(help: "Basic-auth user the emulator accepts.")
+    var user: String = "tidemark@example.com"
+
+    @Option(help: "Basic-auth password the emulator accepts.")
+    var password: String = "tidemark"
+
+    @Flag(name: .customLong("no-backup-schedulers"), help: "Model a location without native scheduling: /backupschedulers/ answers 404.")
+    var noBackupSchedulers = false
+
+    func run() async throws {
+        let fixtureContents = try fixture.map { try EmulatorFixture(contentsOf: $0) }
+        let emulator = try Emulator(EmulatorConfiguration(host: host, port: port, user: user, password: password, seedDrives: seedDrives,
+                                                          fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers))
+        try await emulator.run { port in
+            Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/")
+        }
+    }
+}
