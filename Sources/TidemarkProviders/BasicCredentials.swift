@@ -1,0 +1,39 @@
+import Foundation
+import TidemarkPolicy
+
+/// A user and password for HTTP Basic auth, read from where the Target says; never printed.
+public struct BasicCredentials: Sendable, CustomStringConvertible {
+    let user: String
+    let password: String
+
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
+    }
+
+    /// Reads `usernameEnv`/`passwordEnv` or `usernameFile`/`passwordFile`.
+    public static func resolve(_ credentials: Credentials, target: String,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProviderError) -> BasicCredentials {
+        func read(_ env: String?, _ file: String?, _ what: String) throws(ProviderError) -> String {
+            if let env {
+                guard let value = environment[env], !value.isEmpty else {
+                    throw .credentials(target: target, reason: "environment variable \(env) (the \(what)) is not set")
+                }
+                return value
+            }
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                    throw .credentials(target: target, reason: "cannot read the \(what) from \(file)")
+                }
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            throw .credentials(target: target, reason: "no \(what) configured (set credentials.\(what)Env or credentials.\(what)File)")
+        }
+        return BasicCredentials(user: try read(credentials.usernameEnv, credentials.usernameFile, "username"),
+                                password: try read(credentials.passwordEnv, credentials.passwordFile, "password"))
+    }
+
+    var authorization: String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
+
+    public var description: String { "BasicCredentials(user: \(user), password: <redacted>)" }
+}

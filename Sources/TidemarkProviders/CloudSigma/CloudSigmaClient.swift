@@ -1,0 +1,66 @@
+import Foundation
+import TidemarkJSON
+
+/// Requests to one cloudsigma location: Basic auth, JSON bodies, CloudSigma's error lists turned into `ProviderError`.
+struct CloudSigmaClient: Sendable {
+    let baseURL: URL
+    let transport: any HTTPTransport
+    let authorization: String
+
+    /// Sends a request to `path` (relative to the API root, e.g. `backupschedulers/detail/`); nil body on 204.
+    func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil) async throws(ProviderError) -> JSON? {
+        let root = baseURL.absoluteString.hasSuffix("/") ? baseURL.absoluteString : baseURL.absoluteString + "/"
+        guard var components = URLComponents(string: root + path) else {
+            throw .unreadable(request: "\(method) \(path)", reason: "cannot form a URL from the endpoint \(root)")
+        }
+        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        let request = HTTPRequest(method: method, url: components.url!, headers: [
+            "Authorization": authorization, "Content-Type": "application/json", "Accept": "application/json",
+        ], body: body.map(\.data))
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw .transport(error)
+        }
+        guard (200...299).contains(response.status) else {
+            throw .http(status: response.status, request: request.summary, details: Self.errorDetails(response.body))
+        }
+        guard !response.body.isEmpty, response.status != 204 else { return nil }
+        do {
+            return try JSON.parse(response.body)
+        } catch {
+            throw .unreadable(request: request.summary, reason: "\(error)")
+        }
+    }
+
+    /// Every object of a resource's detail listing, with `limit=0`; follows `offset` if the server caps the page.
+    func listAll(_ resource: String, fields: [String]? = nil) async throws(ProviderError) -> [JSON] {
+        var objects: [JSON] = []
+        var offset = 0
+        while true {
+            var query = [("limit", "0")]
+            if offset > 0 { query.append(("offset", String(offset))) }
+            if let fields { query.append(("fields", fields.joined(separator: ","))) }
+            guard let page = try await send("GET", "\(resource)/detail/", query: query), let items = page["objects"]?.arrayValue else {
+                throw .unreadable(request: "GET /\(resource)/detail/", reason: "no objects list in the response")
+            }
+            objects += items
+            let total = page["meta"]?["total_count"]?.intValue ?? objects.count
+            guard objects.count < total, !items.isEmpty else { return objects }
+            offset = objects.count
+        }
+    }
+
+    /// `error_point: error_message` of each entry of CloudSigma's error list.
+    static func errorDetails(_ body: Data) -> [String] {
+        guard let json = try? JSON.parse(body), let entries = json.arrayValue else {
+            return body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
+        }
+        return entries.map { entry in
+            let message = entry["error_message"]?.stringValue ?? "\(entry)"
+            if let point = entry["error_point"]?.stringValue { return "\(point): \(message)" }
+            return message
+        }
+    }
+}

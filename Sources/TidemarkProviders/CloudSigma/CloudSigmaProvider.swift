@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import TidemarkJSON
+import TidemarkPolicy
+
+/// The `cloudsigma` provider: backup schedulers, drive bindings and snapshots of one location (seeds 000, 001).
+public struct CloudSigmaProvider: Provider {
+    public let target: String
+    let client: CloudSigmaClient
+
+    public init(target: String, endpoint: URL, credentials: BasicCredentials, transport: any HTTPTransport) {
+        self.target = target
+        self.client = CloudSigmaClient(baseURL: endpoint, transport: transport, authorization: credentials.authorization)
+    }
+
+    /// A provider for a Target document, with credentials from its environment variables or files.
+    public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProviderError) -> CloudSigmaProvider {
+        guard let endpoint = URL(string: target.spec.endpoint) else {
+            throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
+        }
+        if target.spec.insecure, endpoint.scheme == "https" {
+            throw .unsupported(target: target.name, reason: "insecure: true is not supported for https on this platform; use http:// for a local emulator")
+        }
+        let credentials = try BasicCredentials.resolve(target.spec.credentials, target: target.name, environment: environment)
+        return CloudSigmaProvider(target: target.name, endpoint: endpoint, credentials: credentials,
+                                  transport: RetryingTransport(URLSessionTransport(), logger: logger))
+    }
+
+    public var capabilities: ProviderCapabilities {
+        get async throws(ProviderError) {
+            ProviderCapabilities(nativeScheduling: try await hasNativeScheduling(), nativeRetention: [.age, .anchored])
+        }
+    }
+
+    func hasNativeScheduling() async throws(ProviderError) -> Bool {
+        do {
+            _ = try await client.send("GET", "backupschedulers/", query: [("limit", "1")])
+            return true
+        } catch .http(status: 404, _, _) {
+            return false
+        }
+    }
+
+    public func readLiveState() async throws(ProviderError) -> LiveState {
+        var schedulers: [LiveScheduler] = []
+        do {
+            schedulers = try await client.listAll("backupschedulers").map(Self.liveScheduler)
+        } catch .http(status: 404, _, _) {
+            schedulers = []
+        }
+        let tagNames = Dictionary(try await client.listAll("tags", fields: ["uuid", "name"]).compactMap { tag -> (String, String)? in
+            guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
+            return (uuid, name)
+        }, uniquingKeysWith: { first, _ in first })
+        let drives = try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]).compactMap { drive -> LiveDrive? in
+            guard let uuid = drive["uuid"]?.stringValue else { return nil }
+            let tagUUIDs = drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? []
+            return LiveDrive(id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
+                             schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
+        }
+        return LiveState(schedulers: schedulers, drives: drives)
+    }
+
+    static func liveScheduler(_ object: JSON) -> LiveScheduler {
+        LiveScheduler(id: object["uuid"]?.stringValue ?? "", marker: CloudSigmaSchedulerMapping.marker(object),
+                      state: CloudSigmaSchedulerMapping.state(object), displayName: object["name"]?.stringValue ?? "", raw: object)
+    }
+
+    public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
+        try await client.listAll("snapshots").compactMap { snapshot -> LiveSnapshot? in
+            guard let uuid = snapshot["uuid"]?.stringValue, let drive = snapshot["drive"]?["uuid"]?.stringValue,
+                  let timestamp = snapshot["timestamp"]?.stringValue, let taken = try? Date(timestamp, strategy: .iso8601) else { return nil }
+            return LiveSnapshot(id: uuid, driveID: drive, name: snapshot["name"]?.stringValue ?? "", takenAt: taken,
+                                succeeded: snapshot["status"]?.stringValue != "error",
+                                createdByTidemark: snapshot["meta"]?[CloudSigmaSchedulerMapping.ownerKey] != nil)
+        }
+    }
+
+    public func apply(_ action: ProviderAction) async throws(ProviderError) -> String? {
+        switch action {
+        case .createScheduler(let state, let marker):
+            let body: JSON = ["objects": [CloudSigmaSchedulerMapping.wire(state, marker: marker, base: nil)]]
+            let created = try await client.send("POST", "backupschedulers/", body: body)
+            return created?["objects"]?.arrayValue?.first?["uuid"]?.stringValue
+        case .updateScheduler(let live, let state, let marker):
+            _ = try await client.send("PUT", "backupschedulers/\(live.id)/", body: CloudSigmaSchedulerMapping.wire(state, marker: marker, base: live.raw))
+            return live.id
+        case .deleteScheduler(let id):
+            _ = try await client.send("DELETE", "backupschedulers/\(id)/")
+            return id
+        case .bindDrive(let driveID, let schedulerID):
+            _ = try await client.send("POST", "drives/\(driveID)/action/", query: [("do", "set_scheduler")],
+                                      body: ["backup_policy_uuid": schedulerID.map(JSON.string) ?? .null])
+            return driveID
+        }
+    }
+}
+
+extension CloudSigmaProvider {
+    /// Why a scheduler cannot run natively on cloudsigma exactly as written, or nil when it can.
+    public static func nativeLimitation(_ state: SchedulerState) -> String? {
+        CloudSigmaSchedulerMapping.nativeLimitation(state)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import TidemarkJSON
+import TidemarkPolicy
+
+/// A scheduler as the reconciler compares it: provider-neutral, normalized (SPEC §3).
+public struct SchedulerState: Sendable, Hashable {
+    public var displayName: String
+    public var type: SchedulerType
+    public var enabled: Bool
+    public var schedule: ScheduleSpec
+    public var retentionName: String
+    public var retention: [RetentionRule]
+    public var notifications: Notifications
+    public var remoteLocation: String
+    /// cloudsigma keeps a start/end window even for fixed times (`options.window`); nil means the whole day.
+    public var window: TimeWindow?
+
+    public init(displayName: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec, retentionName: String,
+                retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?) {
+        self.displayName = displayName
+        self.type = type
+        self.enabled = enabled
+        self.schedule = schedule
+        self.retentionName = retentionName
+        self.retention = retention
+        self.notifications = notifications
+        self.remoteLocation = remoteLocation
+        self.window = window
+    }
+}
+
+/// Which tidemark instance owns a live object, under which policy name, and whether it is protected.
+public struct OwnershipMarker: Sendable, Hashable {
+    public var instance: String
+    public var name: String
+    public var protected: Bool
+
+    public init(instance: String, name: String, protected: Bool) {
+        self.instance = instance
+        self.name = name
+        self.protected = protected
+    }
+}
+
+/// A scheduler read from an API.
+public struct LiveScheduler: Sendable, Hashable {
+    public var id: String
+    public var marker: OwnershipMarker?
+    /// Nil when the live object uses settings tidemark cannot express; any desired state then differs.
+    public var state: SchedulerState?
+    public var displayName: String
+    /// The object as the API returned it; updates start from it so unknown fields survive.
+    public var raw: JSON
+}
+
+/// A drive and the scheduler bound to it.
+public struct LiveDrive: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    /// Tag names and uuids.
+    public var tags: [String]
+    public var schedulerID: String?
+}
+
+/// A snapshot of a drive.
+public struct LiveSnapshot: Sendable, Hashable {
+    public var id: String
+    public var driveID: String
+    public var name: String
+    public var takenAt: Date
+    public var succeeded: Bool
+    public var createdByTidemark: Bool
+}
+
+/// Everything the reconciler needs from one target.
+public struct LiveState: Sendable {
+    public var schedulers: [LiveScheduler]
+    public var drives: [LiveDrive]
+
+    public init(schedulers: [LiveScheduler], drives: [LiveDrive]) {
+        self.schedulers = schedulers
+        self.drives = drives
+    }
+
+    /// A digest of the state that matters to a plan, to refuse a saved plan whose world has changed.
+    public var version: String {
+        var hasher = StableHasher()
+        for scheduler in schedulers.sorted(by: { $0.id < $1.id }) { hasher.add(scheduler.id + scheduler.raw.description) }
+        for drive in drives.sorted(by: { $0.id < $1.id }) { hasher.add("\(drive.id)|\(drive.name)|\(drive.tags)|\(drive.schedulerID ?? "")") }
+        return hasher.hex
+    }
+}
+
+/// FNV-1a 64, stable across runs (Swift's Hasher is seeded per process).
+struct StableHasher {
+    private var state: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 {
+            state ^= UInt64(byte)
+            state = state &* 0x0000_0100_0000_01B3
+        }
+        state ^= 0xFF
+    }
+
+    var hex: String { String(state, radix: 16) }
+}

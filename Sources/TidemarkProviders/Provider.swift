@@ -1,0 +1,32 @@
+import TidemarkPolicy
+
+/// What a target can do natively.
+public struct ProviderCapabilities: Sendable, Hashable {
+    /// The API runs schedules itself.
+    public var nativeScheduling: Bool
+    /// Retention rule kinds the API enforces itself.
+    public var nativeRetention: Set<RetentionKind>
+
+    public enum RetentionKind: String, Sendable, Hashable {
+        case age, anchored, last
+    }
+}
+
+/// One change to apply to a target.
+public enum ProviderAction: Sendable, Hashable {
+    case createScheduler(SchedulerState, OwnershipMarker)
+    /// Updates the scheduler, starting from its live object so unknown fields survive.
+    case updateScheduler(LiveScheduler, SchedulerState, OwnershipMarker)
+    case deleteScheduler(id: String)
+    /// Binds a drive to a scheduler, or unbinds it (nil).
+    case bindDrive(driveID: String, schedulerID: String?)
+}
+
+/// A backup API behind one protocol: read live state, apply one action.
+public protocol Provider: Sendable {
+    var capabilities: ProviderCapabilities { get async throws(ProviderError) }
+    func readLiveState() async throws(ProviderError) -> LiveState
+    func snapshots() async throws(ProviderError) -> [LiveSnapshot]
+    /// Applies an action; for a create, returns the new object's id.
+    func apply(_ action: ProviderAction) async throws(ProviderError) -> String?
+}

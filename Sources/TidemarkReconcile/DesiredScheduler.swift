@@ -1,0 +1,35 @@
+import TidemarkPolicy
+import TidemarkProviders
+
+/// Who runs a scheduler: the API's native scheduler, or tidemark's controller (SPEC §2).
+public enum SchedulingPlacement: Sendable, Hashable {
+    case native
+    case controller(reason: String)
+}
+
+/// A Scheduler document as the reconciler wants it on its target.
+public struct DesiredScheduler: Sendable, Hashable {
+    public var name: String
+    public var state: SchedulerState
+    public var adopt: Bool
+    public var protect: Bool
+    public var placement: SchedulingPlacement
+
+    /// The neutral state a Scheduler document stands for, resolving its retention reference.
+    public static func state(of document: PolicyDocument<SchedulerSpec>, in policies: PolicySet) -> SchedulerState {
+        let spec = document.spec
+        let retentionName: String
+        switch spec.retention {
+        case .named(let reference)?:
+            retentionName = policies.retentionPolicy(named: reference.value)?.spec.displayName ?? reference.value
+        case .inline(let inline)?:
+            retentionName = inline.displayName ?? document.name
+        case nil:
+            retentionName = ""
+        }
+        return SchedulerState(displayName: spec.displayName ?? document.name, type: spec.type, enabled: spec.enabled,
+                              schedule: spec.schedule, retentionName: retentionName,
+                              retention: policies.resolve(spec.retention)?.rules ?? [], notifications: spec.notifications,
+                              remoteLocation: spec.remoteLocation, window: spec.options["window"].flatMap(TimeWindow.init(parsing:)))
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// Everything a plan shows and a saved plan records (SPEC §4); encoded as versioned JSON.
+public struct Plan: Sendable, Codable {
+    public static let formatVersion = "1"
+
+    public var formatVersion: String
+    public var tidemarkVersion: String
+    public var createdAt: Date
+    public var source: Source
+    public var targets: [TargetPlan]
+
+    /// Where the policies came from.
+    public struct Source: Sendable, Codable, Hashable {
+        public var path: String
+        /// The commit, when the policies came from git.
+        public var commit: String?
+        /// A digest of every policy file read.
+        public var digest: String
+        public var files: [String]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", tidemarkVersion = "tidemark_version", createdAt = "created_at", source, targets, summary
+    }
+
+    public init(tidemarkVersion: String, createdAt: Date, source: Source, targets: [TargetPlan]) {
+        self.formatVersion = Self.formatVersion
+        self.tidemarkVersion = tidemarkVersion
+        self.createdAt = createdAt
+        self.source = source
+        self.targets = targets
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decode(String.self, forKey: .formatVersion)
+        tidemarkVersion = try container.decode(String.self, forKey: .tidemarkVersion)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        source = try container.decode(Source.self, forKey: .source)
+        targets = try container.decode([TargetPlan].self, forKey: .targets)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(formatVersion, forKey: .formatVersion)
+        try container.encode(tidemarkVersion, forKey: .tidemarkVersion)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(source, forKey: .source)
+        try container.encode(targets, forKey: .targets)
+        try container.encode(summary, forKey: .summary)
+    }
+
+    public var actions: [PlannedAction] { targets.flatMap(\.actions) }
+
+    /// Actions by kind, every kind present.
+    public var summary: [String: Int] {
+        Dictionary(uniqueKeysWithValues: PlannedAction.Kind.allCases.map { kind in (kind.rawValue, actions.count { $0.kind == kind }) })
+    }
+
+    public var hasChanges: Bool { !actions.isEmpty }
+
+    /// Problems that forbid applying this plan.
+    public var errors: [String] { targets.flatMap { target in target.errors.map { "target \(target.name): \($0)" } } }
+
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> Plan {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Plan.self, from: data)
+    }
+}
+
+/// The plan for one target.
+public struct TargetPlan: Sendable, Codable {
+    public var name: String
+    public var provider: String
+    public var endpoint: String
+    /// The live state's digest when the plan was made; a saved plan is stale when it changes.
+    public var liveVersion: String
+    public var placements: [Placement]
+    public var actions: [PlannedAction]
+    public var warnings: [String]
+    public var errors: [String]
+    /// Objects already in the desired state.
+    public var unchanged: Int
+
+    public struct Placement: Sendable, Codable, Hashable {
+        public var scheduler: String
+        /// `native` or `controller`.
+        public var mode: String
+        public var reason: String?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, provider, endpoint, liveVersion = "live_version", placements, actions, warnings, errors, unchanged
+    }
+}

@@ -1,0 +1,100 @@
+/// Renders a plan for people: a terminal (in the style of `terraform plan`) or a pull-request comment.
+public struct PlanRenderer: Sendable {
+    public var colour: Bool
+
+    public init(colour: Bool) {
+        self.colour = colour
+    }
+
+    public func text(_ plan: Plan) -> String {
+        var lines = ["tidemark plan of \(plan.source.path) (\(plan.source.commit.map { "commit \($0), " } ?? "")\(plan.source.files.count) files, digest \(plan.source.digest))"]
+        for target in plan.targets {
+            lines.append("")
+            lines.append("target \(target.name) (\(target.provider), \(target.endpoint))")
+            for placement in target.placements where placement.mode != "native" {
+                lines.append("  scheduler \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
+            }
+            for action in target.actions {
+                lines.append("  " + paint(symbol(action.kind), action.kind) + " " + headline(action))
+                for change in action.changes {
+                    let value = switch (change.before, change.after) {
+                    case (nil, let after?): after
+                    case (let before?, nil): "\(before) → (none)"
+                    case (let before?, let after?): "\(before) → \(after)"
+                    case (nil, nil): ""
+                    }
+                    lines.append("      \(change.field): \(value)")
+                }
+                for impact in action.impact { lines.append("      " + paint("! " + impact, .delete)) }
+            }
+            for warning in target.warnings { lines.append("  warning: \(warning)") }
+            for error in target.errors { lines.append("  " + paint("error: \(error)", .delete)) }
+        }
+        lines.append("")
+        lines.append(summaryLine(plan))
+        return lines.joined(separator: "\n")
+    }
+
+    public func markdown(_ plan: Plan) -> String {
+        var lines = ["### tidemark plan", "", "Policies: `\(plan.source.path)`\(plan.source.commit.map { " at `\($0)`" } ?? ""), "
+            + "\(plan.source.files.count) files, digest `\(plan.source.digest)`.", ""]
+        for target in plan.targets {
+            lines.append("#### target `\(target.name)` (\(target.provider))")
+            lines.append("")
+            if target.actions.isEmpty {
+                lines.append("No changes.")
+            } else {
+                lines.append("| | object | changes |")
+                lines.append("|---|---|---|")
+                for action in target.actions {
+                    let details = action.changes.map { "`\($0.field)`: \($0.before.map { "\($0) → " } ?? "")\($0.after ?? "(none)")" }
+                        + action.impact.map { "⚠️ \($0)" }
+                    lines.append("| \(action.kind.rawValue) | \(headline(action)) | \(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |")
+                }
+            }
+            for warning in target.warnings { lines.append("- warning: \(warning)") }
+            for error in target.errors { lines.append("- **error**: \(error)") }
+            lines.append("")
+        }
+        lines.append("**\(summaryLine(plan))**")
+        return lines.joined(separator: "\n")
+    }
+
+    func summaryLine(_ plan: Plan) -> String {
+        guard plan.hasChanges else {
+            let unchanged = plan.targets.map(\.unchanged).reduce(0, +)
+            return "No changes. Live state matches the policies (\(unchanged) scheduler\(unchanged == 1 ? "" : "s") on \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s")).\(plan.errors.isEmpty ? "" : " \(plan.errors.count) errors.")"
+        }
+        let summary = plan.summary
+        let counts = [("create", "to create"), ("update", "to update"), ("adopt", "to adopt"), ("bind", "to bind"), ("unbind", "to unbind"),
+                      ("delete", "to delete")].map { "\(summary[$0.0] ?? 0) \($0.1)" }
+        return "Plan: " + counts.joined(separator: ", ") + "." + (plan.errors.isEmpty ? "" : " \(plan.errors.count) error\(plan.errors.count == 1 ? "" : "s"): nothing can be applied.")
+    }
+
+    func headline(_ action: PlannedAction) -> String {
+        let id = action.id.map { " (\($0))" } ?? ""
+        switch action.kind {
+        case .bind: return "bind drive \(action.name)\(id) to scheduler \(action.scheduler ?? "?")"
+        case .unbind: return "unbind drive \(action.name)\(id) from scheduler \(action.scheduler ?? "?")"
+        default: return "\(action.kind == .adopt ? "adopt " : "")\(action.subject)\(id)"
+        }
+    }
+
+    func symbol(_ kind: PlannedAction.Kind) -> String {
+        switch kind {
+        case .create, .bind: "+"
+        case .update, .adopt: "~"
+        case .delete, .unbind: "-"
+        }
+    }
+
+    func paint(_ text: String, _ kind: PlannedAction.Kind) -> String {
+        guard colour else { return text }
+        let code = switch kind {
+        case .create, .bind: "32"
+        case .update, .adopt: "33"
+        case .delete, .unbind: "31"
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkSchedule
+
+/// Computes the actions that make one target match the policies (SPEC §4). Knows nothing of HTTP.
+public struct Planner: Sendable {
+    /// This controller instance; live objects carry it in their ownership marker.
+    public var instance: String
+    public var allowMassDelete: Bool
+    public var now: Date
+
+    public init(instance: String, allowMassDelete: Bool = false, now: Date = Date()) {
+        self.instance = instance
+        self.allowMassDelete = allowMassDelete
+        self.now = now
+    }
+
+    /// The plan for `target`, given its live state; `snapshots` is read only when a retention change needs it.
+    public func plan(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, nativeScheduling: Bool,
+                     snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> TargetPlan {
+        var plan = TargetPlan(name: target.name, provider: target.spec.provider.rawValue, endpoint: target.spec.endpoint,
+                              liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
+        let desired = desiredSchedulers(target: target, policies: policies, nativeScheduling: nativeScheduling, plan: &plan)
+        let managed = live.schedulers.filter { $0.marker?.instance == instance }
+        var matched: [String: LiveScheduler] = [:]
+        var schedulerActions: [PlannedAction] = []
+        var retentionChanges: [(live: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, index: Int)] = []
+
+        for want in desired where want.placement == .native {
+            let owned = managed.filter { $0.marker?.name == want.name }
+            if let current = owned.first {
+                matched[want.name] = current
+                let changes = Self.changes(from: current, to: want)
+                if changes.isEmpty {
+                    plan.unchanged += 1
+                } else {
+                    if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder) {
+                        retentionChanges.append((current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
+                    }
+                    schedulerActions.append(PlannedAction(kind: .update, resource: "scheduler", name: want.name, id: current.id, changes: changes,
+                                                          scheduler: nil, impact: [],
+                                                          operation: .provider(.updateScheduler(current, want.state, marker(want)))))
+                }
+            } else if want.adopt, let existing = live.schedulers.first(where: { $0.marker == nil && $0.displayName == want.state.displayName }) {
+                matched[want.name] = existing
+                schedulerActions.append(PlannedAction(kind: .adopt, resource: "scheduler", name: want.name, id: existing.id,
+                                                      changes: Self.changes(from: existing, to: want), scheduler: nil, impact: [],
+                                                      operation: .provider(.updateScheduler(existing, want.state, marker(want)))))
+            } else {
+                schedulerActions.append(PlannedAction(kind: .create, resource: "scheduler", name: want.name, id: nil,
+                                                      changes: Self.fields(of: want), scheduler: nil, impact: [],
+                                                      operation: .provider(.createScheduler(want.state, marker(want)))))
+            }
+        }
+
+        // Managed objects no document wants (natively) any more, and duplicates of one name.
+        let doomed = managed.filter { current in matched.values.contains { $0.id == current.id } == false }
+        var deletions: [PlannedAction] = []
+        for current in doomed {
+            let name = current.marker?.name ?? current.displayName
+            if current.marker?.protected == true {
+                plan.errors.append("scheduler \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
+                continue
+            }
+            deletions.append(PlannedAction(kind: .delete, resource: "scheduler", name: name, id: current.id, changes: [], scheduler: nil,
+                                           impact: [], operation: .provider(.deleteScheduler(id: current.id))))
+        }
+        if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
+            plan.errors.append("the plan deletes \(deletions.count) of the \(managed.count) schedulers tidemark manages here; "
+                + "pass --allow-mass-delete if that is intended")
+        }
+
+        let bindings = bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, plan: &plan)
+        for change in retentionChanges {
+            let impact = try await expiringSnapshots(of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
+                                                     snapshots: snapshots)
+            if let impact { schedulerActions[change.index].impact.append(impact) }
+        }
+        for index in deletions.indices {
+            let bound = live.drives.filter { $0.schedulerID == deletions[index].id }
+            if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
+        }
+        plan.actions = schedulerActions + bindings + deletions
+        return plan
+    }
+
+    private func marker(_ want: DesiredScheduler) -> OwnershipMarker {
+        OwnershipMarker(instance: instance, name: want.name, protected: want.protect)
+    }
+
+    private func desiredSchedulers(target: PolicyDocument<TargetSpec>, policies: PolicySet, nativeScheduling: Bool,
+                                   plan: inout TargetPlan) -> [DesiredScheduler] {
+        policies.schedulers.filter { $0.spec.target.value == target.name }.map { document in
+            let state = DesiredScheduler.state(of: document, in: policies)
+            let placement: SchedulingPlacement
+            let limitation = Self.nativeLimitation(state, provider: target.spec.provider)
+            switch (target.spec.scheduling, nativeScheduling, limitation) {
+            case (.controller, _, _):
+                placement = .controller(reason: "the target's scheduling is controller")
+            case (_, false, _):
+                placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
+            case (.native, true, let limitation?):
+                plan.errors.append("scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))")
+                placement = .controller(reason: limitation)
+            case (.auto, true, let limitation?):
+                placement = .controller(reason: limitation)
+            default:
+                placement = .native
+            }
+            let reason: String? = if case .controller(let why) = placement { why } else { nil }
+            plan.placements.append(.init(scheduler: document.name, mode: placement == .native ? "native" : "controller", reason: reason))
+            return DesiredScheduler(name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect, placement: placement)
+        }
+    }
+
+    static func nativeLimitation(_ state: SchedulerState, provider: ProviderKind) -> String? {
+        switch provider {
+        case .cloudsigma: CloudSigmaProvider.nativeLimitation(state)
+        default: "the \(provider.rawValue) provider is not implemented yet"
+        }
+    }
+
+    private func bindingActions(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
+                                matched: [String: LiveScheduler], plan: inout TargetPlan) -> [PlannedAction] {
+        let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var wanted: [String: String] = [:] // drive id → scheduler name
+        for binding in policies.driveBindings where binding.spec.target.value == target.name {
+            let schedulerName = binding.spec.scheduler.value
+            guard desired.contains(where: { $0.name == schedulerName && $0.placement == .native }) else {
+                plan.warnings.append("drive binding \(binding.name): scheduler \(schedulerName) runs in the controller; its drives are not bound natively")
+                continue
+            }
+            for uuid in binding.spec.drives.uuids where !live.drives.contains(where: { $0.id == uuid }) {
+                plan.warnings.append("drive binding \(binding.name): no drive \(uuid) on target \(target.name)")
+            }
+            for drive in live.drives where binding.spec.drives.selects(drive) {
+                if let other = wanted[drive.id], other != schedulerName {
+                    plan.errors.append("drive \(drive.name) (\(drive.id)) is selected for both scheduler \(other) and \(schedulerName)")
+                }
+                wanted[drive.id] = schedulerName
+            }
+        }
+        var actions: [PlannedAction] = []
+        for drive in live.drives.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
+            let current = drive.schedulerID.flatMap { schedulersByID[$0] }
+            let currentName = current?.marker?.instance == instance ? current?.marker?.name : nil
+            if let name = wanted[drive.id] {
+                if currentName == name { continue }
+                if let current, current.marker?.instance != instance {
+                    plan.errors.append("drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which tidemark "
+                        + "does not manage; unbind it first or adopt that scheduler")
+                    continue
+                }
+                let operation: PlannedAction.Operation = if let existing = matched[name] {
+                    .provider(.bindDrive(driveID: drive.id, schedulerID: existing.id))
+                } else {
+                    .bindToPlanned(driveID: drive.id, schedulerName: name)
+                }
+                actions.append(PlannedAction(kind: .bind, resource: "drive", name: drive.name, id: drive.id,
+                                             changes: [FieldChange(field: "backup_scheduler", before: currentName, after: name)],
+                                             scheduler: name, impact: [], operation: operation))
+            } else if let currentName {
+                actions.append(PlannedAction(kind: .unbind, resource: "drive", name: drive.name, id: drive.id,
+                                             changes: [FieldChange(field: "backup_scheduler", before: currentName, after: nil)],
+                                             scheduler: currentName, impact: ["drive \(drive.name) is left without a backup scheduler"],
+                                             operation: .provider(.bindDrive(driveID: drive.id, schedulerID: nil))))
+            }
+        }
+        return actions
+    }
+
+    /// "N snapshots of drives a, b would expire", using the retention engine at `now`.
+    private func expiringSnapshots(of scheduler: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, live: LiveState,
+                                   snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> String? {
+        let bound = live.drives.filter { $0.schedulerID == scheduler.id }
+        guard !bound.isEmpty, let rules = ZoneRules(identifier: zone) else { return nil }
+        let all = try await snapshots()
+        let before = RetentionEngine(policy: RetentionPolicySpec(rules: old), zone: rules)
+        let after = RetentionEngine(policy: RetentionPolicySpec(rules: new), zone: rules)
+        var expiring = 0
+        var affected: [LiveDrive] = []
+        for drive in bound {
+            let items = all.filter { $0.driveID == drive.id }.map {
+                Snapshot(id: $0.id, takenAt: $0.takenAt, createdByTidemark: true, succeeded: $0.succeeded)
+            }
+            let lost = zip(before.evaluate(items, now: now), after.evaluate(items, now: now)).count { $0.keep && !$1.keep }
+            if lost > 0 {
+                expiring += lost
+                affected.append(drive)
+            }
+        }
+        guard expiring > 0 else { return nil }
+        return "\(expiring) existing snapshot\(expiring == 1 ? "" : "s") of \(Self.names(affected)) would expire under the new retention"
+    }
+
+    static func names(_ drives: [LiveDrive]) -> String {
+        let names = drives.map(\.name).sorted()
+        let shown = names.prefix(5).joined(separator: ", ")
+        return "drive\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
+    }
+
+    static func ruleOrder(_ a: RetentionRule, _ b: RetentionRule) -> Bool { a.description < b.description }
+}

@@ -1,0 +1,66 @@
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkSchedule
+
+extension Planner {
+    /// Field-level differences between a live scheduler and the desired one, compared in normalized, semantic
+    /// form: schedules by what they fire, retention rules as a set, blank and `*` alike.
+    static func changes(from live: LiveScheduler, to want: DesiredScheduler) -> [FieldChange] {
+        var changes: [FieldChange] = []
+        func compare(_ field: String, _ before: String?, _ after: String?) {
+            if before != after { changes.append(FieldChange(field: field, before: before, after: after)) }
+        }
+        let desired = want.state
+        guard let current = live.state else {
+            return [FieldChange(field: "schedule", before: "settings tidemark cannot express", after: desired.schedule.summary)]
+                + fields(of: want).filter { $0.field != "schedule" }
+        }
+        compare("name", quoted(current.displayName), quoted(desired.displayName))
+        compare("type", current.type.rawValue, desired.type.rawValue)
+        compare("enabled", String(current.enabled), String(desired.enabled))
+        if current.schedule.fingerprint != desired.schedule.fingerprint {
+            compare("schedule", current.schedule.summary, desired.schedule.summary)
+        }
+        if case .calendar(let rule) = desired.schedule.rule, case .at = rule.times {
+            compare("window", (current.window ?? .wholeDay).description, (desired.window ?? .wholeDay).description)
+        }
+        compare("retention.name", quoted(current.retentionName), quoted(desired.retentionName))
+        let nativeRules = desired.retention.filter { if case .last = $0 { false } else { true } }.map(normalized)
+        if current.retention.map(normalized).sorted(by: ruleOrder) != nativeRules.sorted(by: ruleOrder) {
+            compare("retention.rules", rulesText(current.retention), rulesText(desired.retention))
+        }
+        compare("notifications.backup", String(current.notifications.backup), String(desired.notifications.backup))
+        compare("notifications.retention", String(current.notifications.retention), String(desired.notifications.retention))
+        compare("remoteLocation", quoted(current.remoteLocation), quoted(desired.remoteLocation))
+        compare("protect", String(live.marker?.protected ?? false), String(want.protect))
+        if live.marker == nil { changes.append(FieldChange(field: "owner", before: nil, after: "tidemark")) }
+        return changes
+    }
+
+    /// Every field of a scheduler being created.
+    static func fields(of want: DesiredScheduler) -> [FieldChange] {
+        let state = want.state
+        var fields = [
+            FieldChange(field: "name", before: nil, after: quoted(state.displayName)),
+            FieldChange(field: "type", before: nil, after: state.type.rawValue),
+            FieldChange(field: "schedule", before: nil, after: state.schedule.summary),
+            FieldChange(field: "retention", before: nil, after: "\(quoted(state.retentionName)) \(rulesText(state.retention))"),
+        ]
+        if !state.enabled { fields.append(FieldChange(field: "enabled", before: nil, after: "false")) }
+        if !state.remoteLocation.isEmpty { fields.append(FieldChange(field: "remoteLocation", before: nil, after: quoted(state.remoteLocation))) }
+        if want.protect { fields.append(FieldChange(field: "protect", before: nil, after: "true")) }
+        return fields
+    }
+
+    /// `{period: years, quantity: 2}` is 24 months on every provider.
+    static func normalized(_ rule: RetentionRule) -> RetentionRule {
+        if case .age(.years, let quantity) = rule { return .age(period: .months, quantity: quantity * 12) }
+        return rule
+    }
+
+    static func rulesText(_ rules: [RetentionRule]) -> String {
+        "[" + rules.map(\.description).joined(separator: ", ") + "]"
+    }
+
+    static func quoted(_ text: String) -> String { "\"\(text)\"" }
+}
