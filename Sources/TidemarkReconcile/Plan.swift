@@ -18,6 +18,13 @@ public struct Plan: Sendable, Codable {
         /// A digest of every policy file read.
         public var digest: String
         public var files: [String]
+
+        public init(path: String, commit: String?, digest: String, files: [String]) {
+            self.path = path
+            self.commit = commit
+            self.digest = digest
+            self.files = files
+        }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -71,7 +71,8 @@ public struct PlanRenderer: Sendable {
         return "Plan: " + counts.joined(separator: ", ") + "." + (plan.errors.isEmpty ? "" : " \(plan.errors.count) error\(plan.errors.count == 1 ? "" : "s"): nothing can be applied.")
     }
 
-    func headline(_ action: PlannedAction) -> String {
+    /// `bind drive db-1 (uuid) to scheduler sfg`, `scheduler sfg (uuid)`.
+    public func headline(_ action: PlannedAction) -> String {
         let id = action.id.map { " (\($0))" } ?? ""
         switch action.kind {
         case .bind: return "bind drive \(action.name)\(id) to scheduler \(action.scheduler ?? "?")"

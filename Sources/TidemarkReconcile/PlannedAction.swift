@@ -44,6 +44,20 @@ public struct PlannedAction: Sendable, Codable, Hashable {
 
     /// `scheduler sfg` or `drive db-1`.
     public var subject: String { "\(resource) \(name)" }
+
+    /// Two actions are the same change when what a saved plan records of them is equal.
+    public static func == (lhs: PlannedAction, rhs: PlannedAction) -> Bool {
+        (lhs.kind, lhs.resource, lhs.name, lhs.id) == (rhs.kind, rhs.resource, rhs.name, rhs.id)
+            && (lhs.changes, lhs.scheduler, lhs.impact) == (rhs.changes, rhs.scheduler, rhs.impact)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(resource)
+        hasher.combine(name)
+        hasher.combine(id)
+        hasher.combine(changes)
+    }
 }
 
 /// One field that changes: before and after, as people read them.

@@ -2,8 +2,13 @@ import Foundation
 
 /// Standard output for results, standard error for diagnostics.
 enum Output {
-    static func line(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    static func line(_ text: String = "", terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((text + terminator).utf8))
+    }
+
+    /// Colour only on a terminal, and never with NO_COLOR set.
+    static var colourAllowed: Bool {
+        isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
     static func error(_ text: String) {

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import TidemarkReconcile
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the targets match the policies.",
+        discussion: """
+        Without PLAN, plans afresh, shows the plan and asks for confirmation (on a terminal; elsewhere pass \
+        --auto-approve). With PLAN (from `tidemark plan --out`), applies it if neither the policies nor the live \
+        state changed since it was made, and refuses it as stale otherwise. Order: creates and updates, then \
+        bindings, unbindings, deletions. Prints what succeeded and what failed; exits 1 if anything failed.
+        """
+    )
+
+    @Argument(help: "A plan saved with `tidemark plan --out`.")
+    var planFile: String?
+
+    @OptionGroup var options: ReconcileOptions
+
+    @Flag(name: .customLong("auto-approve"), help: "Apply without asking.")
+    var autoApprove = false
+
+    @Option(help: "How many requests to run at once.")
+    var parallelism: Int = 8
+
+    @Flag(name: .customLong("allow-mass-delete"), help: "Allow deleting more than half (or all) of a target's managed objects.")
+    var allowMassDelete = false
+
+    func validate() throws {
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
+    }
+
+    func run() async throws {
+        let saved = try planFile.map(Self.readPlan)
+        let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete)
+        if let saved { try Self.checkNotStale(saved, current: plan) }
+        let renderer = PlanRenderer(colour: Output.colourAllowed)
+        if saved == nil || !plan.errors.isEmpty { Output.line(renderer.text(plan)) }
+        guard plan.errors.isEmpty else { throw ExitCode.failure }
+        guard plan.hasChanges else {
+            if saved != nil { Output.line("No changes to apply.") }
+            return
+        }
+        if saved == nil, !autoApprove { try confirm(plan) }
+        var failed = 0, done = 0
+        let total = plan.actions.count
+        for target in plan.targets where !target.actions.isEmpty {
+            let executor = ApplyExecutor(provider: providers[target.name]!, parallelism: parallelism)
+            _ = await executor.apply(target.actions) { outcome in
+                done += 1
+                let counter = total > 3 ? "[\(done)/\(total)] " : ""
+                if let error = outcome.error {
+                    failed += 1
+                    Output.line("\(counter)✗ \(renderer.headline(outcome.action)) failed: \(error)")
+                } else {
+                    Output.line("\(counter)✓ \(Self.done(outcome, renderer))")
+                }
+            }
+        }
+        Output.line("Apply \(failed == 0 ? "complete" : "incomplete"): \(total - failed) succeeded, \(failed) failed.")
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    static func readPlan(_ path: String) throws -> Plan {
+        do {
+            return try Plan.decode(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            Output.error("error: cannot read the plan \(path): \(error) (make one with tidemark plan --out \(path))")
+            throw ExitCode.failure
+        }
+    }
+
+    /// A saved plan applies only to the policies and live state it was made from.
+    static func checkNotStale(_ saved: Plan, current: Plan) throws {
+        guard saved.formatVersion == Plan.formatVersion else {
+            Output.error("error: the plan has format_version \(saved.formatVersion); this tidemark reads \(Plan.formatVersion)")
+            throw ExitCode.failure
+        }
+        if saved.source.digest != current.source.digest {
+            Output.error("error: the policies changed since the plan was made (digest \(saved.source.digest), now \(current.source.digest)); run tidemark plan again")
+            throw ExitCode.failure
+        }
+        for target in saved.targets {
+            let now = current.targets.first { $0.name == target.name }
+            if now?.liveVersion != target.liveVersion || now?.actions != target.actions {
+                Output.error("error: the plan is stale: the live state of target \(target.name) changed since it was made at "
+                    + "\(saved.createdAt.formatted(.iso8601)); run tidemark plan again")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    private func confirm(_ plan: Plan) throws {
+        guard isatty(0) == 1 else {
+            Output.error("error: refusing to apply without confirmation: standard input is not a terminal (pass --auto-approve)")
+            throw ExitCode.failure
+        }
+        Output.line("\nApply these \(plan.actions.count) changes? Only 'yes' is accepted: ", terminator: "")
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+            Output.line("Apply cancelled.")
+            throw ExitCode.failure
+        }
+    }
+
+    /// `created scheduler sfg (uuid)`, `bound drive db-1 (uuid) to scheduler sfg`.
+    static func done(_ outcome: ApplyExecutor.Outcome, _ renderer: PlanRenderer) -> String {
+        let headline = renderer.headline(outcome.action)
+        switch outcome.action.kind {
+        case .create: return "created \(headline) (\(outcome.id ?? "?"))"
+        case .update: return "updated \(headline)"
+        case .adopt: return "adopted \(headline.dropFirst("adopt ".count))"
+        case .delete: return "deleted \(headline)"
+        case .bind: return "bound" + headline.dropFirst("bind".count)
+        case .unbind: return "unbound" + headline.dropFirst("unbind".count)
+        }
+    }
+}

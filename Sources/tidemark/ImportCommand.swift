@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkReconcile
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Write policy YAML for live objects tidemark does not manage yet.",
+        discussion: """
+        Reads the target's live schedulers and, for each one without tidemark's ownership marker, writes a file \
+        with its RetentionPolicy, its Scheduler (with adopt: true) and a DriveBinding for the drives bound to it. \
+        Commit the files; the next apply adopts the objects (by exact name) instead of creating new ones. Nothing \
+        on the target is changed by import.
+        """
+    )
+
+    @OptionGroup var options: ReconcileOptions
+
+    @Option(help: "Directory to write the YAML files into (created if needed).")
+    var out: String = "imported"
+
+    func run() async throws {
+        guard let targetName = options.target else {
+            throw ValidationError("Name the target to import from with --target.")
+        }
+        let (policies, _) = try options.loadPolicies()
+        guard let target = try options.targets(in: policies).first else { return }
+        let provider = try options.provider(for: target)
+        let live: LiveState
+        do {
+            live = try await provider.readLiveState()
+        } catch {
+            Output.error("error: target \(target.name): \(error)")
+            throw ExitCode.failure
+        }
+        var taken = Set(policies.schedulers.map(\.name) + policies.retentionPolicies.map(\.name) + policies.driveBindings.map(\.name))
+        let adoptable = Set(policies.schedulers.filter(\.spec.adopt).map { DesiredScheduler.state(of: $0, in: policies).displayName })
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var written = 0
+        for scheduler in live.schedulers where scheduler.marker == nil && !adoptable.contains(scheduler.displayName) {
+            guard let state = scheduler.state else {
+                Output.error("warning: skipped scheduler \(scheduler.displayName) (\(scheduler.id)): its settings cannot be expressed as a policy")
+                continue
+            }
+            let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
+            taken.insert(name)
+            let drives = live.drives.filter { $0.schedulerID == scheduler.id }
+            let file = (out as NSString).appendingPathComponent("\(name).yaml")
+            try PolicyWriter.document(name: name, target: targetName, state: state, drives: drives)
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            Output.line("wrote \(file) (scheduler \(scheduler.displayName), \(scheduler.id)\(drives.isEmpty ? "" : ", \(plural(drives.count, "drive"))"))")
+            written += 1
+        }
+        Output.line(written == 0 ? "Nothing to import: every scheduler on \(targetName) is managed already."
+            : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.path), commit them, and apply to adopt.")
+    }
+}

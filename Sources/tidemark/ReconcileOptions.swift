@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkReconcile
+
+/// Options shared by plan, apply and import.
+struct ReconcileOptions: ParsableArguments {
+    @Option(help: "The policy directory or file.")
+    var path: String = "policies"
+
+    @Option(help: "Only this target.")
+    var target: String?
+
+    @Option(help: "This controller instance's id, written into the ownership marker of every object it manages. Default: $TIDEMARK_INSTANCE or 'tidemark'.")
+    var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
+
+    @Flag(help: "Log every HTTP request (credentials redacted) to standard error.")
+    var verbose = false
+
+    var logger: Logger {
+        var logger = Logger(label: "tidemark")
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    /// Loads and validates the policies; any diagnostic stops here, so nothing is applied from broken files.
+    func loadPolicies() throws -> (PolicySet, Plan.Source) {
+        let files: [PolicyFile]
+        do {
+            files = try PolicyDirectory(path: path).files()
+        } catch {
+            Output.error(error.description)
+            throw ExitCode.failure
+        }
+        let result = PolicyLoader().load(files)
+        for diagnostic in result.diagnostics { Output.error(diagnostic.description) }
+        guard result.isValid else {
+            Output.error("\(plural(result.diagnostics.count, "error")) in the policies; nothing was planned or applied")
+            throw ExitCode.failure
+        }
+        return (result.policies, Plan.Source(path: path, commit: nil, digest: Plan.Source.digest(of: files), files: result.policies.files))
+    }
+
+    func targets(in policies: PolicySet) throws -> [PolicyDocument<TargetSpec>] {
+        guard let target else { return policies.targets }
+        guard let document = policies.target(named: target) else {
+            Output.error("error: no Target named '\(target)' in \(path) (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
+            throw ExitCode.failure
+        }
+        return [document]
+    }
+
+    func provider(for target: PolicyDocument<TargetSpec>) throws -> any Provider {
+        do {
+            switch target.spec.provider {
+            case .cloudsigma:
+                return try CloudSigmaProvider.make(for: target, logger: logger)
+            default:
+                throw ProviderError.unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
+            }
+        } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Reads every target's live state and plans; returns the plan and the providers to apply it with.
+    func makePlan(allowMassDelete: Bool = false) async throws -> (Plan, [String: any Provider]) {
+        let (policies, source) = try loadPolicies()
+        var providers: [String: any Provider] = [:]
+        var targetPlans: [TargetPlan] = []
+        let planner = Planner(instance: instance, allowMassDelete: allowMassDelete)
+        for target in try targets(in: policies) {
+            let provider = try self.provider(for: target)
+            providers[target.name] = provider
+            do {
+                let live = try await provider.readLiveState()
+                let native = try await provider.capabilities.nativeScheduling
+                targetPlans.append(try await planner.plan(target: target, policies: policies, live: live, nativeScheduling: native,
+                                                          snapshots: provider.snapshots))
+            } catch {
+                Output.error("error: target \(target.name): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        return (Plan(tidemarkVersion: Tidemark.version, createdAt: Date(), source: source, targets: targetPlans), providers)
+    }
+}
