@@ -158,7 +158,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
                 high = last
                 guard low <= high else { throw fail("range '\(span)' goes backwards") }
             } else {
-                high = parts.count == 2 ? (kind == .dayOfWeek ? 6 : kind.range.upperBound) : low
+                // `a/n` runs to the field's end; in day-of-week that is Saturday, and `7/n` is Sunday alone.
+                high = parts.count == 2 ? (kind == .dayOfWeek ? max(low, 6) : kind.range.upperBound) : low
             }
         }
         var bits: UInt64 = 0
