@@ -3,13 +3,11 @@ SWIFT ?= swift
 
 .PHONY: demo test build release bench clean
 
-## The main job end to end on the built-in defaults: validate the seed policies, preview a schedule and a retention.
+## The main job end to end with no account: the emulator, the seed policies, plan → apply → zero diff.
 demo:
 	@scripts/bootstrap.sh
 	$(SWIFT) build --product tidemark
-	.build/debug/tidemark validate policies
-	.build/debug/tidemark preview every-45-minutes --path policies --count 6
-	.build/debug/tidemark preview --retention sfg --path policies --simulate 400d
+	scripts/demo.sh
 
 ## Every test, including the 20,000-case differential test against croniter.
 test:

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The main job end to end with no account: the built-in emulator, the seed policies, plan → apply → zero diff.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/debug/tidemark
+port=8789
+export TIDEMARK_USER=tidemark@example.com TIDEMARK_PASSWORD=tidemark
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+step tidemark validate policies
+$bin validate policies
+
+step tidemark emulator --port $port --fixture examples/emulator-fixture.json '&'
+$bin emulator --port "$port" --fixture examples/emulator-fixture.json --user "$TIDEMARK_USER" --password "$TIDEMARK_PASSWORD" &
+emulator=$!
+trap 'kill $emulator 2>/dev/null; wait $emulator 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $emulator 2>/dev/null || { echo "demo: the emulator did not start (is port $port in use?)" >&2; exit 1; }
+  sleep 0.2
+done
+
+step tidemark plan
+$bin plan
+step tidemark apply --auto-approve
+$bin apply --auto-approve
+step tidemark plan --detailed-exitcode
+$bin plan --detailed-exitcode
+step tidemark preview sfg --count 5
+$bin preview sfg --count 5
+step tidemark preview --retention sfg --simulate 400d
+$bin preview --retention sfg --simulate 400d
+printf '\ndemo: converged; the second plan shows no changes.\n'
