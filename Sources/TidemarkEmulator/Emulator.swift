@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TidemarkJSON
 
 /// A local, faithful emulator of the cloudsigma backup API, served over real HTTP on loopback.
@@ -15,8 +16,20 @@ public struct Emulator: Sendable {
         self.store = try CloudSigmaStore(configuration: configuration)
     }
 
-    /// Serves until the surrounding task is cancelled; `onListening` receives the bound port.
+    /// Serves until SIGINT/SIGTERM or the surrounding task is cancelled; `onListening` receives the bound port.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await ServiceGroup(configuration: .init(services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                    logger: Self.logger)).run()
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "tidemark.emulator")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// The HTTP application, for running in a service group of one's own.
+    func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
         let expected = "Basic " + Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString()
         let store = self.store, requests = self.requests
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -37,15 +50,12 @@ public struct Emulator: Sendable {
                                              status: response.status))
             return Self.httpResponse(response)
         }
-        var logger = Logger(label: "tidemark.emulator")
-        logger.logLevel = .warning
-        let app = Application(
+        return Application(
             responder: responder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tidemark-emulator"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
-            logger: logger
+            logger: Self.logger
         )
-        try await app.run()
     }
 
     static func httpResponse(_ response: EmulatorResponse) -> Response {
@@ -57,32 +67,35 @@ public struct Emulator: Sendable {
     }
 }
 
-/// An emulator running in a background task, for tests and `make demo`.
+/// An emulator running in a background task, for tests.
 public final class RunningEmulator: Sendable {
     public let emulator: Emulator
     public let port: Int
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
     /// Starts the emulator and returns once it is listening.
     public static func start(_ configuration: EmulatorConfiguration) async throws -> RunningEmulator {
         let emulator = try Emulator(configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let group = ServiceGroup(configuration: .init(services: [emulator.application { continuation.yield($0) }], logger: Emulator.logger))
         let task = Task {
             defer { continuation.finish() }
-            try await emulator.run { port in continuation.yield(port) }
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             _ = try await task.value
             throw EmulatorStartError()
         }
-        return RunningEmulator(emulator: emulator, port: port, task: task)
+        return RunningEmulator(emulator: emulator, port: port, task: task, group: group)
     }
 
-    private init(emulator: Emulator, port: Int, task: Task<Void, any Error>) {
+    private init(emulator: Emulator, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.emulator = emulator
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// `http://127.0.0.1:PORT/api/2.0/`.
@@ -90,9 +103,9 @@ public final class RunningEmulator: Sendable {
 
     public var requests: RequestLog { emulator.requests }
 
-    /// Stops serving and waits for the server to close.
+    /// Shuts down gracefully and waits for the server to close.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }
