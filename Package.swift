@@ -62,10 +62,10 @@ let package = Package(
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
-        .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator"]),
+        .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON"]),
         .testTarget(name: "TidemarkProvidersTests", dependencies: ["TidemarkProviders", "TidemarkEmulator"]),
         .testTarget(name: "TidemarkReconcileTests", dependencies: ["TidemarkReconcile", "TidemarkEmulator"]),
-        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator"]),
+        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -144,10 +144,12 @@ public struct Planner: Sendable {
         var actions: [PlannedAction] = []
         for drive in live.drives.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
             let current = drive.schedulerID.flatMap { schedulersByID[$0] }
-            let currentName = current?.marker?.instance == instance ? current?.marker?.name : nil
+            // Ours: managed by this instance, or adopted by this plan.
+            let adoptedName = matched.first { $0.value.id == current?.id }?.key
+            let currentName = current?.marker?.instance == instance ? current?.marker?.name : adoptedName
             if let name = wanted[drive.id] {
                 if currentName == name { continue }
-                if let current, current.marker?.instance != instance {
+                if let current, currentName == nil {
                     plan.errors.append("drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which tidemark "
                         + "does not manage; unbind it first or adopt that scheduler")
                     continue

@@ -3,8 +3,8 @@ import Testing
 
 @Suite("tidemark preview")
 struct PreviewCommandTests {
-    @Test func nextFireTimesInLocalTimeAndUTC() throws {
-        let result = try CLIRunner.run(["preview", "every-45-minutes", "--count", "4", "--from", "2026-03-29T00:30:00Z"])
+    @Test func nextFireTimesInLocalTimeAndUTC() async throws {
+        let result = try await CLIRunner.run(["preview", "every-45-minutes", "--count", "4", "--from", "2026-03-29T00:30:00Z"])
         #expect(result.status == 0)
         #expect(result.stdout == """
             scheduler every-45-minutes on target local
@@ -19,8 +19,8 @@ struct PreviewCommandTests {
             """)
     }
 
-    @Test func retentionSimulationShowsTheSonFatherGrandfatherPattern() throws {
-        let result = try CLIRunner.run(["preview", "--retention", "sfg", "--simulate", "400d", "--from", "2025-11-25T14:00:00Z"])
+    @Test func retentionSimulationShowsTheSonFatherGrandfatherPattern() async throws {
+        let result = try await CLIRunner.run(["preview", "--retention", "sfg", "--simulate", "400d", "--from", "2025-11-25T14:00:00Z"])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first == "retention policy sfg \"Son, Father, GrandFather Policy\"")
@@ -30,19 +30,19 @@ struct PreviewCommandTests {
         #expect(lines.contains("rule 1 keeps 7, rule 2 keeps 4, rule 3 keeps 12; 21 of 400 kept in all"))
     }
 
-    @Test func unknownNamesAreClearErrors() throws {
-        let result = try CLIRunner.run(["preview", "nightly"])
+    @Test func unknownNamesAreClearErrors() async throws {
+        let result = try await CLIRunner.run(["preview", "nightly"])
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: no Scheduler or BackupPlan named 'nightly' in policies (known: "))
-        let retention = try CLIRunner.run(["preview", "--retention", "weekly"])
+        let retention = try await CLIRunner.run(["preview", "--retention", "weekly"])
         #expect(retention.status == 1)
         #expect(retention.stderr.hasPrefix("error: no RetentionPolicy named 'weekly' in policies (known: "))
     }
 
-    @Test func badArgumentsAreUsageErrors() throws {
-        let result = try CLIRunner.run(["preview", "sfg", "--from", "yesterday"])
+    @Test func badArgumentsAreUsageErrors() async throws {
+        let result = try await CLIRunner.run(["preview", "sfg", "--from", "yesterday"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--from 'yesterday' is not an ISO 8601 instant such as 2026-11-25T04:00:00Z."))
-        #expect(try CLIRunner.run(["preview"]).status == 64)
+        #expect(try await CLIRunner.run(["preview"]).status == 64)
     }
 }

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import TidemarkEmulator
+import TidemarkJSON
+
+/// plan, apply and import as a user runs them: the CLI binary, real HTTP, the in-process emulator.
+@Suite("plan, apply and import end to end")
+struct ReconcileEndToEndTests {
+    @Test func applyConvergesAndThePlanAfterwardsIsEmpty() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let first = try await workspace.plan()
+        #expect(first["summary"] == ["create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0])
+        let applied = try await workspace.run("apply", "--auto-approve")
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("Apply complete: 14 succeeded, 0 failed."))
+        let again = try await workspace.run("plan", "--detailed-exitcode")
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("No changes. Live state matches the policies (11 schedulers on 1 target)."))
+        await workspace.stop()
+    }
+
+    @Test func oneChangedFieldPlansExactlyThatField() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"03:00\"]", with: "at: [\"04:00\"]") }
+        let plan = try await workspace.plan()
+        #expect(ReconcileWorkspace.actions(plan) == ["update scheduler weekday-3am"])
+        let change = plan["targets"]?[0]?["actions"]?[0]?["changes"]
+        #expect(change == [["field": "schedule", "before": "at 03:00 on mon, tue, wed, thu, fri (Etc/UTC)",
+                            "after": "at 04:00 on mon, tue, wed, thu, fri (Etc/UTC)"]])
+        #expect(try await workspace.run("plan", "--detailed-exitcode").status == 2)
+        await workspace.stop()
+    }
+
+    @Test func removingADocumentUnbindsThenDeletes() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        try workspace.remove("schedulers/11-son-father-grandfather.yaml")
+        try workspace.remove("bindings.yaml")
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == [
+            "unbind drive db-main", "unbind drive db-replica", "unbind drive test_drive_remote_snapshot_1", "delete scheduler sfg",
+        ])
+        workspace.emulator.requests.reset()
+        let applied = try await workspace.run("apply", "--auto-approve")
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        let mutations = workspace.emulator.requests.all.filter { $0.method != "GET" }
+        #expect(mutations.map(\.method) == ["POST", "POST", "POST", "DELETE"])
+        #expect(mutations.allSatisfy { $0.status < 300 })
+        #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
+        await workspace.stop()
+    }
+
+    @Test func unmanagedObjectsAreLeftByteForByte() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let foreign = try await workspace.emulator.request("POST", "backupschedulers/", body: """
+            {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+             "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+            """)
+        let uuid = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
+        _ = try await workspace.emulator.request("POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
+                                                 body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+        let before = try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/")
+        let driveBefore = try await workspace.emulator.request("GET", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/")
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        try workspace.remove("schedulers/01-every-45-minutes.yaml")
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        let after = try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/")
+        let driveAfter = try await workspace.emulator.request("GET", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/")
+        #expect(after.json?.description == before.json?.description)
+        #expect(driveAfter.json?.description == driveBefore.json?.description)
+        #expect(!workspace.emulator.requests.all.contains { $0.method != "GET" && $0.path.contains(uuid) })
+        await workspace.stop()
+    }
+
+    @Test func importedObjectsAreAdoptedAndThenPlanNoChanges() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path) {
+            try workspace.remove("schedulers/\(file)")
+        }
+        try workspace.remove("bindings.yaml")
+        let seed = try String(contentsOf: CLIRunner.repositoryRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/reference/cloudsigma-docs/dumps/backupschedulers/request_backup_scheduler_create"), encoding: .utf8)
+        let created = try await workspace.emulator.request("POST", "backupschedulers/", body: String(seed[seed.firstIndex(of: "{")!...]))
+        let uuid = try #require(created.json?["objects"]?[0]?["uuid"]?.stringValue)
+        _ = try await workspace.emulator.request("POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",
+                                                 body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+        let imported = try await CLIRunner.run(["import", "--target", "local", "--path", "policies", "--out", "policies/imported"], in: workspace.directory,
+                                         environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("wrote policies/imported/son-father-grandfather-policy.yaml"))
+        let plan = try await workspace.plan()
+        #expect(ReconcileWorkspace.actions(plan) == ["adopt scheduler son-father-grandfather-policy"])
+        #expect(plan["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "owner", "after": "tidemark"]])
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        let converged = try await workspace.run("plan", "--detailed-exitcode")
+        #expect(converged.status == 0, "\(converged.stdout)")
+        await workspace.stop()
+    }
+
+    @Test func aSavedPlanMadeStaleByAnOutOfBandChangeIsRefused() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"03:00\"]", with: "at: [\"04:00\"]") }
+        #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
+        _ = try await workspace.emulator.request("POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
+                                                 body: "{\"backup_policy_uuid\": null}")
+        let unchanged = try await workspace.run("apply", "plan.json")
+        #expect(unchanged.status == 0, "an out-of-band no-op leaves the plan fresh: \(unchanged.stderr)")
+        try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"04:00\"]", with: "at: [\"05:00\"]") }
+        #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
+        let list = try await workspace.emulator.request("GET", "backupschedulers/?limit=0")
+        let victim = try #require(list.json?["objects"]?.arrayValue?.first?["uuid"]?.stringValue)
+        _ = try await workspace.emulator.request("PUT", "backupschedulers/\(victim)/", body: "{\"is_enabled\": false}")
+        workspace.emulator.requests.reset()
+        let stale = try await workspace.run("apply", "plan.json")
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("error: the plan is stale: the live state of target local changed since it was made"))
+        #expect(!workspace.emulator.requests.all.contains { $0.method != "GET" })
+        await workspace.stop()
+    }
+
+    @Test func massDeletionNeedsItsFlag() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path).prefix(6) {
+            try workspace.remove("schedulers/\(file)")
+        }
+        workspace.emulator.requests.reset()
+        let refused = try await workspace.run("apply", "--auto-approve")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("error: the plan deletes 6 of the 11 schedulers tidemark manages here; pass --allow-mass-delete if that is intended"))
+        #expect(!workspace.emulator.requests.all.contains { $0.method != "GET" })
+        #expect(try await workspace.run("apply", "--auto-approve", "--allow-mass-delete").status == 0)
+        await workspace.stop()
+    }
+
+    @Test func aProtectedObjectIsDeletedOnlyAfterItsProtectionIsCommittedAway() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        try workspace.edit("schedulers/09-bi-monthly.yaml") { $0 + "  protect: true\n" }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        let saved = try String(contentsOf: workspace.policies.appendingPathComponent("schedulers/09-bi-monthly.yaml"), encoding: .utf8)
+        try workspace.remove("schedulers/09-bi-monthly.yaml")
+        let refused = try await workspace.run("apply", "--auto-approve")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("is protected; commit protect: false for it before removing it"))
+        try saved.replacingOccurrences(of: "  protect: true\n", with: "").write(to: workspace.policies.appendingPathComponent("schedulers/09-bi-monthly.yaml"),
+                                                                                 atomically: true, encoding: .utf8)
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["update scheduler bi-monthly"])
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        try workspace.remove("schedulers/09-bi-monthly.yaml")
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["delete scheduler bi-monthly"])
+        await workspace.stop()
+    }
+
+    @Test func aBrokenFileMeansNothingIsApplied() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        try "apiVersion: tidemark.io/v1\nkind: [\n".write(to: workspace.policies.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let result = try await workspace.run("apply", "--auto-approve")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("1 error in the policies; nothing was planned or applied"))
+        #expect(workspace.emulator.requests.all.isEmpty)
+        await workspace.stop()
+    }
+}
