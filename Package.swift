@@ -63,8 +63,14 @@ let package = Package(
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
         .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON"]),
-        .testTarget(name: "TidemarkProvidersTests", dependencies: ["TidemarkProviders", "TidemarkEmulator"]),
-        .testTarget(name: "TidemarkReconcileTests", dependencies: ["TidemarkReconcile", "TidemarkEmulator"]),
+        .testTarget(name: "TidemarkProvidersTests", dependencies: [
+            "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TidemarkReconcileTests", dependencies: [
+            "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON"]),
     ],
     swiftLanguageModes: [.v6]

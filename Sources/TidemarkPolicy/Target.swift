@@ -6,6 +6,14 @@ public struct TargetSpec: Sendable, Hashable {
     public var scheduling: SchedulingMode
     /// Skips TLS verification; for tests against a local emulator only.
     public var insecure: Bool
+
+    public init(provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false) {
+        self.provider = provider
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.scheduling = scheduling
+        self.insecure = insecure
+    }
 }
 
 /// The seed API a target speaks.
@@ -31,6 +39,16 @@ public struct Credentials: Sendable, Hashable {
     public var passwordFile: String?
     public var tokenEnv: String?
     public var tokenFile: String?
+
+    public init(usernameEnv: String? = nil, passwordEnv: String? = nil, usernameFile: String? = nil, passwordFile: String? = nil,
+                tokenEnv: String? = nil, tokenFile: String? = nil) {
+        self.usernameEnv = usernameEnv
+        self.passwordEnv = passwordEnv
+        self.usernameFile = usernameFile
+        self.passwordFile = passwordFile
+        self.tokenEnv = tokenEnv
+        self.tokenFile = tokenFile
+    }
 
     static let keys = ["usernameEnv", "passwordEnv", "usernameFile", "passwordFile", "tokenEnv", "tokenFile"]
 }

@@ -76,10 +76,13 @@ public struct LiveSnapshot: Sendable, Hashable {
 public struct LiveState: Sendable {
     public var schedulers: [LiveScheduler]
     public var drives: [LiveDrive]
+    /// Whether the target schedules natively (a cloudsigma location may lack `/backupschedulers/`).
+    public var nativeScheduling: Bool
 
-    public init(schedulers: [LiveScheduler], drives: [LiveDrive]) {
+    public init(schedulers: [LiveScheduler], drives: [LiveDrive], nativeScheduling: Bool) {
         self.schedulers = schedulers
         self.drives = drives
+        self.nativeScheduling = nativeScheduling
     }
 
     /// A digest of the state that matters to a plan, to refuse a saved plan whose world has changed.

@@ -17,11 +17,11 @@ public struct Planner: Sendable {
     }
 
     /// The plan for `target`, given its live state; `snapshots` is read only when a retention change needs it.
-    public func plan(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, nativeScheduling: Bool,
+    public func plan(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState,
                      snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> TargetPlan {
         var plan = TargetPlan(name: target.name, provider: target.spec.provider.rawValue, endpoint: target.spec.endpoint,
                               liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
-        let desired = desiredSchedulers(target: target, policies: policies, nativeScheduling: nativeScheduling, plan: &plan)
+        let desired = desiredSchedulers(target: target, policies: policies, nativeScheduling: live.nativeScheduling, plan: &plan)
         let managed = live.schedulers.filter { $0.marker?.instance == instance }
         var matched: [String: LiveScheduler] = [:]
         var schedulerActions: [PlannedAction] = []

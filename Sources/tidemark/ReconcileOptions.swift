@@ -77,9 +77,7 @@ struct ReconcileOptions: ParsableArguments {
             providers[target.name] = provider
             do {
                 let live = try await provider.readLiveState()
-                let native = try await provider.capabilities.nativeScheduling
-                targetPlans.append(try await planner.plan(target: target, policies: policies, live: live, nativeScheduling: native,
-                                                          snapshots: provider.snapshots))
+                targetPlans.append(try await planner.plan(target: target, policies: policies, live: live, snapshots: provider.snapshots))
             } catch {
                 Output.error("error: target \(target.name): \(error)")
                 throw ExitCode.failure

@@ -44,10 +44,11 @@ public struct CloudSigmaProvider: Provider {
 
     public func readLiveState() async throws(ProviderError) -> LiveState {
         var schedulers: [LiveScheduler] = []
+        var nativeScheduling = true
         do {
             schedulers = try await client.listAll("backupschedulers").map(Self.liveScheduler)
         } catch .http(status: 404, _, _) {
-            schedulers = []
+            nativeScheduling = false
         }
         let tagNames = Dictionary(try await client.listAll("tags", fields: ["uuid", "name"]).compactMap { tag -> (String, String)? in
             guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
@@ -59,7 +60,7 @@ public struct CloudSigmaProvider: Provider {
             return LiveDrive(id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
                              schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
         }
-        return LiveState(schedulers: schedulers, drives: drives)
+        return LiveState(schedulers: schedulers, drives: drives, nativeScheduling: nativeScheduling)
     }
 
     static func liveScheduler(_ object: JSON) -> LiveScheduler {
