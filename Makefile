@@ -24,7 +24,7 @@ release:
 ## Release-mode benchmarks with croniter measured in the same run (figures go to docs/PERFORMANCE.md).
 bench:
 	@scripts/bootstrap.sh --test
-	Benchmarks/run-schedule-bench.sh
+	Benchmarks/run.sh
 
 clean:
 	rm -rf .build

@@ -57,7 +57,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "tidemark-bench",
-            dependencies: ["TidemarkPolicy", "TidemarkSchedule"],
+            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),

@@ -19,7 +19,7 @@ if ((${#missing[@]})); then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if ! python3 -c 'import croniter, sys; sys.exit(0 if croniter.__version__ == "7.0.0" else 1)' 2>/dev/null; then
+  if ! python3 -c 'import sys; from importlib import metadata; sys.exit(metadata.version("croniter") != "7.0.0")' 2>/dev/null; then
     echo "bootstrap: installing ${pip_packages[*]}" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
   fi

@@ -2,16 +2,18 @@ import Foundation
 import TidemarkPolicy
 import TidemarkSchedule
 
-/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule`.
+/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan`.
 @main
 enum TidemarkBench {
-    static func main() throws {
+    static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         switch arguments.first {
         case "schedule":
             try ScheduleBenchmark.run(json: arguments.contains("--json"))
+        case "plan":
+            try await PlanBenchmark.run()
         default:
-            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json]\n".utf8))
+            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan\n".utf8))
             exit(64)
         }
     }

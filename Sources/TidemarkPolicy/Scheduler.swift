@@ -15,6 +15,23 @@ public struct SchedulerSpec: Sendable, Hashable {
     public var options: [String: String]
     public var adopt: Bool
     public var protect: Bool
+
+    public init(target: Reference, type: SchedulerType = .snapshot, displayName: String? = nil, enabled: Bool = true, schedule: ScheduleSpec,
+                timezoneLocation: SourceLocation, retention: RetentionReference?, notifications: Notifications = Notifications(),
+                remoteLocation: String = "", options: [String: String] = [:], adopt: Bool = false, protect: Bool = false) {
+        self.target = target
+        self.type = type
+        self.displayName = displayName
+        self.enabled = enabled
+        self.schedule = schedule
+        self.timezoneLocation = timezoneLocation
+        self.retention = retention
+        self.notifications = notifications
+        self.remoteLocation = remoteLocation
+        self.options = options
+        self.adopt = adopt
+        self.protect = protect
+    }
 }
 
 /// What a scheduler takes (cloudsigma's `type`).

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs tidemark's schedule and retention benchmark in release mode, then croniter's on the same machine.
+# Release-mode benchmarks: schedule and retention engines, croniter on the same machine in the same run, plan at scale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product tidemark-bench >/dev/null
+swift build -c release --product tidemark-bench >/dev/null 2>&1
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(uname -m), $(swift --version 2>/dev/null | head -1)"
 .build/release/tidemark-bench schedule
 python3 Benchmarks/croniter_rate.py
+.build/release/tidemark-bench plan
