@@ -47,7 +47,8 @@ enum CloudSigmaQuirks {
         return object
     }
 
-    /// Folds `{"time_option": N}` elements into the rule before them.
+    /// Folds `{"time_option": N}` elements into the rule before them. The provider has its own reading of this quirk
+    /// on purpose: the emulator shares no code with the client it tests.
     static func joinTimeOptions(_ rules: [JSON]) -> [JSON] {
         var joined: [JSON] = []
         for rule in rules {

@@ -83,8 +83,8 @@ struct ReconcileEndToEndTests {
             try workspace.remove("schedulers/\(file)")
         }
         try workspace.remove("bindings.yaml")
-        let seed = try String(contentsOf: CLIRunner.repositoryRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/reference/cloudsigma-docs/dumps/backupschedulers/request_backup_scheduler_create"), encoding: .utf8)
+        let seed = try String(contentsOf: CLIRunner.repositoryRoot.appendingPathComponent("Tests/Fixtures/seed-dumps/request_backup_scheduler_create"),
+                              encoding: .utf8)
         let created = try await workspace.emulator.request("POST", "backupschedulers/", body: String(seed[seed.firstIndex(of: "{")!...]))
         let uuid = try #require(created.json?["objects"]?[0]?["uuid"]?.stringValue)
         _ = try await workspace.emulator.request("POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",

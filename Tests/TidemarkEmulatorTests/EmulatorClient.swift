@@ -12,10 +12,10 @@ struct EmulatorClient {
         return (answer.status, answer.json, answer.contentType)
     }
 
-    /// The JSON body of a file in the reference dumps (after its HTTP header lines, if any).
+    /// The JSON body of a seed dump in Tests/Fixtures/seed-dumps (after its HTTP header lines, if any).
     static func dump(_ name: String) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/reference/cloudsigma-docs/dumps/backupschedulers/\(name)")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let url = root.appendingPathComponent("Fixtures/seed-dumps/\(name)")
         let text = try String(contentsOf: url, encoding: .utf8)
         return String(text[text.firstIndex(of: "{")!...])
     }
