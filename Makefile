@@ -13,7 +13,7 @@ demo:
 test:
 	@scripts/bootstrap.sh --test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 build:
 	$(SWIFT) build
