@@ -25,6 +25,15 @@ let package = Package(
             name: "TidemarkSchedule",
             dependencies: ["TidemarkPolicy"]
         ),
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "TidemarkGit",
+            dependencies: ["CGit2", "TidemarkPolicy"]
+        ),
         .target(name: "TidemarkJSON"),
         .target(
             name: "TidemarkProviders",
@@ -52,6 +61,7 @@ let package = Package(
                 "TidemarkProviders",
                 "TidemarkReconcile",
                 "TidemarkEmulator",
+                "TidemarkGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +73,8 @@ let package = Package(
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
+        .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),
+        .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "GitTestSupport"]),
         .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON"]),
         .testTarget(name: "TidemarkProvidersTests", dependencies: [
             "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",
@@ -72,7 +84,7 @@ let package = Package(
             "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON"]),
+        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "GitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,27 +7,29 @@ struct DocumentDecoder {
     let log: DiagnosticLog
 
     /// Adds the document to `set`; documents of other APIs (no tidemark apiVersion or kind) are skipped.
-    func decode(_ document: YAMLNode, into set: inout PolicySet) {
+    /// Returns whether the document is tidemark's (valid or not).
+    @discardableResult
+    func decode(_ document: YAMLNode, into set: inout PolicySet) -> Bool {
         guard case .mapping(let pairs, _) = document else {
             if !document.isNull {
                 log.error(document.location, "a policy document must be a mapping, found \(document.kindDescription)",
                           hint: "start it with apiVersion: \(Self.apiVersion)")
             }
-            return
+            return !document.isNull
         }
         let apiVersion = pairs.first { $0.key.scalarText == "apiVersion" }?.value.scalarText
         let kindText = pairs.first { $0.key.scalarText == "kind" }?.value.scalarText
         let isOurs = apiVersion?.hasPrefix(Self.apiGroup) ?? (kindText.flatMap(PolicyKind.init(rawValue:)) != nil)
-        guard isOurs else { return }
+        guard isOurs else { return false }
         scanSecrets(document)
-        guard let reader = MappingReader(document, context: "document", allowed: Self.topLevelKeys, log: log) else { return }
+        guard let reader = MappingReader(document, context: "document", allowed: Self.topLevelKeys, log: log) else { return true }
         if let version = reader.string("apiVersion", required: true), version.value != Self.apiVersion {
             log.error(version.location, "unsupported apiVersion '\(version.value)'", hint: "use apiVersion: \(Self.apiVersion)")
-            return
+            return true
         }
-        guard let kind = reader.choice("kind", required: true, as: PolicyKind.self) else { return }
+        guard let kind = reader.choice("kind", required: true, as: PolicyKind.self) else { return true }
         let metadata = reader.node("metadata", required: true).flatMap(decodeMetadata)
-        guard let specNode = reader.node("spec", required: true) else { return }
+        guard let specNode = reader.node("spec", required: true) else { return true }
         let context = "\(kind.rawValue) spec"
         switch kind {
         case .target:
@@ -41,6 +43,7 @@ struct DocumentDecoder {
         case .backupPlan:
             add(specNode, context, BackupPlanSpec.keys, BackupPlanSpec.decode, metadata, document, to: &set.backupPlans)
         }
+        return true
     }
 
     private func add<Spec>(_ node: YAMLNode, _ context: String, _ keys: [String], _ decode: (MappingReader) -> Spec?,

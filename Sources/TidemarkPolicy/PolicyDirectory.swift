@@ -50,7 +50,8 @@ public struct PolicyDirectory: Sendable {
         defer { try? handle.close() }
         do {
             let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
-            return PolicyFile(path: file, contents: [UInt8](data))
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int
+            return PolicyFile(path: file, contents: [UInt8](data), byteCount: max(size ?? 0, data.count))
         } catch {
             throw PolicySourceError(path: file, reason: "cannot read the file: \(error.localizedDescription)", hint: "check its permissions")
         }

@@ -3,10 +3,13 @@ public struct PolicyFile: Sendable, Hashable {
     /// The path diagnostics print, e.g. `policies/schedulers.yaml`.
     public var path: String
     public var contents: [UInt8]
+    /// The file's real size; larger than `contents` when a reader stopped at the size limit.
+    public var byteCount: Int
 
-    public init(path: String, contents: [UInt8]) {
+    public init(path: String, contents: [UInt8], byteCount: Int? = nil) {
         self.path = path
         self.contents = contents
+        self.byteCount = byteCount ?? contents.count
     }
 
     /// Whether the name ends in `.yaml` or `.yml`.

@@ -21,11 +21,17 @@ public struct PolicyLoader: Sendable {
         let loader = YAMLLoader(limits: limits)
         let decoder = DocumentDecoder(log: log)
         for file in files {
-            set.files.append(file.path)
-            switch loader.documents(file: file.path, contents: file.contents) {
+            switch loader.documents(file: file.path, contents: file.contents, byteCount: file.byteCount) {
             case .success(let documents):
-                for document in documents { decoder.decode(document, into: &set) }
+                let before = log.diagnostics.count
+                let ours = documents.count { decoder.decode($0, into: &set) }
+                if ours > 0 || log.diagnostics.count > before {
+                    set.files.append(file.path)
+                } else {
+                    set.ignoredFiles.append(file.path)
+                }
             case .failure(let diagnostic):
+                set.files.append(file.path)
                 log.append(diagnostic)
             }
         }

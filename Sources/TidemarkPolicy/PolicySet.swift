@@ -5,8 +5,10 @@ public struct PolicySet: Sendable, Hashable {
     public var schedulers: [PolicyDocument<SchedulerSpec>] = []
     public var driveBindings: [PolicyDocument<DriveBindingSpec>] = []
     public var backupPlans: [PolicyDocument<BackupPlanSpec>] = []
-    /// The files read, relative to the policy path, in load order.
+    /// The files that hold policy documents (or problems), in load order.
     public var files: [String] = []
+    /// YAML files without any tidemark document (other tools' YAML), skipped.
+    public var ignoredFiles: [String] = []
 
     public init() {}
 

@@ -10,10 +10,12 @@ public struct YAMLLoader: Sendable {
     }
 
     /// The file's documents, or the diagnostics that refuse it.
-    public func documents(file: String, contents: [UInt8]) -> Result<[YAMLNode], Diagnostic> {
+    /// `byteCount` is the file's real size when `contents` was cut short at the limit.
+    public func documents(file: String, contents: [UInt8], byteCount: Int? = nil) -> Result<[YAMLNode], Diagnostic> {
         let start = SourceLocation(file: file, line: 1, column: 1)
-        guard contents.count <= limits.maxFileBytes else {
-            return .failure(Diagnostic(start, "file is \(contents.count) bytes, larger than the limit of \(limits.maxFileBytes) bytes",
+        let size = max(byteCount ?? 0, contents.count)
+        guard size <= limits.maxFileBytes else {
+            return .failure(Diagnostic(start, "file is \(size) bytes, larger than the limit of \(limits.maxFileBytes) bytes",
                                        hint: "split it into smaller policy files"))
         }
         guard let text = String(validating: contents, as: UTF8.self) else {

@@ -12,18 +12,40 @@ public struct Plan: Sendable, Codable {
 
     /// Where the policies came from.
     public struct Source: Sendable, Codable, Hashable {
+        /// The directory (or file); inside the repository when the policies came from git.
         public var path: String
-        /// The commit, when the policies came from git.
+        /// The repository (credentials redacted), when the policies came from git.
+        public var repository: String?
+        /// The ref as given (`main`, `v1.2`, a commit id), when the policies came from git.
+        public var ref: String?
+        /// The commit id, when the policies came from git.
         public var commit: String?
         /// A digest of every policy file read.
         public var digest: String
+        /// The files that hold policy documents.
         public var files: [String]
+        /// YAML files read and skipped because they hold no tidemark document.
+        public var ignoredFiles: [String]?
 
-        public init(path: String, commit: String?, digest: String, files: [String]) {
+        public init(path: String, repository: String? = nil, ref: String? = nil, commit: String?, digest: String,
+                    files: [String], ignoredFiles: [String]? = nil) {
             self.path = path
+            self.repository = repository
+            self.ref = ref
             self.commit = commit
             self.digest = digest
             self.files = files
+            self.ignoredFiles = ignoredFiles
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, repository, ref, commit, digest, files, ignoredFiles = "ignored_files"
+        }
+
+        /// `policies`, or `https://example.com/org/policies.git policies @ main (commit 1a2b3c4d5e)`.
+        public var headline: String {
+            guard let repository else { return path }
+            return "\(repository) \(path.isEmpty ? "/" : path) @ \(ref ?? "HEAD")\(commit.map { " (commit \($0.prefix(10)))" } ?? "")"
         }
     }
 

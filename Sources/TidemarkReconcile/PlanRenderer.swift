@@ -7,7 +7,8 @@ public struct PlanRenderer: Sendable {
     }
 
     public func text(_ plan: Plan) -> String {
-        var lines = ["tidemark plan of \(plan.source.path) (\(plan.source.commit.map { "commit \($0), " } ?? "")\(plan.source.files.count) files, digest \(plan.source.digest))"]
+        var lines = ["tidemark plan of \(plan.source.headline) (\(plan.source.files.count) files, digest \(plan.source.digest))"]
+        lines += fileList(plan.source).map { "  " + $0 }
         for target in plan.targets {
             lines.append("")
             lines.append("target \(target.name) (\(target.provider), \(target.endpoint))")
@@ -35,9 +36,19 @@ public struct PlanRenderer: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// `read policies/a.yaml` and `ignored README.yaml (no tidemark documents)`, one per line; long lists are cut.
+    func fileList(_ source: Plan.Source, limit: Int = 50) -> [String] {
+        let entries = source.files.map { "read \($0)" } + (source.ignoredFiles ?? []).map { "ignored \($0) (no tidemark documents)" }
+        guard entries.count > limit else { return entries }
+        return Array(entries.prefix(limit)) + ["… and \(entries.count - limit) more (the JSON plan lists them all)"]
+    }
+
     public func markdown(_ plan: Plan) -> String {
-        var lines = ["### tidemark plan", "", "Policies: `\(plan.source.path)`\(plan.source.commit.map { " at `\($0)`" } ?? ""), "
-            + "\(plan.source.files.count) files, digest `\(plan.source.digest)`.", ""]
+        var lines = ["### tidemark plan", "", "Policies: `\(plan.source.headline)`, \(plan.source.files.count) files, digest `\(plan.source.digest)`.", ""]
+        let files = fileList(plan.source)
+        if !files.isEmpty {
+            lines += ["<details><summary>files read</summary>", ""] + files.map { "    " + $0 } + ["", "</details>", ""]
+        }
         for target in plan.targets {
             lines.append("#### target `\(target.name)` (\(target.provider))")
             lines.append("")

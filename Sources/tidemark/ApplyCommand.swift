@@ -78,6 +78,11 @@ struct ApplyCommand: AsyncParsableCommand {
             Output.error("error: the plan has format_version \(saved.formatVersion); this tidemark reads \(Plan.formatVersion)")
             throw ExitCode.failure
         }
+        if let commit = current.source.commit, saved.source.commit != commit {
+            Output.error("error: the plan was made from \(saved.source.commit.map { "commit \($0)" } ?? "plain files"), but "
+                + "--ref \(current.source.ref ?? "HEAD") is commit \(commit) now; refusing to apply it (run tidemark plan again, or pass --ref \(saved.source.commit ?? "…"))")
+            throw ExitCode.failure
+        }
         if saved.source.digest != current.source.digest {
             Output.error("error: the policies changed since the plan was made (digest \(saved.source.digest), now \(current.source.digest)); run tidemark plan again")
             throw ExitCode.failure

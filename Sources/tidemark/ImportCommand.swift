@@ -12,7 +12,8 @@ struct ImportCommand: AsyncParsableCommand {
         Reads the target's live schedulers and, for each one without tidemark's ownership marker, writes a file \
         with its RetentionPolicy, its Scheduler (with adopt: true) and a DriveBinding for the drives bound to it. \
         Commit the files; the next apply adopts the objects (by exact name) instead of creating new ones. Nothing \
-        on the target is changed by import.
+        on the target is changed by import. With --repo, the policies are read from git and the files are written \
+        to --out on disk, never into the repository.
         """
     )
 
@@ -54,6 +55,6 @@ struct ImportCommand: AsyncParsableCommand {
             written += 1
         }
         Output.line(written == 0 ? "Nothing to import: every scheduler on \(targetName) is managed already."
-            : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.path), commit them, and apply to adopt.")
+            : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt.")
     }
 }

@@ -20,8 +20,11 @@ struct Preview: ParsableCommand {
     @Argument(help: "The Scheduler or BackupPlan to preview.")
     var scheduler: String?
 
-    @Option(help: "The policy directory or file.")
-    var path: String = "policies"
+    @Option(help: "The policy directory or file (default: policies; with --repo, the repository's root).")
+    var path: String?
+
+    @OptionGroup(title: "Policies from git")
+    var source: PolicySourceOptions
 
     @Option(help: "How many fire times to print.")
     var count: Int = 10
@@ -46,7 +49,7 @@ struct Preview: ParsableCommand {
     }
 
     func run() throws {
-        let policies = try PolicyPathLoading.load(path).policies
+        let policies = try source.load(path: path, what: "nothing to preview").result.policies
         let start = from.flatMap(InstantFormatting.parse) ?? Date()
         if let retention {
             try previewRetention(named: retention, policies: policies, end: start)
@@ -81,7 +84,7 @@ struct Preview: ParsableCommand {
                            retention: document.spec.retention)
         }
         let names = policies.schedulers.map(\.name) + policies.backupPlans.map(\.name)
-        Output.error("error: no Scheduler or BackupPlan named '\(name)' in \(path)"
+        Output.error("error: no Scheduler or BackupPlan named '\(name)' in the policies"
             + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
         throw ExitCode.failure
     }
@@ -105,7 +108,7 @@ struct Preview: ParsableCommand {
     private func previewRetention(named name: String, policies: PolicySet, end: Date) throws {
         guard let document = policies.retentionPolicy(named: name) else {
             let names = policies.retentionPolicies.map(\.name)
-            Output.error("error: no RetentionPolicy named '\(name)' in \(path)"
+            Output.error("error: no RetentionPolicy named '\(name)' in the policies"
                 + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
             throw ExitCode.failure
         }

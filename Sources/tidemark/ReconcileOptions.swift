@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TidemarkGit
 import TidemarkPolicy
 import TidemarkProviders
 import TidemarkReconcile
 
 /// Options shared by plan, apply and import.
 struct ReconcileOptions: ParsableArguments {
-    @Option(help: "The policy directory or file.")
-    var path: String = "policies"
+    @Option(help: "The policy directory or file (default: policies; with --repo, the repository's root).")
+    var path: String?
+
+    @OptionGroup(title: "Policies from git")
+    var source: PolicySourceOptions
 
     @Option(help: "Only this target.")
     var target: String?
@@ -19,34 +23,28 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(help: "Log every HTTP request (credentials redacted) to standard error.")
     var verbose = false
 
+    /// Where the policies live, for messages: `policies`, or `policies of <repository>`.
+    var policyLocation: String {
+        guard let repo = source.repo else { return path ?? "policies" }
+        return "\(path ?? "the root") of \(GitRepositoryLocation(repo).redacted)"
+    }
+
     var logger: Logger {
         var logger = Logger(label: "tidemark")
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }
 
-    /// Loads and validates the policies; any diagnostic stops here, so nothing is applied from broken files.
+    /// Loads and validates the policies; any error stops here, so nothing is applied from broken files.
     func loadPolicies() throws -> (PolicySet, Plan.Source) {
-        let files: [PolicyFile]
-        do {
-            files = try PolicyDirectory(path: path).files()
-        } catch {
-            Output.error(error.description)
-            throw ExitCode.failure
-        }
-        let result = PolicyLoader().load(files)
-        for diagnostic in result.diagnostics { Output.error(diagnostic.description) }
-        guard result.isValid else {
-            Output.error("\(plural(result.diagnostics.count, "error")) in the policies; nothing was planned or applied")
-            throw ExitCode.failure
-        }
-        return (result.policies, Plan.Source(path: path, commit: nil, digest: Plan.Source.digest(of: files), files: result.policies.files))
+        let loaded = try source.load(path: path, what: "nothing was planned or applied")
+        return (loaded.result.policies, loaded.source)
     }
 
     func targets(in policies: PolicySet) throws -> [PolicyDocument<TargetSpec>] {
         guard let target else { return policies.targets }
         guard let document = policies.target(named: target) else {
-            Output.error("error: no Target named '\(target)' in \(path) (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
+            Output.error("error: no Target named '\(target)' in the policies (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
             throw ExitCode.failure
         }
         return [document]

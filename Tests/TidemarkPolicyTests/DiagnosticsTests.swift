@@ -247,7 +247,8 @@ struct DiagnosticsTests {
         let result = try fixture.load()
         #expect(result.diagnostics.isEmpty)
         #expect(result.policies.targets.count == 1)
-        #expect(result.policies.files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a.yaml", "workflow.yml"])
+        #expect(result.policies.files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a.yaml"])
+        #expect(result.policies.ignoredFiles.map { URL(fileURLWithPath: $0).lastPathComponent } == ["workflow.yml"])
     }
 
     @Test func everyProblemOfEveryFileIsReportedSorted() throws {

@@ -7,7 +7,7 @@ struct HostileInputTests {
     @Test func oversizedFile() throws {
         let fixture = try PolicyFixture([:])
         try fixture.write("big.yaml", Array(repeating: UInt8(ascii: "#"), count: 2 << 20))
-        #expect(try fixture.diagnostics() == ["dir/big.yaml:1:1: error: file is 1048577 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)"])
+        #expect(try fixture.diagnostics() == ["dir/big.yaml:1:1: error: file is 2097152 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)"])
     }
 
     @Test func billionLaughs() throws {
