@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "tidemark-bench",
             dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
-                           .product(name: "Logging", package: "swift-log")],
+                           "TidemarkGit", "GitTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Release-mode benchmarks: schedule and retention engines, croniter on the same machine in the same run, plan at scale.
+# Release-mode benchmarks: schedule and retention engines, croniter on the same machine in the same run, plan at scale,
+# fetching and loading a git repository of 10,000 policy files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product tidemark-bench >/dev/null 2>&1
@@ -7,3 +8,4 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(uname -m), $(swift -
 .build/release/tidemark-bench schedule
 python3 Benchmarks/croniter_rate.py
 .build/release/tidemark-bench plan
+.build/release/tidemark-bench git

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
-# Debian packages through apt, and the Python test oracle (croniter) through pip.
+# Debian packages through apt (libgit2 to build; git, openssl and sshd as test peers for the git source),
+# and the Python test oracle (croniter) through pip.
 set -euo pipefail
 
-apt_packages=(python3 python3-pip)
+apt_packages=(python3 python3-pip pkg-config libgit2-dev git)
+test_apt_packages=(openssl openssh-client openssh-server)
 pip_packages=(croniter==7.0.0)
 
+[ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || command -v "${package%%-*}" >/dev/null 2>&1 || missing+=("$package")
@@ -16,6 +19,11 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--test" ] && [ ! -d /run/sshd ]; then
+  # sshd (the ssh:// test peer) refuses to start without its privilege separation directory.
+  if [ "$(id -u)" -eq 0 ]; then mkdir -p /run/sshd; else sudo mkdir -p /run/sshd; fi
 fi
 
 if [ "${1:-}" = "--test" ]; then

@@ -2,7 +2,7 @@ import Foundation
 import TidemarkPolicy
 import TidemarkSchedule
 
-/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan`.
+/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git`.
 @main
 enum TidemarkBench {
     static func main() async throws {
@@ -12,8 +12,10 @@ enum TidemarkBench {
             try ScheduleBenchmark.run(json: arguments.contains("--json"))
         case "plan":
             try await PlanBenchmark.run()
+        case "git":
+            try GitBenchmark.run()
         default:
-            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan\n".utf8))
+            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git\n".utf8))
             exit(64)
         }
     }

@@ -38,6 +38,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
     private static func hint(code: Int32, errorClass: String?) -> String? {
         switch (code, errorClass) {
+        case (GIT_ECERTIFICATE.rawValue, "ssh"):
+            "ssh host keys are checked against --repo-known-hosts (default ~/.ssh/known_hosts)"
         case (GIT_EAUTH.rawValue, _), (_, "ssh"):
             "check the credentials: TIDEMARK_GIT_TOKEN for https, --repo-ssh-key for ssh"
         case (GIT_ECERTIFICATE.rawValue, _):

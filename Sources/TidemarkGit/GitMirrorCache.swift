@@ -80,12 +80,13 @@ public struct GitMirrorCache: Sendable {
         var remote: OpaquePointer?
         try LibGit2.check(git_remote_create_anonymous(&remote, repository.pointer, url), "open remote \(redacted)")
         defer { git_remote_free(remote) }
-        let payload = CredentialPayload(credentials: credentials)
+        let payload = CredentialPayload(credentials: credentials, url: url)
         var options = git_fetch_options()
         git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION))
         options.prune = GIT_FETCH_PRUNE
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.callbacks.credentials = credentialCallback
+        options.callbacks.certificate_check = certificateCallback
         options.callbacks.payload = Unmanaged.passUnretained(payload).toOpaque()
         let refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", "+HEAD:\(headRef)"]
         let result = withUnsafeMutablePointer(to: &options) { options in

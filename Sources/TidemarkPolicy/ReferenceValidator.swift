@@ -2,6 +2,18 @@
 struct ReferenceValidator {
     let set: PolicySet
     let log: DiagnosticLog
+    private let targets: [String: PolicyDocument<TargetSpec>]
+    private let schedulers: [String: PolicyDocument<SchedulerSpec>]
+    private let retentionNames: Set<String>
+
+    /// Indexes the documents by name once, so checking n references costs O(n), not O(n²).
+    init(set: PolicySet, log: DiagnosticLog) {
+        self.set = set
+        self.log = log
+        targets = Dictionary(set.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        schedulers = Dictionary(set.schedulers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        retentionNames = Set(set.retentionPolicies.map(\.name))
+    }
 
     func validate() {
         checkUnique(set.targets, kind: .target)
@@ -30,7 +42,7 @@ struct ReferenceValidator {
         for binding in set.driveBindings {
             let spec = binding.spec
             let target = resolveTarget(spec.target, from: "drive binding '\(binding.name)'")
-            guard let scheduler = set.scheduler(named: spec.scheduler.value) else {
+            guard let scheduler = schedulers[spec.scheduler.value] else {
                 log.error(spec.scheduler.location, "drive binding '\(binding.name)' references unknown Scheduler '\(spec.scheduler.value)'",
                           hint: Suggestion.didYouMean(spec.scheduler.value, in: set.schedulers.map(\.name)) + "define a Scheduler with that name or fix the reference")
                 continue
@@ -64,14 +76,14 @@ struct ReferenceValidator {
     }
 
     private func resolveTarget(_ reference: Reference, from owner: String) -> PolicyDocument<TargetSpec>? {
-        if let target = set.target(named: reference.value) { return target }
+        if let target = targets[reference.value] { return target }
         log.error(reference.location, "\(owner) references unknown Target '\(reference.value)'",
                   hint: Suggestion.didYouMean(reference.value, in: set.targets.map(\.name)) + "define a Target with that name or fix the reference")
         return nil
     }
 
     private func checkRetention(_ retention: RetentionReference?, from owner: String) {
-        guard case .named(let reference) = retention, set.retentionPolicy(named: reference.value) == nil else { return }
+        guard case .named(let reference) = retention, !retentionNames.contains(reference.value) else { return }
         log.error(reference.location, "\(owner) references unknown RetentionPolicy '\(reference.value)'",
                   hint: Suggestion.didYouMean(reference.value, in: set.retentionPolicies.map(\.name)) + "define a RetentionPolicy with that name or fix the reference")
     }

@@ -1,14 +1,17 @@
 /// Keys whose literal values would be secrets committed to git.
 enum SecretKey {
-    private static let fragments = ["password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
-                                    "privatekey", "private_key", "accesskey", "access_key"]
+    private static let fragments: [[UInt8]] = ["password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
+                                               "privatekey", "private_key", "accesskey", "access_key"].map { Array($0.utf8) }
 
     /// True for `password`, `apiToken`, `client_secret`…, but not for `passwordEnv` or `tokenFile`,
     /// which name where the secret is kept.
     static func isSecret(_ key: String) -> Bool {
         guard !key.hasSuffix("Env"), !key.hasSuffix("File") else { return false }
-        let lowered = key.lowercased()
-        return fragments.contains { lowered.contains($0) }
+        let lowered = key.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+        return fragments.contains { fragment in
+            lowered.count >= fragment.count
+                && (0...(lowered.count - fragment.count)).contains { start in lowered[start..<start + fragment.count].elementsEqual(fragment) }
+        }
     }
 
     /// The hint for a literal secret under `key`.

@@ -33,7 +33,7 @@ public struct YAMLLoader: Sendable {
                                        hint: "policy documents are at most a few levels deep; flatten this structure"))
         }
         do {
-            let parser = try Parser(yaml: text)
+            let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
             var documents: [YAMLNode] = []
             var budget = limits.maxNodes
             while let root = try parser.nextRoot() {

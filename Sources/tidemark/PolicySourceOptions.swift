@@ -21,13 +21,16 @@ struct PolicySourceOptions: ParsableArguments {
     @Option(name: .customLong("repo-ssh-key"), help: "Private key file for ssh:// remotes (passphrase from $TIDEMARK_GIT_SSH_PASSPHRASE).")
     var repoSSHKey: String?
 
+    @Option(name: .customLong("repo-known-hosts"), help: "known_hosts file that ssh:// host keys must be in (default: ~/.ssh/known_hosts).")
+    var repoKnownHosts: String?
+
     @Option(name: .customLong("repo-ca-file"), help: "PEM file of the CAs trusted for https:// remotes, instead of the system's.")
     var repoCAFile: String?
 
     func validate() throws {
         if repo == nil, ref != nil { throw ValidationError("--ref needs --repo.") }
-        if repo == nil, repoCache != nil || repoSSHKey != nil || repoCAFile != nil {
-            throw ValidationError("--repo-cache, --repo-ssh-key and --repo-ca-file need --repo.")
+        if repo == nil, repoCache != nil || repoSSHKey != nil || repoKnownHosts != nil || repoCAFile != nil {
+            throw ValidationError("--repo-cache, --repo-ssh-key, --repo-known-hosts and --repo-ca-file need --repo.")
         }
     }
 
@@ -44,7 +47,7 @@ struct PolicySourceOptions: ParsableArguments {
         for diagnostic in loaded.result.diagnostics { Output.error(diagnostic.description) }
         let errors = loaded.result.diagnostics.count { $0.severity == .error }
         guard errors == 0 else {
-            Output.error("\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) of \(loaded.source.headline); \(what)")
+            Output.error("\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) under \(loaded.source.headline); \(what)")
             throw ExitCode.failure
         }
         return loaded
@@ -75,7 +78,7 @@ struct PolicySourceOptions: ParsableArguments {
             case .remote(let url):
                 let environment = ProcessInfo.processInfo.environment
                 let cache = GitMirrorCache(directory: repoCache ?? GitMirrorCache.defaultDirectory(environment: environment))
-                repository = try cache.fetch(url, credentials: .fromEnvironment(environment, sshKeyFile: repoSSHKey), caFile: repoCAFile)
+                repository = try cache.fetch(url, credentials: .fromEnvironment(environment, sshKeyFile: repoSSHKey, knownHostsFile: repoKnownHosts), caFile: repoCAFile)
                 revision = GitMirrorCache.revision(for: ref ?? "HEAD")
             }
             let commit = try repository.resolve(revision)

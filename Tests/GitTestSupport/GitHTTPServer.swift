@@ -14,7 +14,7 @@ public final class GitHTTPServer: @unchecked Sendable {
         var arguments = [Self.script, root]
         if tls {
             let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-            try Self.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+            try Subprocess.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
                                           "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", certificate])
             arguments += ["--cert", certificate, "--key", key]
             certificateFile = certificate
@@ -56,17 +56,6 @@ public final class GitHTTPServer: @unchecked Sendable {
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Peers/git_http_server.py").path
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FixtureError("\(arguments.first ?? executable) failed") }
     }
 }
 

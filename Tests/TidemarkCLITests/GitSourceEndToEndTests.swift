@@ -62,12 +62,15 @@ struct GitSourceEndToEndTests {
         defer { daemon.stop() }
         let https = try GitHTTPServer(root: git.remoteBase.path, token: "e2e-git-token", tls: true)
         defer { https.stop() }
+        let ssh = try SSHServer()
+        defer { ssh.stop() }
 
         let remotes: [(String, [String: String], [String])] = [
             (git.workspace.directory.path, [:], []),
             ("file://" + git.bare, [:], []),
             (daemon.url("policies.git"), [:], []),
             (https.url("policies.git"), ["TIDEMARK_GIT_TOKEN": "e2e-git-token"], ["--repo-ca-file", https.certificateFile ?? ""]),
+            (ssh.url(git.bare), [:], ["--repo-ssh-key", ssh.clientKey, "--repo-known-hosts", ssh.knownHosts]),
         ]
         for (url, environment, extra) in remotes {
             let output = try await git.run(["plan", "--json"] + extra, repo: url, environment: environment)

@@ -33,10 +33,10 @@ struct PreviewCommandTests {
     @Test func unknownNamesAreClearErrors() async throws {
         let result = try await CLIRunner.run(["preview", "nightly"])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("error: no Scheduler or BackupPlan named 'nightly' in policies (known: "))
+        #expect(result.stderr.hasPrefix("error: no Scheduler or BackupPlan named 'nightly' in the policies (known: "))
         let retention = try await CLIRunner.run(["preview", "--retention", "weekly"])
         #expect(retention.status == 1)
-        #expect(retention.stderr.hasPrefix("error: no RetentionPolicy named 'weekly' in policies (known: "))
+        #expect(retention.stderr.hasPrefix("error: no RetentionPolicy named 'weekly' in the policies (known: "))
     }
 
     @Test func badArgumentsAreUsageErrors() async throws {

@@ -166,7 +166,7 @@ struct ReconcileEndToEndTests {
         try "apiVersion: tidemark.io/v1\nkind: [\n".write(to: workspace.policies.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         let result = try await workspace.run("apply", "--auto-approve")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("1 error in the policies; nothing was planned or applied"))
+        #expect(result.stderr.contains("1 error in 14 files under policies; nothing was planned or applied"))
         #expect(workspace.emulator.requests.all.isEmpty)
         await workspace.stop()
     }

@@ -21,7 +21,7 @@ struct ValidateCommandTests {
         #expect(result.stderr == """
             ./a.yaml:4:40: error: endpoint 'ftp://x' is not an http(s) URL (write the API base URL, e.g. https://zrh.example.net/api/2.0/)
             ./b.yaml:4:23: error: 'last' in retention rule is 0, outside 1…100000
-            2 errors in 2 files
+            2 errors in 2 files under .; fix them and run validate again
 
             """)
     }

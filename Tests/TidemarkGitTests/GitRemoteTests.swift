@@ -127,6 +127,39 @@ struct GitRemoteTests {
         #expect(untrusted?.hint == "the server's TLS certificate is not trusted; pass its CA with --repo-ca-file")
     }
 
+    @Test func sshWithAKeyFileAndAKnownHostKey() throws {
+        let remote = try Remote()
+        defer { remote.delete() }
+        let commit = try remote.push("policies/a.yaml", "a: 1\n")
+        let server = try SSHServer()
+        defer { server.stop() }
+        let url = server.url(remote.barePath)
+
+        let mirror = try remote.cache.fetch(url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: server.knownHosts))
+        #expect(try mirror.resolve("main").id == commit)
+
+        let strangerHosts = remote.base.appendingPathComponent("empty_known_hosts").path
+        try "".write(toFile: strangerHosts, atomically: true, encoding: .utf8)
+        let unknown = #expect(throws: GitError.self) {
+            try remote.cache.fetch(url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: strangerHosts))
+        }
+        #expect(unknown?.description.contains("the host key of [127.0.0.1]:\(server.port) (SHA256:") == true)
+        #expect(unknown?.description.contains("is not in \(strangerHosts)") == true)
+
+        let impostor = remote.base.appendingPathComponent("changed_known_hosts").path
+        let otherKey = try String(contentsOfFile: server.clientKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(server.port) \(otherKey)\n".write(toFile: impostor, atomically: true, encoding: .utf8)
+        let changed = #expect(throws: GitError.self) {
+            try remote.cache.fetch(url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: impostor))
+        }
+        #expect(changed?.description.contains("refusing to connect, the server may be impersonated") == true)
+
+        let keyless = #expect(throws: GitError.self) {
+            try remote.cache.fetch(url, credentials: GitCredentials(knownHostsFile: server.knownHosts))
+        }
+        #expect(keyless?.description.contains("set an ssh key (--repo-ssh-key)") == true)
+    }
+
     @Test func passwordsInURLsAreRedacted() {
         #expect(GitRepositoryLocation("https://bot:ghp_secret@example.com/org/policies.git").redacted == "https://bot:***@example.com/org/policies.git")
         #expect(GitRepositoryLocation("ssh://git@example.com/org/policies.git").redacted == "ssh://git@example.com/org/policies.git")
