@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .target(
@@ -44,6 +48,19 @@ let package = Package(
             dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders"]
         ),
         .target(
+            name: "TidemarkController",
+            dependencies: [
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "TidemarkEmulator",
             dependencies: [
                 "TidemarkPolicy",
@@ -62,6 +79,7 @@ let package = Package(
                 "TidemarkReconcile",
                 "TidemarkEmulator",
                 "TidemarkGit",
+                "TidemarkController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,6 +93,10 @@ let package = Package(
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
         .target(name: "GitTestSupport", path: "Tests/GitTestSupport"),
         .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "GitTestSupport"]),
+        .testTarget(name: "TidemarkControllerTests", dependencies: [
+            "TidemarkController", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkSchedule", "TidemarkReconcile",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON"]),
         .testTarget(name: "TidemarkProvidersTests", dependencies: [
             "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",

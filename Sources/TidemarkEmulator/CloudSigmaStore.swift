@@ -152,8 +152,7 @@ struct CloudSigmaAccount {
             throw APIError(validation: [APIError.validation("Drive \(driveUUID) does not exist", at: "drive")])
         }
         let uuid = Self.newUUID()
-        let timestamp = input["timestamp"]?.stringValue ?? Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false))
-            .replacingOccurrences(of: "Z", with: "+00:00")
+        let timestamp = input["timestamp"]?.stringValue ?? Date().formatted(.iso8601).replacingOccurrences(of: "Z", with: "+00:00")
         let snapshot: JSON = [
             "allocated_size": 0, "drive": Self.reference("drives", driveUUID), "grantees": [], "meta": input["meta"] ?? [:],
             "name": input["name"] ?? .string("snapshot \(timestamp)"), "owner": Self.owner, "permissions": [],

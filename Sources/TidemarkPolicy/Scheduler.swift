@@ -15,10 +15,15 @@ public struct SchedulerSpec: Sendable, Hashable {
     public var options: [String: String]
     public var adopt: Bool
     public var protect: Bool
+    /// In controller mode: what to do with slots that came due while the controller was not running.
+    public var missed: MissedSlots
+    /// In controller mode: how late a slot may still be taken, in seconds.
+    public var startingDeadline: Int
 
     public init(target: Reference, type: SchedulerType = .snapshot, displayName: String? = nil, enabled: Bool = true, schedule: ScheduleSpec,
                 timezoneLocation: SourceLocation, retention: RetentionReference?, notifications: Notifications = Notifications(),
-                remoteLocation: String = "", options: [String: String] = [:], adopt: Bool = false, protect: Bool = false) {
+                remoteLocation: String = "", options: [String: String] = [:], adopt: Bool = false, protect: Bool = false,
+                missed: MissedSlots = .once, startingDeadline: Int = 3600) {
         self.target = target
         self.type = type
         self.displayName = displayName
@@ -31,7 +36,14 @@ public struct SchedulerSpec: Sendable, Hashable {
         self.options = options
         self.adopt = adopt
         self.protect = protect
+        self.missed = missed
+        self.startingDeadline = startingDeadline
     }
+}
+
+/// Slots missed while the controller was down: one catch-up run for the newest (within the deadline), or none.
+public enum MissedSlots: String, Sendable, Hashable, CaseIterable {
+    case once, skip
 }
 
 /// What a scheduler takes (cloudsigma's `type`).
@@ -52,7 +64,7 @@ public struct Notifications: Sendable, Hashable {
 
 extension SchedulerSpec {
     static let keys = ["target", "type", "displayName", "enabled", "schedule", "retention", "notifications",
-                       "remoteLocation", "options", "adopt", "protect"]
+                       "remoteLocation", "options", "adopt", "protect", "missed", "startingDeadline"]
 
     static func decode(_ spec: MappingReader) -> SchedulerSpec? {
         let target = spec.string("target", required: true)
@@ -71,11 +83,25 @@ extension SchedulerSpec {
         let options = spec.node("options").map { decodeOptions($0, log: spec.log) } ?? [:]
         let adopt = spec.bool("adopt") ?? false
         let protect = spec.bool("protect") ?? false
-        guard let target, let schedule else { return nil }
+        let missed = spec.choice("missed", as: MissedSlots.self) ?? .once
+        let deadline = spec.string("startingDeadline").map { decodeDeadline($0, log: spec.log) } ?? 3600
+        guard let target, let schedule, let deadline else { return nil }
         return SchedulerSpec(target: target, type: type, displayName: displayName, enabled: enabled,
                              schedule: schedule.spec, timezoneLocation: schedule.timezoneLocation,
                              retention: retention, notifications: notifications, remoteLocation: remoteLocation,
-                             options: options, adopt: adopt, protect: protect)
+                             options: options, adopt: adopt, protect: protect, missed: missed, startingDeadline: deadline)
+    }
+
+    /// `30m`, `2h` or `1d`, from one minute to seven days, in seconds.
+    private static func decodeDeadline(_ text: Located<String>, log: DiagnosticLog) -> Int? {
+        let units = ["m": 60, "h": 3600, "d": 86400]
+        let digits = text.value.dropLast()
+        guard let unit = text.value.last.flatMap({ units[String($0)] }), !digits.isEmpty, digits.allSatisfy(\.isNumber),
+              let amount = Int(digits), (60...7 * 86400).contains(amount * unit) else {
+            log.error(text.location, "invalid startingDeadline '\(text.value)'", hint: "use a duration from 1m to 7d, e.g. 30m, 2h or 1d")
+            return nil
+        }
+        return amount * unit
     }
 
     private static func decodeOptions(_ node: YAMLNode, log: DiagnosticLog) -> [String: String] {

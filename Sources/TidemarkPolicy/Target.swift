@@ -6,14 +6,23 @@ public struct TargetSpec: Sendable, Hashable {
     public var scheduling: SchedulingMode
     /// Skips TLS verification; for tests against a local emulator only.
     public var insecure: Bool
+    /// What `tidemark run` does when managed objects drift from the policies between commits.
+    public var driftPolicy: DriftPolicy
 
-    public init(provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false) {
+    public init(provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false,
+                driftPolicy: DriftPolicy = .correct) {
         self.provider = provider
         self.endpoint = endpoint
         self.credentials = credentials
         self.scheduling = scheduling
         self.insecure = insecure
+        self.driftPolicy = driftPolicy
     }
+}
+
+/// Correct drift by applying the policies again, or only report it.
+public enum DriftPolicy: String, Sendable, Hashable, CaseIterable {
+    case correct, report
 }
 
 /// The seed API a target speaks.
@@ -54,7 +63,7 @@ public struct Credentials: Sendable, Hashable {
 }
 
 extension TargetSpec {
-    static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure"]
+    static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure", "driftPolicy"]
 
     static func decode(_ spec: MappingReader) -> TargetSpec? {
         let provider = spec.choice("provider", required: true, as: ProviderKind.self)
@@ -75,8 +84,9 @@ extension TargetSpec {
         }
         let scheduling = spec.choice("scheduling", as: SchedulingMode.self) ?? .auto
         let insecure = spec.bool("insecure") ?? false
+        let driftPolicy = spec.choice("driftPolicy", as: DriftPolicy.self) ?? .correct
         guard let provider, let endpoint else { return nil }
         return TargetSpec(provider: provider, endpoint: endpoint.value, credentials: credentials,
-                          scheduling: scheduling, insecure: insecure)
+                          scheduling: scheduling, insecure: insecure, driftPolicy: driftPolicy)
     }
 }

@@ -70,6 +70,18 @@ public struct LiveSnapshot: Sendable, Hashable {
     public var takenAt: Date
     public var succeeded: Bool
     public var createdByTidemark: Bool
+    /// The snapshot's string metadata; the controller's slot marker lives here.
+    public var meta: [String: String]
+
+    public init(id: String, driveID: String, name: String, takenAt: Date, succeeded: Bool, createdByTidemark: Bool, meta: [String: String] = [:]) {
+        self.id = id
+        self.driveID = driveID
+        self.name = name
+        self.takenAt = takenAt
+        self.succeeded = succeeded
+        self.createdByTidemark = createdByTidemark
+        self.meta = meta
+    }
 }
 
 /// Everything the reconciler needs from one target.

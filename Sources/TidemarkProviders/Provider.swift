@@ -27,6 +27,9 @@ public protocol Provider: Sendable {
     var capabilities: ProviderCapabilities { get async throws(ProviderError) }
     func readLiveState() async throws(ProviderError) -> LiveState
     func snapshots() async throws(ProviderError) -> [LiveSnapshot]
+    /// Takes a snapshot of a drive now, named and marked by the caller.
+    func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot
+    func deleteSnapshot(id: String) async throws(ProviderError)
     /// Applies an action; for a create, returns the new object's id.
     func apply(_ action: ProviderAction) async throws(ProviderError) -> String?
 }

@@ -3,7 +3,7 @@ import TidemarkProviders
 
 extension DriveSelector {
     /// Whether a live drive is selected: by uuid, by a glob on its name, or by a tag name or uuid.
-    func selects(_ drive: LiveDrive) -> Bool {
+    public func selects(_ drive: LiveDrive) -> Bool {
         uuids.contains(drive.id) || names.contains { Glob.matches($0, drive.name) } || !Set(tags).isDisjoint(with: drive.tags)
     }
 }

@@ -69,13 +69,29 @@ public struct CloudSigmaProvider: Provider {
     }
 
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
-        try await client.listAll("snapshots").compactMap { snapshot -> LiveSnapshot? in
-            guard let uuid = snapshot["uuid"]?.stringValue, let drive = snapshot["drive"]?["uuid"]?.stringValue,
-                  let timestamp = snapshot["timestamp"]?.stringValue, let taken = try? Date(timestamp, strategy: .iso8601) else { return nil }
-            return LiveSnapshot(id: uuid, driveID: drive, name: snapshot["name"]?.stringValue ?? "", takenAt: taken,
-                                succeeded: snapshot["status"]?.stringValue != "error",
-                                createdByTidemark: snapshot["meta"]?[CloudSigmaSchedulerMapping.ownerKey] != nil)
+        try await client.listAll("snapshots").compactMap(Self.liveSnapshot)
+    }
+
+    public func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot {
+        let body: JSON = ["objects": [["drive": .string(driveID), "name": .string(name), "meta": .object(meta.mapValues(JSON.string))]]]
+        let created = try await client.send("POST", "snapshots/", body: body)
+        guard let object = created?["objects"]?.arrayValue?.first, let snapshot = Self.liveSnapshot(object) else {
+            throw .unreadable(request: "POST snapshots/", reason: "the response holds no snapshot")
         }
+        return snapshot
+    }
+
+    public func deleteSnapshot(id: String) async throws(ProviderError) {
+        _ = try await client.send("DELETE", "snapshots/\(id)/")
+    }
+
+    static func liveSnapshot(_ snapshot: JSON) -> LiveSnapshot? {
+        guard let uuid = snapshot["uuid"]?.stringValue, let drive = snapshot["drive"]?["uuid"]?.stringValue ?? snapshot["drive"]?.stringValue,
+              let timestamp = snapshot["timestamp"]?.stringValue, let taken = try? Date(timestamp, strategy: .iso8601) else { return nil }
+        let meta = snapshot["meta"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        return LiveSnapshot(id: uuid, driveID: drive, name: snapshot["name"]?.stringValue ?? "", takenAt: taken,
+                            succeeded: snapshot["status"]?.stringValue != "error",
+                            createdByTidemark: meta[CloudSigmaSchedulerMapping.ownerKey] != nil, meta: meta)
     }
 
     public func apply(_ action: ProviderAction) async throws(ProviderError) -> String? {

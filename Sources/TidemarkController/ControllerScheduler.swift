@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkSchedule
+
+/// Takes the snapshots of controller-mode schedulers at their slots and applies their retention, exactly once per
+/// slot and drive across restarts.
+///
+/// A slot is begun in the state store before its request is sent and completed after; its snapshot carries the
+/// scheduler and slot in its name and meta. After a crash between the two, the slot is found on the target (one
+/// listing at start) and completed instead of taken again.
+public actor ControllerScheduler {
+    public let store: StateStore
+    public let instance: String
+    let provider: any Provider
+    let logger: Logger
+    /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
+    private var known: [String: LiveSnapshot]?
+
+    public init(store: StateStore, instance: String, provider: any Provider, logger: Logger) {
+        self.store = store
+        self.instance = instance
+        self.provider = provider
+        self.logger = logger
+    }
+
+    /// What one run did.
+    public struct Report: Sendable {
+        public var created = 0
+        public var recovered = 0
+        public var skipped = 0
+        public var deleted = 0
+        public var errors: [String] = []
+    }
+
+    /// Takes every due slot of `jobs` at `now` and applies retention. `startedAt` is when this controller process
+    /// started: slots before it came due while it was down and follow the job's `missed` policy.
+    public func run(_ jobs: [ControllerJob], now: Date, startedAt: Date) async -> Report {
+        var report = Report()
+        do {
+            var index = try await snapshotsByKey()
+            for job in jobs {
+                let schedule: Schedule
+                do {
+                    schedule = try Schedule(job.schedule)
+                } catch {
+                    report.errors.append("scheduler \(job.scheduler): \(error)")
+                    continue
+                }
+                for drive in job.driveIDs {
+                    try await take(job, schedule, drive: drive, now: now, startedAt: startedAt, index: &index, report: &report)
+                    try await applyRetention(job, drive: drive, now: now, index: &index, report: &report)
+                }
+            }
+            known = index
+        } catch {
+            known = nil
+            report.errors.append("\(error)")
+            logger.error("controller scheduling failed", metadata: ["error": "\(error)"])
+        }
+        return report
+    }
+
+    private func snapshotsByKey() async throws -> [String: LiveSnapshot] {
+        if let known { return known }
+        var index: [String: LiveSnapshot] = [:]
+        for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
+            guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else { continue }
+            index[Self.key(scheduler, snapshot.driveID, slot)] = snapshot
+        }
+        return index
+    }
+
+    static func key(_ scheduler: String, _ drive: String, _ slot: String) -> String { "\(scheduler)|\(drive)|\(slot)" }
+
+    private func take(_ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
+                      index: inout [String: LiveSnapshot], report: inout Report) async throws {
+        for slot in try store.pendingSlots(scheduler: job.scheduler, drive: drive) {
+            let onTime = slot >= startedAt || job.missed == .once
+            if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline) {
+                try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
+            } else {
+                try store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
+                report.skipped += 1
+            }
+        }
+        guard let cursor = try store.cursor(scheduler: job.scheduler, drive: drive) else {
+            try store.setCursor(scheduler: job.scheduler, drive: drive, to: now)
+            return
+        }
+        let due = schedule.fires(in: cursor.addingTimeInterval(1)..<now.addingTimeInterval(1))
+        guard let newest = due.last else { return }
+        var slots = due.filter { $0 >= startedAt && now.timeIntervalSince($0) <= job.startingDeadline }
+        if slots.isEmpty, job.missed == .once, newest < startedAt, now.timeIntervalSince(newest) <= job.startingDeadline {
+            slots = [newest]
+        }
+        report.skipped += due.count - slots.count
+        for slot in slots {
+            try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
+        }
+        try store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
+    }
+
+    private func takeSlot(_ job: ControllerJob, drive: String, slot: Date, now: Date,
+                          index: inout [String: LiveSnapshot], report: inout Report) async throws {
+        if try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) == .created { return }
+        let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
+        if let existing = index[key] {
+            try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
+            report.recovered += 1
+            return
+        }
+        let snapshot = try await provider.createSnapshot(driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
+                                                         meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
+        index[key] = snapshot
+        try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
+        report.created += 1
+        logger.info("took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
+    }
+
+    /// Deletes a snapshot; one that is already gone is the outcome retention wanted.
+    private func deleteIgnoringGone(_ id: String) async throws(ProviderError) {
+        do {
+            try await provider.deleteSnapshot(id: id)
+        } catch {
+            guard case .http(status: 404, _, _) = error else { throw error }
+        }
+    }
+
+    /// Retention over this scheduler's snapshots of the drive, by their slot instants, in the schedule's timezone.
+    private func applyRetention(_ job: ControllerJob, drive: String, now: Date,
+                                index: inout [String: LiveSnapshot], report: inout Report) async throws {
+        guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone) else { return }
+        let prefix = "\(job.scheduler)|\(drive)|"
+        let mine = index.filter { $0.key.hasPrefix(prefix) }
+        let snapshots = mine.compactMap { key, live -> Snapshot? in
+            SnapshotMarker.slot(from: String(key.dropFirst(prefix.count))).map {
+                Snapshot(id: key, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
+            }
+        }
+        for decision in RetentionEngine(policy: policy, zone: zone).evaluate(snapshots, now: now) where !decision.keep {
+            guard let live = mine[decision.snapshot.id] else { continue }
+            try await deleteIgnoringGone(live.id)
+            index[decision.snapshot.id] = nil
+            try store.markDeleted(snapshot: live.id, at: now)
+            report.deleted += 1
+        }
+    }
+}

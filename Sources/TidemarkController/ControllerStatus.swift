@@ -1,0 +1,59 @@
+import Foundation
+
+/// What `/status` reports: the commit in force, every object's state, the next fire instants and the last errors.
+public struct ControllerStatus: Sendable, Codable {
+    public var ready = false
+    /// The commit whose policies are in force (the last one that validated).
+    public var commit: String?
+    public var lastSync: Date?
+    public var lastErrors: [String] = []
+    public var targets: [TargetStatus] = []
+    public var schedulers: [SchedulerStatus] = []
+
+    public struct TargetStatus: Sendable, Codable {
+        public var name: String
+        public var driftPolicy: String
+        public var pendingActions: Int
+        public var lastActions: [String]
+        public var errors: [String]
+    }
+
+    public struct SchedulerStatus: Sendable, Codable {
+        public var name: String
+        public var target: String
+        /// `native` or `controller`.
+        public var mode: String
+        public var drives: [DriveStatus]
+        /// Next fire instants, for controller-mode schedulers.
+        public var nextFires: [Date]
+    }
+
+    public struct DriveStatus: Sendable, Codable {
+        public var drive: String
+        public var newestSnapshot: Date?
+        /// True when the newest snapshot is older than twice the schedule's interval: backups are not happening.
+        public var stale: Bool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ready, commit, lastSync = "last_sync", lastErrors = "last_errors", targets, schedulers
+    }
+}
+
+extension ControllerStatus.TargetStatus {
+    enum CodingKeys: String, CodingKey {
+        case name, driftPolicy = "drift_policy", pendingActions = "pending_actions", lastActions = "last_actions", errors
+    }
+}
+
+extension ControllerStatus.SchedulerStatus {
+    enum CodingKeys: String, CodingKey {
+        case name, target, mode, drives, nextFires = "next_fires"
+    }
+}
+
+extension ControllerStatus.DriveStatus {
+    enum CodingKeys: String, CodingKey {
+        case drive, newestSnapshot = "newest_snapshot", stale
+    }
+}
