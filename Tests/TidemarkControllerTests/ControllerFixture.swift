@@ -32,6 +32,10 @@ struct ControllerFixture {
         return ControllerFixture(emulator: emulator, provider: provider, jobs: jobs, directory: directory)
     }
 
+    func withJobs(_ jobs: [ControllerJob]) -> ControllerFixture {
+        ControllerFixture(emulator: emulator, provider: provider, jobs: jobs, directory: directory)
+    }
+
     func scheduler(store: StateStore) -> ControllerScheduler {
         ControllerScheduler(store: store, instance: "tidemark", provider: provider, logger: Logger(label: "test"))
     }
