@@ -43,7 +43,13 @@ struct PolicySourceOptions: ParsableArguments {
     /// Reads and loads the policies, printing every diagnostic to standard error; fails when any is an error.
     /// `path` is a directory (or file) on disk, or inside the repository with `--repo` (nil: the repository's root).
     func load(path: String?, what: String) throws -> Loaded {
-        let loaded = try read(path: path)
+        let loaded: Loaded
+        do {
+            loaded = try read(path: path)
+        } catch {
+            Output.error(error.description)
+            throw ExitCode.failure
+        }
         for diagnostic in loaded.result.diagnostics { Output.error(diagnostic.description) }
         let errors = loaded.result.diagnostics.count { $0.severity == .error }
         guard errors == 0 else {
@@ -53,15 +59,15 @@ struct PolicySourceOptions: ParsableArguments {
         return loaded
     }
 
-    private func read(path: String?) throws -> Loaded {
+    /// Reads and loads the policies without printing: for `run`, which reads them again every cycle.
+    func read(path: String?) throws(SourceError) -> Loaded {
         guard let repo else {
             let directory = path ?? "policies"
             let files: [PolicyFile]
             do {
                 files = try PolicyDirectory(path: directory).files()
             } catch {
-                Output.error(error.description)
-                throw ExitCode.failure
+                throw SourceError(description: error.description)
             }
             let result = PolicyLoader().load(files)
             return Loaded(result: result, source: Plan.Source(path: directory, commit: nil, digest: Plan.Source.digest(of: files),
@@ -92,8 +98,12 @@ struct PolicySourceOptions: ParsableArguments {
                 digest: Plan.Source.digest(of: contents.files), files: result.policies.files.map(unlabel),
                 ignoredFiles: result.policies.ignoredFiles.map(unlabel)))
         } catch {
-            Output.error("error: \(location.redacted): \(error)")
-            throw ExitCode.failure
+            throw SourceError(description: "error: \(location.redacted): \(error)")
         }
     }
+}
+
+/// Policies that cannot be read at all (as opposed to files with diagnostics).
+struct SourceError: Error, CustomStringConvertible {
+    var description: String
 }

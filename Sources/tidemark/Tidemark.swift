@@ -14,6 +14,6 @@ struct Tidemark: AsyncParsableCommand {
         Start with `tidemark validate policies`, then `tidemark preview <scheduler> --path policies`.
         """,
         version: version,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, Preview.self, EmulatorCommand.self]
+        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, EmulatorCommand.self]
     )
 }

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TidemarkController
+import TidemarkPolicy
+import TidemarkProviders
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Keep the targets in sync with the policies, and run controller-mode schedulers.",
+        discussion: """
+        Every --interval: fetch the policies (with --repo, the newest commit of --ref); on a new commit, or every \
+        --drift-interval, plan and apply per target (a target with driftPolicy: report only records drift between \
+        commits). A commit that does not validate is reported and the last good one stays in force. Schedulers in \
+        controller mode get their snapshots taken at their slots and their retention applied, exactly once per \
+        slot and drive across restarts (state in --state). Serves /healthz, /readyz, /metrics and /status on \
+        --listen. SIGTERM or SIGINT: the action in flight finishes, then tidemark exits 0.
+        """
+    )
+
+    @Option(help: "The policy directory or file (default: policies; with --repo, the repository's root).")
+    var path: String?
+
+    @OptionGroup(title: "Policies from git")
+    var source: PolicySourceOptions
+
+    @Option(help: "How often to fetch the policies, e.g. 30s, 1m, 5m.", transform: RunCommand.duration)
+    var interval: TimeInterval = 60
+
+    @Option(name: .customLong("drift-interval"), help: "How often to re-read live state between commits.", transform: RunCommand.duration)
+    var driftInterval: TimeInterval = 300
+
+    @Option(help: "The state store: sqlite:PATH.")
+    var state: String = "sqlite:tidemark-state.sqlite"
+
+    @Option(help: "Address of the HTTP endpoints (loopback by default).")
+    var listen: String = "127.0.0.1:9464"
+
+    @Option(name: .customLong("log-format"), help: "text or json.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "This controller instance's id (ownership marker). Default: $TIDEMARK_INSTANCE or 'tidemark'.")
+    var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    static func duration(_ text: String) throws -> TimeInterval {
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600]
+        guard let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount > 0 else {
+            throw ValidationError("'\(text)' is not a duration such as 30s, 1m or 2h.")
+        }
+        return amount * unit
+    }
+
+    func validate() throws {
+        guard state.hasPrefix("sqlite:"), state.count > "sqlite:".count else {
+            throw ValidationError("--state must be sqlite:PATH (PostgreSQL is not supported yet).")
+        }
+        guard listenAddress != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:9464.") }
+    }
+
+    var listenAddress: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else { return nil }
+        return (String(listen[..<colon]), port)
+    }
+
+    func run() async throws {
+        let format = logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "tidemark")
+        let store: StateStore
+        do {
+            store = try StateStore(path: String(state.dropFirst("sqlite:".count)))
+        } catch {
+            Output.error("error: cannot open the state store \(state): \(error)")
+            throw ExitCode.failure
+        }
+        let source = self.source, path = self.path
+        let reader: @Sendable () async throws -> SourceSnapshot = {
+            let loaded = try source.read(path: path)
+            let errors = loaded.result.diagnostics.filter { $0.severity == .error }.map(\.description)
+            return SourceSnapshot(policies: loaded.result.policies, commit: loaded.source.commit, errors: errors)
+        }
+        let controller = Controller(
+            configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
+            source: reader, makeProvider: { target in try Self.provider(for: target, logger: logger) },
+            store: store, clock: WallClock(), logger: logger)
+        let (host, port) = listenAddress!
+        let endpoints = ControllerEndpoints.application(controller: controller, host: host, port: port)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: ControllerService(controller: controller), successTerminationBehavior: .gracefullyShutdownGroup),
+                       .init(service: endpoints)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    static func provider(for target: PolicyDocument<TargetSpec>, logger: Logger) throws -> any Provider {
+        switch target.spec.provider {
+        case .cloudsigma: return try CloudSigmaProvider.make(for: target, logger: logger)
+        default: throw ProviderError.unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
+        }
+    }
+}
+
+/// The controller as a service: a graceful shutdown stops it between actions.
+struct ControllerService: Service {
+    let controller: Controller
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await controller.run()
+        } onGracefulShutdown: {
+            Task { await controller.stop() }
+        }
+    }
+}
