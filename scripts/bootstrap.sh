@@ -4,7 +4,7 @@
 # and the Python test oracle (croniter) through pip.
 set -euo pipefail
 
-apt_packages=(python3 python3-pip pkg-config libgit2-dev git)
+apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
 test_apt_packages=(openssl openssh-client openssh-server)
 pip_packages=(croniter==7.0.0)
 

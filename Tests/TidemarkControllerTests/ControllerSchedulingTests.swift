@@ -1,6 +1,9 @@
 import Foundation
+import Logging
 import Testing
 import TidemarkController
+import TidemarkEmulator
+import TidemarkProviders
 import TidemarkPolicy
 import TidemarkSchedule
 
@@ -115,5 +118,50 @@ struct ControllerRestartTests {
         #expect(slots.count == 4 + (missed == .once ? 1 : 0))
         if missed == .once { #expect(slots.last == Self.start.addingTimeInterval(2 * Self.day + 23 * 3600)) }
         await fixture.stop()
+    }
+}
+
+@Suite("The controller loop with simulated time", .serialized)
+struct ControllerLoopTests {
+    @Test func aLocationWithoutNativeSchedulersGetsItsSnapshotsFromTheController() async throws {
+        let drives = [EmulatorFixture.Drive(uuid: "4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11", name: "db-main"),
+                      EmulatorFixture.Drive(uuid: "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93", name: "web-1")]
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
+        let loaded = try PolicyLoader().load(path: ControllerFixture.repositoryRoot.appendingPathComponent("policies").path)
+        var policies = loaded.policies
+        policies.targets[0].spec.endpoint = emulator.baseURL
+        let source = SourceSnapshot(policies: policies, commit: "c0ffee", errors: [])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-loop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let start = ControllerSchedulingTests.start, end = start.addingTimeInterval(14 * 86400)
+        let clock = SimulatedClock(start)
+        let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
+                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"),
+                                          transport: URLSessionTransport())
+        let controller = Controller(configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
+                                    source: { source }, makeProvider: { _ in provider }, store: store, clock: clock, logger: Logger(label: "test"))
+        await controller.run(until: end)
+
+        let status = await controller.status
+        #expect(status.ready)
+        #expect(status.commit == "c0ffee")
+        #expect(status.schedulers.allSatisfy { $0.mode == "controller" })
+        let sfg = try #require(status.schedulers.first { $0.name == "sfg" })
+        #expect(sfg.drives.map(\.drive) == ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
+        #expect(sfg.drives.allSatisfy { !$0.stale })
+        #expect(sfg.nextFires.count == 3)
+
+        let document = try #require(policies.scheduler(named: "sfg"))
+        let job = ControllerJob(scheduler: "sfg", target: "local", schedule: document.spec.schedule,
+                                retention: policies.resolve(document.spec.retention), driveIDs: ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
+        let expected = try ControllerSchedulingTests.expected(job, from: start, to: end)
+        let taken = try store.createdSlots().filter { $0.scheduler == "sfg" }.map(\.slot)
+        #expect(taken == expected.slots)
+        let live = try await provider.snapshots().filter { $0.meta[SnapshotMarker.schedulerKey] == "sfg" }
+        #expect(live.compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }.sorted() == expected.survivors)
+        #expect(try await provider.snapshots().allSatisfy { $0.driveID != "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93" }, "web-1 is bound to nothing")
+        await emulator.stop()
     }
 }
