@@ -39,15 +39,6 @@ public struct ControllerMetrics: Sendable {
         if let slotLag { Gauge(label: "tidemark_slot_lag_seconds", factory: factory).record(slotLag) }
     }
 
-    func apiRequests(target: String, failed: Int, total: Int) {
-        Counter(label: "tidemark_api_requests_total", dimensions: [("target", target), ("outcome", "ok")], factory: factory)
-            .increment(by: total - failed)
-        if failed > 0 {
-            Counter(label: "tidemark_api_requests_total", dimensions: [("target", target), ("outcome", "failed")], factory: factory)
-                .increment(by: failed)
-        }
-    }
-
     func newestSnapshotAge(scheduler: String, drive: String, seconds: TimeInterval) {
         Gauge(label: "tidemark_newest_snapshot_age_seconds", dimensions: [("scheduler", scheduler), ("drive", drive)], factory: factory)
             .record(seconds)

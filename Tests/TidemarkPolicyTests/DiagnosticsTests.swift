@@ -21,7 +21,7 @@ struct DiagnosticsTests {
               schedual: {timezone: UTC, at: ["03:00"]}
             """])
         let diagnostics = try fixture.diagnostics()
-        #expect(diagnostics.contains("dir/s.yaml:6:3: error: unknown key 'schedual' in Scheduler spec (did you mean 'schedule'? allowed keys: target, type, displayName, enabled, schedule, retention, notifications, remoteLocation, options, adopt, protect)"))
+        #expect(diagnostics.contains("dir/s.yaml:6:3: error: unknown key 'schedual' in Scheduler spec (did you mean 'schedule'? allowed keys: target, type, displayName, enabled, schedule, retention, notifications, remoteLocation, options, adopt, protect, missed, startingDeadline)"))
     }
 
     @Test func missingRequiredKeyPointsAtTheMapping() throws {
@@ -276,5 +276,19 @@ struct DiagnosticsTests {
         let result = try fixture.load()
         #expect(result.diagnostics.isEmpty)
         #expect(result.policies.retentionPolicies.map(\.name) == ["a", "b1", "b2"])
+    }
+}
+
+@Suite("Diagnostics of the controller's fields")
+struct ControllerFieldDiagnosticsTests {
+    @Test func startingDeadlineAndMissedAndDriftPolicyAreChecked() throws {
+        let fixture = try PolicyFixture(["a.yaml": Documents.target.replacingOccurrences(of: "provider: cloudsigma", with: "provider: cloudsigma\n  driftPolicy: ignore")
+            + "\n---\n" + Documents.retention + "\n---\n"
+            + Documents.scheduler(name: "s", schedule: "    timezone: Europe/Zurich\n    at: [\"03:00\"]")
+                .replacingOccurrences(of: "  target: zrh", with: "  target: zrh\n  missed: twice\n  startingDeadline: 2w")])
+        let diagnostics = try fixture.diagnostics()
+        #expect(diagnostics.contains { $0.contains("error: invalid driftPolicy 'ignore'") })
+        #expect(diagnostics.contains { $0.contains("error: invalid missed 'twice'") })
+        #expect(diagnostics.contains { $0.contains("error: invalid startingDeadline '2w' (use a duration from 1m to 7d, e.g. 30m, 2h or 1d)") })
     }
 }
