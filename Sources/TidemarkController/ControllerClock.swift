@@ -42,3 +42,23 @@ public final class SimulatedClock: ControllerClock {
         current.withLock { $0 = max($0, instant) }
     }
 }
+
+/// Wall time running `speed` times faster from `epoch`: for demos and for crash tests of the real binary, where
+/// every process started with the same epoch and speed agrees on the time.
+public struct ScaledClock: ControllerClock {
+    public let epoch: Date
+    public let speed: Double
+
+    public init(epoch: Date, speed: Double) {
+        self.epoch = epoch
+        self.speed = speed
+    }
+
+    public func now() -> Date { epoch.addingTimeInterval(Date().timeIntervalSince(epoch) * speed) }
+
+    public func sleep(until deadline: Date) async throws {
+        let seconds = deadline.timeIntervalSince(now()) / speed
+        if seconds > 0 { try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up)))) }
+        try Task.checkCancellation()
+    }
+}

@@ -39,6 +39,12 @@ public struct ControllerMetrics: Sendable {
         if let slotLag { Gauge(label: "tidemark_slot_lag_seconds", factory: factory).record(slotLag) }
     }
 
+    /// Counts one API request attempt by provider and HTTP status (`none` when no response came).
+    public func apiRequest(provider: String, status: Int?) {
+        Counter(label: "tidemark_api_requests_total", dimensions: [("provider", provider), ("status", status.map(String.init) ?? "none")],
+                factory: factory).increment()
+    }
+
     func newestSnapshotAge(scheduler: String, drive: String, seconds: TimeInterval) {
         Gauge(label: "tidemark_newest_snapshot_age_seconds", dimensions: [("scheduler", scheduler), ("drive", drive)], factory: factory)
             .record(seconds)

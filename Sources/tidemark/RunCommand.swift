@@ -45,6 +45,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "This controller instance's id (ownership marker). Default: $TIDEMARK_INSTANCE or 'tidemark'.")
     var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
 
+    @Option(name: .customLong("clock-speed"), help: .hidden)
+    var clockSpeed: Double?
+
+    @Option(name: .customLong("clock-epoch"), help: .hidden)
+    var clockEpoch: Double?
+
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -61,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         guard state.hasPrefix("sqlite:"), state.count > "sqlite:".count else {
             throw ValidationError("--state must be sqlite:PATH (PostgreSQL is not supported yet).")
         }
+        if let clockSpeed, clockSpeed <= 0 { throw ValidationError("--clock-speed must be positive.") }
         guard listenAddress != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:9464.") }
     }
 
@@ -90,10 +97,13 @@ struct RunCommand: AsyncParsableCommand {
             let errors = loaded.result.diagnostics.filter { $0.severity == .error }.map(\.description)
             return SourceSnapshot(policies: loaded.result.policies, commit: loaded.source.commit, errors: errors)
         }
+        let metrics = ControllerMetrics()
+        let clock: any ControllerClock = clockSpeed.map { ScaledClock(epoch: Date(timeIntervalSince1970: clockEpoch ?? Date().timeIntervalSince1970), speed: $0) }
+            ?? WallClock()
         let controller = Controller(
             configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
-            source: reader, makeProvider: { target in try Self.provider(for: target, logger: logger) },
-            store: store, clock: WallClock(), logger: logger)
+            source: reader, makeProvider: { target in try Self.provider(for: target, logger: logger, metrics: metrics) },
+            store: store, clock: clock, logger: logger, metrics: metrics)
         let (host, port) = listenAddress!
         let endpoints = ControllerEndpoints.application(controller: controller, host: host, port: port)
         let group = ServiceGroup(configuration: .init(
@@ -103,9 +113,11 @@ struct RunCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    static func provider(for target: PolicyDocument<TargetSpec>, logger: Logger) throws -> any Provider {
+    static func provider(for target: PolicyDocument<TargetSpec>, logger: Logger, metrics: ControllerMetrics) throws -> any Provider {
+        let provider = target.spec.provider.rawValue
         switch target.spec.provider {
-        case .cloudsigma: return try CloudSigmaProvider.make(for: target, logger: logger)
+        case .cloudsigma:
+            return try CloudSigmaProvider.make(for: target, logger: logger) { status in metrics.apiRequest(provider: provider, status: status) }
         default: throw ProviderError.unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
         }
     }

@@ -62,6 +62,31 @@ struct RunCommandTests {
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
     }
 
+    /// The Prometheus text format: `name{labels} value` lines, comments skipped; samples by name and labels.
+    static func parse(_ text: String) -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
+    @Test func readyzIsUnavailableUntilTheFirstSuccessfulCycle() async throws {
+        let directory = try CLIRunner.temporaryDirectory(["policies/target.yaml": """
+            apiVersion: tidemark.io/v1
+            kind: Target
+            metadata: {name: nowhere}
+            spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            """])
+        let run = try RunningController(arguments: ["--interval", "1s", "--state", "sqlite:" + directory.appendingPathComponent("s.sqlite").path],
+                                        in: directory)
+        #expect(try await run.waitUntil { try await run.get("healthz").status == 200 })
+        #expect(try await run.waitUntil { try await run.status()["last_errors"]?.arrayValue?.isEmpty == false })
+        #expect(try await run.get("readyz").status == 503)
+        #expect(try await run.terminate() == 0, "\(run.output)")
+    }
+
     @Test func keepsTheEmulatorInSyncWithTheRepositoryCorrectsDriftAndStopsCleanly() async throws {
         let workspace = try await ReconcileWorkspace.start()
         defer { Task { await workspace.stop() } }
@@ -103,6 +128,10 @@ struct RunCommandTests {
         let metrics = try await run.get("metrics").body
         #expect(metrics.contains("tidemark_actions_total{kind=\"create\",outcome=\"ok\"} 11"))
         #expect(metrics.contains("tidemark_drift_total{target=\"local\",handling=\"corrected\"}"))
+        #expect(metrics.contains("tidemark_api_requests_total{provider=\"cloudsigma\",status=\"201\"} 11"))
+        let exposition = Self.parse(metrics)
+        #expect(exposition["tidemark_last_successful_sync_timestamp_seconds"].map { $0 > 1_700_000_000 } == true)
+        #expect(exposition["tidemark_cycle_duration_seconds_count"].map { $0 >= 2 } == true)
         #expect(!metrics.contains("tidemark@example.com") && !run.output.contains("tidemark@example.com"))
         #expect(try await run.terminate() == 0, "\(run.output)")
         #expect(run.output.contains("\"message\":\"controller stopped\""))

@@ -13,9 +13,11 @@ public struct CloudSigmaProvider: Provider {
         self.client = CloudSigmaClient(baseURL: endpoint, transport: transport, authorization: credentials.authorization)
     }
 
-    /// A provider for a Target document, with credentials from its environment variables or files.
+    /// A provider for a Target document, with credentials from its environment variables or files. `observe` sees
+    /// the HTTP status of every attempt (nil: no response).
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProviderError) -> CloudSigmaProvider {
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> CloudSigmaProvider {
         guard let endpoint = URL(string: target.spec.endpoint) else {
             throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
         }
@@ -24,7 +26,8 @@ public struct CloudSigmaProvider: Provider {
         }
         let credentials = try BasicCredentials.resolve(target.spec.credentials, target: target.name, environment: environment)
         return CloudSigmaProvider(target: target.name, endpoint: endpoint, credentials: credentials,
-                                  transport: RetryingTransport(URLSessionTransport(), logger: logger))
+                                  transport: RetryingTransport(observe.map { ObservedTransport(URLSessionTransport(), observe: $0) } ?? URLSessionTransport(),
+                                                               logger: logger))
     }
 
     public var capabilities: ProviderCapabilities {
