@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "tidemark-bench",
             dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
-                           "TidemarkGit", "GitTestSupport", .product(name: "Logging", package: "swift-log")],
+                           "TidemarkGit", "GitTestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),

@@ -2,7 +2,7 @@ import Foundation
 import TidemarkPolicy
 import TidemarkSchedule
 
-/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git`.
+/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git|controller`.
 @main
 enum TidemarkBench {
     static func main() async throws {
@@ -14,8 +14,10 @@ enum TidemarkBench {
             try await PlanBenchmark.run()
         case "git":
             try GitBenchmark.run()
+        case "controller":
+            try await ControllerBenchmark.run()
         default:
-            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git\n".utf8))
+            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git | controller\n".utf8))
             exit(64)
         }
     }

@@ -15,14 +15,17 @@ public actor ControllerScheduler {
     public let instance: String
     let provider: any Provider
     let logger: Logger
+    /// How many drives of a job are worked on at once.
+    let parallelism: Int
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
     private var known: [String: LiveSnapshot]?
 
-    public init(store: StateStore, instance: String, provider: any Provider, logger: Logger) {
+    public init(store: StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8) {
         self.store = store
         self.instance = instance
         self.provider = provider
         self.logger = logger
+        self.parallelism = max(1, parallelism)
     }
 
     /// What one run did.
@@ -48,10 +51,7 @@ public actor ControllerScheduler {
                     report.errors.append("scheduler \(job.scheduler): \(error)")
                     continue
                 }
-                for drive in job.driveIDs {
-                    try await take(job, schedule, drive: drive, now: now, startedAt: startedAt, index: &index, report: &report)
-                    try await applyRetention(job, drive: drive, now: now, index: &index, report: &report)
-                }
+                try await runDrives(job, schedule, now: now, startedAt: startedAt, index: &index, report: &report)
             }
             known = index
         } catch {
@@ -60,6 +60,38 @@ public actor ControllerScheduler {
             logger.error("controller scheduling failed", metadata: ["error": "\(error)"])
         }
         return report
+    }
+
+    /// Takes and prunes the job's drives, `parallelism` drives at a time: each drive's slots and snapshots are its
+    /// own, so drives interleave only at their requests.
+    private func runDrives(_ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
+                           index: inout [String: LiveSnapshot], report: inout Report) async throws {
+        var perDrive: [String: [String: LiveSnapshot]] = [:]
+        let drives = Set(job.driveIDs)
+        for (key, snapshot) in index where key.hasPrefix(job.scheduler + "|") && drives.contains(snapshot.driveID) {
+            perDrive[snapshot.driveID, default: [:]][key] = snapshot
+        }
+        try await withThrowingTaskGroup(of: (drive: String, index: [String: LiveSnapshot], report: Report).self) { group in
+            var remaining = job.driveIDs.makeIterator()
+            func addNext() {
+                guard let drive = remaining.next() else { return }
+                let own = perDrive[drive] ?? [:]
+                group.addTask {
+                    var local = own
+                    var driveReport = Report()
+                    try await self.take(job, schedule, drive: drive, now: now, startedAt: startedAt, index: &local, report: &driveReport)
+                    try await self.applyRetention(job, drive: drive, now: now, index: &local, report: &driveReport)
+                    return (drive, local, driveReport)
+                }
+            }
+            for _ in 0..<parallelism { addNext() }
+            while let result = try await group.next() {
+                for key in (perDrive[result.drive] ?? [:]).keys { index[key] = nil }
+                index.merge(result.index) { $1 }
+                report.add(result.report)
+                addNext()
+            }
+        }
     }
 
     private func snapshotsByKey() async throws -> [String: LiveSnapshot] {
@@ -116,7 +148,7 @@ public actor ControllerScheduler {
         index[key] = snapshot
         try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
         report.created += 1
-        logger.info("took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
+        logger.debug("took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
     }
 
     /// Deletes a snapshot; one that is already gone is the outcome retention wanted.

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Synchronization
+import TidemarkController
+import TidemarkEmulator
+import TidemarkPolicy
+import TidemarkProviders
+
+/// Slot fire lag over 10,000 controller-scheduled drives on a fast schedule, and the idle memory of `tidemark run`.
+enum ControllerBenchmark {
+    static let drives = 10_000
+    static let speed = 6.0
+
+    static func run() async throws {
+        try await slotLag()
+        try await idleMemory()
+    }
+
+    /// One job, every minute, 10,000 drives, on time running 6× faster: each snapshot's lag is the real time between
+    /// its slot and the moment its create request returned.
+    static func slotLag() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
+        let base = CloudSigmaProvider(target: "bench", endpoint: URL(string: emulator.baseURL)!,
+                                      credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"), transport: URLSessionTransport())
+        let provider = TimingProvider(base: base)
+        let driveIDs = try await base.readLiveState().drives.map(\.id)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let job = ControllerJob(scheduler: "fast", target: "bench",
+                                schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 1, window: .wholeDay)))),
+                                retention: RetentionPolicySpec(rules: [.last(3)]), driveIDs: driveIDs)
+        let epoch = Date()
+        let clock = ScaledClock(epoch: epoch, speed: speed)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let scheduler = ControllerScheduler(store: store, instance: "bench", provider: provider, logger: logger)
+        var loop = SlotLoop(jobs: [job], scheduler: scheduler, startedAt: clock.now(), now: clock.now())
+        let report = try await loop.run(on: clock, until: clock.now().addingTimeInterval(3 * 60 + 30))
+        let lags = provider.creations.map { creation in
+            creation.returned.timeIntervalSince(epoch.addingTimeInterval(creation.slot.timeIntervalSince(epoch) / speed))
+        }.sorted()
+        func percentile(_ p: Double) -> Double { lags.isEmpty ? .nan : lags[min(lags.count - 1, Int(Double(lags.count) * p))] }
+        print(String(format: "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): %d snapshots, %d deleted, %d skipped, "
+                     + "lag p50 %.2f s, p99 %.2f s, max %.2f s", drives, speed, 60 / speed, report.created, report.deleted, report.skipped,
+                     percentile(0.5), percentile(0.99), lags.last ?? .nan))
+        await emulator.stop()
+    }
+
+    /// `tidemark run` (release build) with the eleven seed policies and 1,000 bound drives, once it is ready and idle.
+    static func idleMemory() async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tidemark")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            print("tidemark  run        idle memory: skipped, build the release tidemark first (swift build -c release --product tidemark)")
+            return
+        }
+        let fixture = EmulatorFixture(drives: (0..<1_000).map { EmulatorFixture.Drive(name: String(format: "db-%04d", $0)) })
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: fixture))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.copyItem(at: root.appendingPathComponent("policies"), to: directory.appendingPathComponent("policies"))
+        let target = directory.appendingPathComponent("policies/target.yaml")
+        try String(contentsOf: target, encoding: .utf8).replacingOccurrences(of: "http://127.0.0.1:8789/api/2.0/", with: emulator.baseURL)
+            .write(to: target, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--path", directory.appendingPathComponent("policies").path, "--listen", "127.0.0.1:0",
+                             "--state", "sqlite:" + directory.appendingPathComponent("state.sqlite").path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(8))
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
+        let bound = try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue?
+            .count { $0["backup_scheduler"]?["uuid"]?.stringValue != nil } ?? 0
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        print("tidemark  run        idle with 11 schedulers and \(bound) bound drives: RSS \(rss)")
+        await emulator.stop()
+    }
+}
+
+/// A provider that notes when each snapshot create returned, with the slot from its marker.
+final class TimingProvider: Provider {
+    let base: any Provider
+    private let log = Mutex<[(slot: Date, returned: Date)]>([])
+
+    init(base: any Provider) {
+        self.base = base
+    }
+
+    var creations: [(slot: Date, returned: Date)] { log.withLock { $0 } }
+
+    var capabilities: ProviderCapabilities {
+        get async throws(ProviderError) { try await base.capabilities }
+    }
+
+    func readLiveState() async throws(ProviderError) -> LiveState { try await base.readLiveState() }
+    func snapshots() async throws(ProviderError) -> [LiveSnapshot] { try await base.snapshots() }
+    func apply(_ action: ProviderAction) async throws(ProviderError) -> String? { try await base.apply(action) }
+    func deleteSnapshot(id: String) async throws(ProviderError) { try await base.deleteSnapshot(id: id) }
+
+    func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot {
+        let snapshot = try await base.createSnapshot(driveID: driveID, name: name, meta: meta)
+        let returned = Date()
+        if let slot = meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) {
+            log.withLock { $0.append((slot, returned)) }
+        }
+        return snapshot
+    }
+}
