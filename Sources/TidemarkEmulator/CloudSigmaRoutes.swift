@@ -4,6 +4,7 @@ import TidemarkJSON
 struct EmulatorResponse {
     var status: Int
     var body: JSON?
+    var headers: [String: String] = [:]
 
     static func json(_ status: Int, _ body: JSON) -> EmulatorResponse { EmulatorResponse(status: status, body: body) }
     static let noContent = EmulatorResponse(status: 204, body: nil)

@@ -9,11 +9,14 @@ public struct Emulator: Sendable {
     public let configuration: EmulatorConfiguration
     /// Every request served, for tests.
     public let requests = RequestLog()
+    /// The faults injected into API answers.
+    public let faults: FaultInjector
     let store: CloudSigmaStore
 
     public init(_ configuration: EmulatorConfiguration) throws {
         self.configuration = configuration
         self.store = try CloudSigmaStore(configuration: configuration)
+        self.faults = FaultInjector(configuration.faults)
     }
 
     /// Serves until SIGINT/SIGTERM or the surrounding task is cancelled; `onListening` receives the bound port.
@@ -31,7 +34,7 @@ public struct Emulator: Sendable {
     /// The HTTP application, for running in a service group of one's own.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
         let expected = "Basic " + Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString()
-        let store = self.store, requests = self.requests
+        let store = self.store, requests = self.requests, faults = self.faults, adminEnabled = configuration.isLoopback
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let path = request.uri.path
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
@@ -41,8 +44,17 @@ public struct Emulator: Sendable {
             } else if path.hasPrefix(CloudSigmaAccount.apiRoot) {
                 let body = try await request.body.collect(upTo: 64 << 20)
                 let components = path.dropFirst(CloudSigmaAccount.apiRoot.count).split(separator: "/").map(String.init)
-                response = await store.handle(method: request.method.rawValue, components: components, query: query,
-                                              body: Array(body.readableBytesView))
+                let fault = faults.next()
+                if let early = Self.earlyAnswer(for: fault) {
+                    response = early
+                } else {
+                    let answer = await store.handle(method: request.method.rawValue, components: components, query: query,
+                                                    body: Array(body.readableBytesView))
+                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer }
+                }
+            } else if adminEnabled, path == "/_admin/faults" || path == "/_admin/faults/" {
+                let body = try await request.body.collect(upTo: 1 << 16)
+                response = Self.admin(faults, method: request.method.rawValue, body: Array(body.readableBytesView))
             } else {
                 response = .json(404, .array([APIError.entry(type: "notexist", message: "Not found: \(path)", point: nil)]))
             }
@@ -59,11 +71,44 @@ public struct Emulator: Sendable {
     }
 
     static func httpResponse(_ response: EmulatorResponse) -> Response {
-        guard let body = response.body else {
-            return Response(status: .init(code: response.status), headers: [.contentType: "text/html; charset=utf-8"])
+        var headers: HTTPFields = [.contentType: response.body == nil ? "text/html; charset=utf-8" : "application/json; charset=utf-8"]
+        if let retryAfter = response.headers["Retry-After"] { headers[.retryAfter] = retryAfter }
+        guard let body = response.body else { return Response(status: .init(code: response.status), headers: headers) }
+        return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+    }
+
+    /// The answer a fault gives without the request being carried out: an error, or 429 with `Retry-After`.
+    static func earlyAnswer(for fault: FaultInjector.Fault?) -> EmulatorResponse? {
+        switch fault {
+        case .before(let status):
+            return .json(status, FaultInjector.errorBody(status))
+        case .throttle(let httpDate):
+            let retryAfter = httpDate ? httpDateFormatter().string(from: Date().addingTimeInterval(1)) : "1"
+            return EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": retryAfter])
+        case .after, nil:
+            return nil
         }
-        return Response(status: .init(code: response.status), headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+    }
+
+    /// RFC 9110's IMF-fixdate, e.g. `Wed, 25 Nov 2026 13:30:00 GMT`.
+    static func httpDateFormatter() -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }
+
+    /// `GET /_admin/faults` shows the plan and how many faults were injected; `PUT` replaces the plan.
+    static func admin(_ faults: FaultInjector, method: String, body: [UInt8]) -> EmulatorResponse {
+        if method == "PUT" {
+            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(body)), (0...1).contains(plan.rate) else {
+                return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"rate\": 0…1, \"seed\": N}", point: nil)]))
+            }
+            faults.plan = plan
+        }
+        let plan = faults.plan
+        return .json(200, ["rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "injected": .int(faults.injected)])
     }
 }
 

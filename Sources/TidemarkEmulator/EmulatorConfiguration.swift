@@ -12,9 +12,11 @@ public struct EmulatorConfiguration: Sendable {
     public var fixture: EmulatorFixture?
     /// False models a location without native scheduling: `/backupschedulers/` answers 404.
     public var backupSchedulersEnabled: Bool
+    /// Faults to inject from the start; `/_admin/faults` changes them at run time.
+    public var faults: FaultPlan
 
     public init(host: String = "127.0.0.1", port: Int = 0, user: String = "tidemark@example.com", password: String = "tidemark",
-                seedDrives: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true) {
+                seedDrives: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true, faults: FaultPlan = FaultPlan()) {
         self.host = host
         self.port = port
         self.user = user
@@ -22,5 +24,9 @@ public struct EmulatorConfiguration: Sendable {
         self.seedDrives = seedDrives
         self.fixture = fixture
         self.backupSchedulersEnabled = backupSchedulersEnabled
+        self.faults = faults
     }
+
+    /// The admin endpoint exists only when the emulator listens on loopback.
+    var isLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
 }

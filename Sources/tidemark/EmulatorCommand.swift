@@ -33,10 +33,21 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-backup-schedulers"), help: "Model a location without native scheduling: /backupschedulers/ answers 404.")
     var noBackupSchedulers = false
 
+    @Option(name: .customLong("fault-rate"), help: "Fraction (0-1) of API requests answered with an injected fault: 500/502/503 before or 500/502 after acting, 429 with Retry-After. Change it at run time with PUT /_admin/faults.")
+    var faultRate: Double = 0
+
+    @Option(name: .customLong("fault-seed"), help: "Seed of the fault sequence.")
+    var faultSeed: UInt64 = 1
+
+    func validate() throws {
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1.") }
+    }
+
     func run() async throws {
         let fixtureContents = try fixture.map { try EmulatorFixture(contentsOf: $0) }
         let emulator = try Emulator(EmulatorConfiguration(host: host, port: port, user: user, password: password, seedDrives: seedDrives,
-                                                          fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers))
+                                                          fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers,
+                                                          faults: FaultPlan(rate: faultRate, seed: faultSeed)))
         try await emulator.run { port in
             Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/")
         }
