@@ -1,0 +1,52 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TidemarkEmulator
+import TidemarkJSON
+
+@Suite("Emulator fault injection")
+struct FaultInjectionTests {
+    func send(_ emulator: RunningEmulator, _ method: String, _ path: String, body: String? = nil) async throws -> (Int, String?, JSON?) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(emulator.port)\(path)")!)
+        request.httpMethod = method
+        request.setValue("Basic " + Data("tidemark@example.com:tidemark".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, http?.value(forHTTPHeaderField: "Retry-After"), try? JSON.parse(data))
+    }
+
+    @Test func everyFaultKindAppearsDeterministicallyAndTheAdminEndpointControlsThem() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 1))
+        defer { Task { await emulator.stop() } }
+        let (status, _, plan) = try await send(emulator, "PUT", "/_admin/faults", body: "{\"rate\": 1, \"seed\": 9}")
+        #expect(status == 200)
+        #expect(plan?["seed"] == .int(9))
+
+        var statuses: [Int] = [], retryAfter: [String] = []
+        for _ in 0..<60 {
+            let (status, header, _) = try await send(emulator, "GET", "/api/2.0/drives/")
+            statuses.append(status)
+            if let header { retryAfter.append(header) }
+        }
+        #expect(Set(statuses) == [429, 500, 502, 503])
+        #expect(retryAfter.contains("1"))
+        #expect(retryAfter.contains { $0.hasSuffix(" GMT") })
+        #expect(statuses.count { $0 == 429 } == retryAfter.count)
+
+        let (_, _, shown) = try await send(emulator, "GET", "/_admin/faults")
+        #expect(shown?["injected"] == .int(60))
+
+        _ = try await send(emulator, "PUT", "/_admin/faults", body: "{\"rate\": 1, \"seed\": 9}")
+        var again: [Int] = []
+        for _ in 0..<60 { again.append(try await send(emulator, "GET", "/api/2.0/drives/").0) }
+        #expect(again == statuses, "the same seed gives the same sequence")
+
+        _ = try await send(emulator, "PUT", "/_admin/faults", body: "{\"rate\": 0, \"seed\": 1}")
+        #expect(try await send(emulator, "GET", "/api/2.0/drives/").0 == 200)
+        #expect(try await send(emulator, "PUT", "/_admin/faults", body: "{\"rate\": 2}").0 == 400)
+        await emulator.stop()
+    }
+}
