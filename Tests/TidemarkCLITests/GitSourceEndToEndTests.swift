@@ -48,15 +48,15 @@ struct GitSourceEndToEndTests {
             return try JSON.parse(Data(output.stdout.utf8))
         }
 
-        func stop() async {
-            await workspace.stop()
+        func stop(verifying: Bool = true) async {
+            await workspace.stop(verifying: verifying)
             try? FileManager.default.removeItem(at: remoteBase)
         }
     }
 
     @Test func everyRemoteKindPlansTheSameCommitAndApplyConverges() async throws {
         let git = try await GitWorkspace.start()
-        defer { Task { await git.stop() } }
+        defer { Task { await git.stop(verifying: false) } }
         let head = try git.repository.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let daemon = try GitDaemon(basePath: git.remoteBase.path)
         defer { daemon.stop() }
@@ -90,7 +90,7 @@ struct GitSourceEndToEndTests {
 
     @Test func aFileDeletedInTheNextCommitIsPlannedAsDeleteAndThePlanNamesTheCommitAndItsFiles() async throws {
         let git = try await GitWorkspace.start()
-        defer { Task { await git.stop() } }
+        defer { Task { await git.stop(verifying: false) } }
         let url = "file://" + git.bare
         #expect(try await git.run(["apply", "--auto-approve"], repo: url).status == 0)
         try git.workspace.remove("schedulers/03-every-sunday-2300.yaml")
@@ -113,7 +113,7 @@ struct GitSourceEndToEndTests {
 
     @Test func aSavedPlanIsRefusedWhenTheRefNowNamesAnotherCommit() async throws {
         let git = try await GitWorkspace.start()
-        defer { Task { await git.stop() } }
+        defer { Task { await git.stop(verifying: false) } }
         let url = "file://" + git.bare
         let first = try git.repository.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let planFile = git.remoteBase.appendingPathComponent("plan.json").path
@@ -134,7 +134,7 @@ struct GitSourceEndToEndTests {
 
     @Test func anUnreachableRemoteFailsClearlyBeforeAnyRequest() async throws {
         let git = try await GitWorkspace.start()
-        defer { Task { await git.stop() } }
+        defer { Task { await git.stop(verifying: false) } }
         let url = "git://127.0.0.1:\(try FreePort.find())/policies.git"
         git.workspace.emulator.requests.reset()
         let output = try await git.run(["apply", "--auto-approve"], repo: url)
@@ -147,7 +147,7 @@ struct GitSourceEndToEndTests {
 
     @Test func validateNamesTheCommitAndImportWritesToDiskNotToGit() async throws {
         let git = try await GitWorkspace.start()
-        defer { Task { await git.stop() } }
+        defer { Task { await git.stop(verifying: false) } }
         let url = "file://" + git.bare
         try git.workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "Etc/UTC", with: "Mars/Olympus") }
         let broken = try git.commitAndPush("a bad timezone")

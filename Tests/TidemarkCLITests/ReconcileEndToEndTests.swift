@@ -8,7 +8,7 @@ import TidemarkJSON
 struct ReconcileEndToEndTests {
     @Test func applyConvergesAndThePlanAfterwardsIsEmpty() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         let first = try await workspace.plan()
         #expect(first["summary"] == ["create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0])
         let applied = try await workspace.run("apply", "--auto-approve")
@@ -22,7 +22,7 @@ struct ReconcileEndToEndTests {
 
     @Test func oneChangedFieldPlansExactlyThatField() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"03:00\"]", with: "at: [\"04:00\"]") }
         let plan = try await workspace.plan()
@@ -36,7 +36,7 @@ struct ReconcileEndToEndTests {
 
     @Test func removingADocumentUnbindsThenDeletes() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.remove("schedulers/11-son-father-grandfather.yaml")
         try workspace.remove("bindings.yaml")
@@ -54,8 +54,8 @@ struct ReconcileEndToEndTests {
     }
 
     @Test func unmanagedObjectsAreLeftByteForByte() async throws {
-        let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        let workspace = try await ReconcileWorkspace.start(unmanagedObjects: false)
+        defer { Task { await workspace.stop(verifying: false) } }
         let foreign = try await workspace.emulator.request("POST", "backupschedulers/", body: """
             {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
              "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
@@ -77,8 +77,8 @@ struct ReconcileEndToEndTests {
     }
 
     @Test func importedObjectsAreAdoptedAndThenPlanNoChanges() async throws {
-        let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        let workspace = try await ReconcileWorkspace.start(unmanagedObjects: false)
+        defer { Task { await workspace.stop(verifying: false) } }
         for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path) {
             try workspace.remove("schedulers/\(file)")
         }
@@ -104,7 +104,7 @@ struct ReconcileEndToEndTests {
 
     @Test func aSavedPlanMadeStaleByAnOutOfBandChangeIsRefused() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"03:00\"]", with: "at: [\"04:00\"]") }
         #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
@@ -127,7 +127,7 @@ struct ReconcileEndToEndTests {
 
     @Test func massDeletionNeedsItsFlag() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path).prefix(6) {
             try workspace.remove("schedulers/\(file)")
@@ -143,7 +143,7 @@ struct ReconcileEndToEndTests {
 
     @Test func aProtectedObjectIsDeletedOnlyAfterItsProtectionIsCommittedAway() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         try workspace.edit("schedulers/09-bi-monthly.yaml") { $0 + "  protect: true\n" }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let saved = try String(contentsOf: workspace.policies.appendingPathComponent("schedulers/09-bi-monthly.yaml"), encoding: .utf8)
@@ -162,7 +162,7 @@ struct ReconcileEndToEndTests {
 
     @Test func aBrokenFileMeansNothingIsApplied() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         try "apiVersion: tidemark.io/v1\nkind: [\n".write(to: workspace.policies.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         let result = try await workspace.run("apply", "--auto-approve")
         #expect(result.status == 1)

@@ -89,7 +89,7 @@ struct RunCommandTests {
 
     @Test func keepsTheEmulatorInSyncWithTheRepositoryCorrectsDriftAndStopsCleanly() async throws {
         let workspace = try await ReconcileWorkspace.start()
-        defer { Task { await workspace.stop() } }
+        defer { Task { await workspace.stop(verifying: false) } }
         let repository = try GitFixture(committing: workspace.directory, message: "policies")
         let state = workspace.directory.appendingPathComponent("state.sqlite").path
         let run = try RunningController(arguments: ["--repo", workspace.directory.path, "--ref", "main", "--path", "policies",
