@@ -101,6 +101,8 @@ let package = Package(
         .testTarget(name: "TidemarkProvidersTests", dependencies: [
             "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "TidemarkReconcileTests", dependencies: [
             "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",

@@ -49,7 +49,7 @@ public struct CloudSigmaProvider: Provider {
         var schedulers: [LiveScheduler] = []
         var nativeScheduling = true
         do {
-            schedulers = try await client.listAll("backupschedulers").map(Self.liveScheduler)
+            schedulers = try Self.requireUUIDs(try await client.listAll("backupschedulers"), "backupschedulers").map(Self.liveScheduler)
         } catch .http(status: 404, _, _) {
             nativeScheduling = false
         }
@@ -57,7 +57,8 @@ public struct CloudSigmaProvider: Provider {
             guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
             return (uuid, name)
         }, uniquingKeysWith: { first, _ in first })
-        let drives = try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]).compactMap { drive -> LiveDrive? in
+        let driveObjects = try Self.requireUUIDs(try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]), "drives")
+        let drives = driveObjects.compactMap { drive -> LiveDrive? in
             guard let uuid = drive["uuid"]?.stringValue else { return nil }
             let tagUUIDs = drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? []
             return LiveDrive(id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
@@ -72,7 +73,22 @@ public struct CloudSigmaProvider: Provider {
     }
 
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
-        try await client.listAll("snapshots").compactMap(Self.liveSnapshot)
+        var snapshots: [LiveSnapshot] = []
+        for (index, object) in try await client.listAll("snapshots").enumerated() {
+            guard let snapshot = Self.liveSnapshot(object) else {
+                throw .unreadable(request: "GET /snapshots/detail/", reason: "snapshot \(index + 1) of the listing lacks a uuid, a drive or an ISO 8601 timestamp")
+            }
+            snapshots.append(snapshot)
+        }
+        return snapshots
+    }
+
+    /// The listing's objects, each of which must carry a string `uuid`: decisions are never made on partial data.
+    static func requireUUIDs(_ objects: [JSON], _ resource: String) throws(ProviderError) -> [JSON] {
+        if let index = objects.firstIndex(where: { $0["uuid"]?.stringValue?.isEmpty ?? true }) {
+            throw .unreadable(request: "GET /\(resource)/detail/", reason: "object \(index + 1) of the listing has no uuid")
+        }
+        return objects
     }
 
     public func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot {
