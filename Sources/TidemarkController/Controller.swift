@@ -49,7 +49,9 @@ public actor Controller {
     private var inForce: SourceSnapshot?
     private var lastDriftCheck: Date?
     private var loops: [String: SlotLoop] = [:]
-    private var providers: [String: any Provider] = [:]
+    /// Per target: the spec they were made for, its provider, and its scheduler (which keeps the snapshot listing
+    /// between cycles). A target whose spec changes in a commit gets new ones.
+    private var connections: [String: (spec: TargetSpec, provider: any Provider, scheduler: ControllerScheduler)] = [:]
     private let startedAt: Date
     private var stopping = false
     private var sleeper: Task<Void, any Error>?
@@ -126,8 +128,7 @@ public actor Controller {
             var targetStatus = ControllerStatus.TargetStatus(name: target.name, driftPolicy: target.spec.driftPolicy.rawValue,
                                                              pendingActions: 0, lastActions: [], errors: [])
             do {
-                let provider = try providers[target.name] ?? makeProvider(target)
-                providers[target.name] = provider
+                let (provider, scheduler) = try connection(for: target)
                 let live = try await provider.readLiveState()
                 let plan = try await Planner(instance: configuration.instance, now: started)
                     .plan(target: target, policies: snapshot.policies, live: live, snapshots: provider.snapshots)
@@ -158,7 +159,6 @@ public actor Controller {
                     }
                 }
                 let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: snapshot.policies, live: live)
-                let scheduler = ControllerScheduler(store: store, instance: configuration.instance, provider: provider, logger: logger)
                 let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
                 metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
                 newLoops[target.name] = loop
@@ -191,6 +191,14 @@ public actor Controller {
         refreshHealth()
     }
 
+    private func connection(for target: PolicyDocument<TargetSpec>) throws -> (any Provider, ControllerScheduler) {
+        if let existing = connections[target.name], existing.spec == target.spec { return (existing.provider, existing.scheduler) }
+        let provider = try makeProvider(target)
+        let scheduler = ControllerScheduler(store: store, instance: configuration.instance, provider: provider, logger: logger)
+        connections[target.name] = (target.spec, provider, scheduler)
+        return (provider, scheduler)
+    }
+
     private func fail(_ started: Date, commit: String?, _ message: String, outcome: String = "failed") {
         logger.error("cycle failed", metadata: ["error": "\(message)"])
         status.lastErrors = [message]
@@ -213,9 +221,7 @@ public actor Controller {
     /// Newest snapshot per drive of each controller-mode scheduler, stale when older than twice its interval.
     private func refreshHealth() {
         let now = clock.now()
-        guard let created = try? store.createdSlots() else { return }
-        var newest: [String: Date] = [:]
-        for slot in created { newest["\(slot.scheduler)|\(slot.drive)"] = max(newest["\(slot.scheduler)|\(slot.drive)"] ?? slot.slot, slot.slot) }
+        guard let newest = try? store.newestSlots() else { return }
         for (index, scheduler) in status.schedulers.enumerated() where scheduler.mode == "controller" {
             guard let job = loops[scheduler.target]?.jobs.first(where: { $0.scheduler == scheduler.name }),
                   let schedule = try? Schedule(job.schedule) else { continue }

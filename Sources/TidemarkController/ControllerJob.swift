@@ -27,12 +27,15 @@ public struct ControllerJob: Sendable {
     /// The jobs of one target: its schedulers the plan places in the controller, each with the live drives its
     /// bindings select. Disabled schedulers take no snapshots.
     public static func jobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState) -> [ControllerJob] {
-        plan.placements.filter { $0.mode == "controller" }.compactMap { placement -> ControllerJob? in
+        let controlled = Set(plan.placements.filter { $0.mode == "controller" }.map(\.scheduler))
+        var drives: [String: Set<String>] = [:]
+        for binding in policies.driveBindings where binding.spec.target.value == target && controlled.contains(binding.spec.scheduler.value) {
+            for drive in live.drives where binding.spec.drives.selects(drive) { drives[binding.spec.scheduler.value, default: []].insert(drive.id) }
+        }
+        return plan.placements.filter { controlled.contains($0.scheduler) }.compactMap { placement -> ControllerJob? in
             guard let document = policies.scheduler(named: placement.scheduler), document.spec.enabled else { return nil }
-            let bindings = policies.driveBindings.filter { $0.spec.target.value == target && $0.spec.scheduler.value == placement.scheduler }
-            let drives = live.drives.filter { drive in bindings.contains { $0.spec.drives.selects(drive) } }.map(\.id).sorted()
             return ControllerJob(scheduler: document.name, target: target, schedule: document.spec.schedule,
-                                 retention: policies.resolve(document.spec.retention), driveIDs: drives,
+                                 retention: policies.resolve(document.spec.retention), driveIDs: (drives[placement.scheduler] ?? []).sorted(),
                                  missed: document.spec.missed, startingDeadline: TimeInterval(document.spec.startingDeadline))
         }
     }

@@ -53,11 +53,16 @@ public final class StateStore: Sendable {
 
     public func setCursor(scheduler: String, drive: String, to slot: Date) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
-                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
+            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
         }
+    }
+
+    /// Moves a cursor forward, never back.
+    private static func moveCursor(_ db: Database, scheduler: String, drive: String, to slot: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
+            ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
+            """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
     }
 
     /// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.
@@ -87,10 +92,7 @@ public final class StateStore: Sendable {
                 """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
             try db.execute(sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
                            arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
-            try db.execute(sql: """
-                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
-                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
+            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
         }
     }
 
@@ -123,6 +125,17 @@ public final class StateStore: Sendable {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot")
                 .map { ($0["scheduler"], $0["drive"], Date(timeIntervalSince1970: $0["slot"]), $0["snapshot"]) }
+        }
+    }
+
+    /// The newest slot taken per scheduler and drive, keyed `scheduler|drive`: one grouped query over the slots' key.
+    public func newestSlots() throws -> [String: Date] {
+        try database.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
+            return Dictionary(uniqueKeysWithValues: rows.map { row -> (String, Date) in
+                let scheduler: String = row["scheduler"], drive: String = row["drive"]
+                return ("\(scheduler)|\(drive)", Date(timeIntervalSince1970: row["newest"]))
+            })
         }
     }
 

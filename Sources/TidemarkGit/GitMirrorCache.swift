@@ -115,8 +115,12 @@ public struct GitMirrorCache: Sendable {
     /// git's own `*.lock` files left by a process that was killed mid-fetch; safe to remove under the mirror lock.
     private static func removeStaleGitLocks(in mirror: String) {
         guard let enumerator = FileManager.default.enumerator(atPath: mirror) else { return }
-        for case let path as String in enumerator where path.hasSuffix(".lock") && !path.hasPrefix("objects/") {
-            try? FileManager.default.removeItem(atPath: mirror + "/" + path)
+        for case let path as String in enumerator {
+            if path == "objects" {
+                enumerator.skipDescendants()
+            } else if path.hasSuffix(".lock") {
+                try? FileManager.default.removeItem(atPath: mirror + "/" + path)
+            }
         }
     }
 }

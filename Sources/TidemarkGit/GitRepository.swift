@@ -7,13 +7,18 @@ public final class GitRepository {
     let pointer: OpaquePointer
     /// Where the repository lives on disk.
     public let path: String
+    /// The object database, opened on first use and kept for every later read.
+    private var database: OpaquePointer?
 
     init(pointer: OpaquePointer, path: String) {
         self.pointer = pointer
         self.path = path
     }
 
-    deinit { git_repository_free(pointer) }
+    deinit {
+        if let database { git_odb_free(database) }
+        git_repository_free(pointer)
+    }
 
     /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository).
     public static func open(at path: String) throws(GitError) -> GitRepository {
@@ -146,9 +151,7 @@ public final class GitRepository {
 
     /// Reads the blob's size from the object header first, so an oversized blob is never loaded.
     private func readBlob(_ oid: UnsafePointer<git_oid>, path: String, maxBytes: Int) throws(GitError) -> (Int, [UInt8]?) {
-        var database: OpaquePointer?
-        try LibGit2.check(git_repository_odb(&database, pointer), "open the object database")
-        defer { git_odb_free(database) }
+        if database == nil { try LibGit2.check(git_repository_odb(&database, pointer), "open the object database") }
         var size = 0
         var type = GIT_OBJECT_ANY
         try LibGit2.check(git_odb_read_header(&size, &type, database, oid), "read \(path)")

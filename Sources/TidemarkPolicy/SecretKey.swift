@@ -7,11 +7,8 @@ enum SecretKey {
     /// which name where the secret is kept.
     static func isSecret(_ key: String) -> Bool {
         guard !key.hasSuffix("Env"), !key.hasSuffix("File") else { return false }
-        let lowered = key.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
-        return fragments.contains { fragment in
-            lowered.count >= fragment.count
-                && (0...(lowered.count - fragment.count)).contains { start in lowered[start..<start + fragment.count].elementsEqual(fragment) }
-        }
+        let lowered = Array(key.lowercased().utf8)
+        return fragments.contains { lowered.contains($0) }
     }
 
     /// The hint for a literal secret under `key`.

@@ -52,12 +52,7 @@ struct ReconcileOptions: ParsableArguments {
 
     func provider(for target: PolicyDocument<TargetSpec>) throws -> any Provider {
         do {
-            switch target.spec.provider {
-            case .cloudsigma:
-                return try CloudSigmaProvider.make(for: target, logger: logger)
-            default:
-                throw ProviderError.unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
-            }
+            return try ProviderFactory.make(for: target, logger: logger)
         } catch {
             Output.error("error: \(error)")
             throw ExitCode.failure

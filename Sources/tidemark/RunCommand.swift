@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import Logging
 import ServiceLifecycle
 import TidemarkController
-import TidemarkPolicy
-import TidemarkProviders
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -102,7 +99,9 @@ struct RunCommand: AsyncParsableCommand {
             ?? WallClock()
         let controller = Controller(
             configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
-            source: reader, makeProvider: { target in try Self.provider(for: target, logger: logger, metrics: metrics) },
+            source: reader, makeProvider: { target in
+                try ProviderFactory.make(for: target, logger: logger) { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) }
+            },
             store: store, clock: clock, logger: logger, metrics: metrics)
         let (host, port) = listenAddress!
         let endpoints = ControllerEndpoints.application(controller: controller, host: host, port: port)
@@ -111,15 +110,6 @@ struct RunCommand: AsyncParsableCommand {
                        .init(service: endpoints)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-
-    static func provider(for target: PolicyDocument<TargetSpec>, logger: Logger, metrics: ControllerMetrics) throws -> any Provider {
-        let provider = target.spec.provider.rawValue
-        switch target.spec.provider {
-        case .cloudsigma:
-            return try CloudSigmaProvider.make(for: target, logger: logger) { status in metrics.apiRequest(provider: provider, status: status) }
-        default: throw ProviderError.unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
-        }
     }
 }
 

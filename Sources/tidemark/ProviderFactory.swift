@@ -1,0 +1,17 @@
+import Logging
+import TidemarkPolicy
+import TidemarkProviders
+
+/// The provider for a Target, for every command that talks to targets.
+enum ProviderFactory {
+    /// `observe` sees the HTTP status of every request attempt (nil: no response).
+    static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
+                     observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> any Provider {
+        switch target.spec.provider {
+        case .cloudsigma:
+            return try CloudSigmaProvider.make(for: target, logger: logger, observe: observe)
+        default:
+            throw .unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
+        }
+    }
+}
