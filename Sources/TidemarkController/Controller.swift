@@ -158,7 +158,8 @@ public actor Controller {
                         logger.warning("drift reported", metadata: ["target": "\(target.name)", "actions": "\(plan.actions.count)"])
                     }
                 }
-                let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: snapshot.policies, live: live)
+                let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: snapshot.policies, live: live,
+                                             instance: configuration.instance)
                 let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
                 metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
                 newLoops[target.name] = loop

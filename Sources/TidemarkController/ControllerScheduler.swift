@@ -41,9 +41,12 @@ public actor ControllerScheduler {
     /// started: slots before it came due while it was down and follow the job's `missed` policy.
     public func run(_ jobs: [ControllerJob], now: Date, startedAt: Date) async -> Report {
         var report = Report()
+        let slotJobs = jobs.filter { !$0.retentionOnly }
+        if slotJobs.count < jobs.count { await applyObjectRetention(jobs.filter(\.retentionOnly), now: now, report: &report) }
+        guard !slotJobs.isEmpty else { return report }
         do {
             var index = try await snapshotsByKey()
-            for job in jobs {
+            for job in slotJobs {
                 let schedule: Schedule
                 do {
                     schedule = try Schedule(job.schedule)
@@ -149,6 +152,33 @@ public actor ControllerScheduler {
         try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
         report.created += 1
         logger.debug("took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
+    }
+
+    /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time
+    /// each was taken. They are the object's, so tidemark's; the newest successful one is never deleted.
+    private func applyObjectRetention(_ jobs: [ControllerJob], now: Date, report: inout Report) async {
+        do {
+            let all = try await provider.snapshots()
+            for job in jobs {
+                guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone) else { continue }
+                let engine = RetentionEngine(policy: policy, zone: zone)
+                for object in job.driveIDs {
+                    let owned = all.filter { $0.driveID == object }
+                    let byID = Dictionary(owned.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                    let snapshots = owned.map { Snapshot(id: $0.id, takenAt: $0.takenAt, createdByTidemark: true, succeeded: $0.succeeded) }
+                    for decision in engine.evaluate(snapshots, now: now) where !decision.keep {
+                        guard byID[decision.snapshot.id] != nil else { continue }
+                        try await deleteIgnoringGone(decision.snapshot.id)
+                        report.deleted += 1
+                        logger.debug("retention deleted a backup", metadata: ["scheduler": "\(job.scheduler)", "object": "\(object)",
+                                                                              "backup": "\(decision.snapshot.id)"])
+                    }
+                }
+            }
+        } catch {
+            report.errors.append("\(error)")
+            logger.error("controller retention failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Deletes a snapshot; one that is already gone is the outcome retention wanted.

@@ -1,11 +1,12 @@
 import Foundation
+import TidemarkProviders
 
 /// How the controller names and marks the snapshot of a slot, so a retry or a restart finds it instead of taking
 /// a second one.
 public enum SnapshotMarker {
-    public static let ownerKey = "tidemark.io/owner"
-    public static let schedulerKey = "tidemark.io/scheduler"
-    public static let slotKey = "tidemark.io/slot"
+    public static let ownerKey = SnapshotMetaKey.owner
+    public static let schedulerKey = SnapshotMetaKey.scheduler
+    public static let slotKey = SnapshotMetaKey.slot
 
     /// `2026-01-31T03:00:00Z`.
     public static func slotText(_ slot: Date) -> String {

@@ -1,6 +1,8 @@
 /// A backup plan of a scheduled-backup target: resources, when, and how many backups are kept.
 public struct BackupPlanSpec: Sendable, Hashable {
     public var target: Reference
+    /// The plan's name on the API; defaults to the document's name.
+    public var displayName: String?
     public var mode: BackupMode
     public var resources: [BackupResource]
     public var schedule: ScheduleSpec
@@ -23,11 +25,12 @@ public struct BackupResource: Sendable, Hashable {
 }
 
 extension BackupPlanSpec {
-    static let keys = ["target", "mode", "resources", "schedule", "retention", "suspended", "adopt", "protect"]
+    static let keys = ["target", "displayName", "mode", "resources", "schedule", "retention", "suspended", "adopt", "protect"]
 
     static func decode(_ spec: MappingReader) -> BackupPlanSpec? {
         let log = spec.log
         let target = spec.string("target", required: true)
+        let displayName = spec.string("displayName")?.value
         let mode = spec.choice("mode", as: BackupMode.self) ?? .full
         var resources: [BackupResource] = []
         if let items = spec.list("resources", required: true) {
@@ -46,7 +49,7 @@ extension BackupPlanSpec {
         let adopt = spec.bool("adopt") ?? false
         let protect = spec.bool("protect") ?? false
         guard let target, let schedule, !resources.isEmpty else { return nil }
-        return BackupPlanSpec(target: target, mode: mode, resources: resources, schedule: schedule.spec,
+        return BackupPlanSpec(target: target, displayName: displayName, mode: mode, resources: resources, schedule: schedule.spec,
                               retention: retention, suspended: suspended, adopt: adopt, protect: protect)
     }
 }

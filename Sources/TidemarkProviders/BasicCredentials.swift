@@ -14,23 +14,26 @@ public struct BasicCredentials: Sendable, CustomStringConvertible {
     /// Reads `usernameEnv`/`passwordEnv` or `usernameFile`/`passwordFile`.
     public static func resolve(_ credentials: Credentials, target: String,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProviderError) -> BasicCredentials {
-        func read(_ env: String?, _ file: String?, _ what: String) throws(ProviderError) -> String {
-            if let env {
-                guard let value = environment[env], !value.isEmpty else {
-                    throw .credentials(target: target, reason: "environment variable \(env) (the \(what)) is not set")
-                }
-                return value
+        BasicCredentials(user: try secret(credentials.usernameEnv, credentials.usernameFile, "username", target: target, environment: environment),
+                         password: try secret(credentials.passwordEnv, credentials.passwordFile, "password", target: target, environment: environment))
+    }
+
+    /// One secret from an environment variable or a file, whichever the Target names.
+    static func secret(_ env: String?, _ file: String?, _ what: String, target: String,
+                       environment: [String: String]) throws(ProviderError) -> String {
+        if let env {
+            guard let value = environment[env], !value.isEmpty else {
+                throw .credentials(target: target, reason: "environment variable \(env) (the \(what)) is not set")
             }
-            if let file {
-                guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                    throw .credentials(target: target, reason: "cannot read the \(what) from \(file)")
-                }
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            throw .credentials(target: target, reason: "no \(what) configured (set credentials.\(what)Env or credentials.\(what)File)")
+            return value
         }
-        return BasicCredentials(user: try read(credentials.usernameEnv, credentials.usernameFile, "username"),
-                                password: try read(credentials.passwordEnv, credentials.passwordFile, "password"))
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw .credentials(target: target, reason: "cannot read the \(what) from \(file)")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        throw .credentials(target: target, reason: "no \(what) configured (set credentials.\(what)Env or credentials.\(what)File)")
     }
 
     var authorization: String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }

@@ -14,9 +14,12 @@ public struct SchedulerState: Sendable, Hashable {
     public var remoteLocation: String
     /// cloudsigma keeps a start/end window even for fixed times (`options.window`); nil means the whole day.
     public var window: TimeWindow?
+    /// Provider-specific settings as the API holds them, by wire field name (empty on cloudsigma); compared field by field.
+    public var options: [String: String]
 
     public init(displayName: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec, retentionName: String,
-                retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?) {
+                retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?,
+                options: [String: String] = [:]) {
         self.displayName = displayName
         self.type = type
         self.enabled = enabled
@@ -26,6 +29,7 @@ public struct SchedulerState: Sendable, Hashable {
         self.notifications = notifications
         self.remoteLocation = remoteLocation
         self.window = window
+        self.options = options
     }
 }
 
@@ -60,6 +64,8 @@ public struct LiveDrive: Sendable, Hashable {
     /// Tag names and uuids.
     public var tags: [String]
     public var schedulerID: String?
+    /// Other names and ids that drive selectors match (a danube VM's hostname and uuid for its first disk).
+    public var aliases: [String] = []
 }
 
 /// A snapshot of a drive.
@@ -90,11 +96,14 @@ public struct LiveState: Sendable {
     public var drives: [LiveDrive]
     /// Whether the target schedules natively (a cloudsigma location may lack `/backupschedulers/`).
     public var nativeScheduling: Bool
+    /// Registered clients that jobs may run on (freezer).
+    public var clients: Set<String>
 
-    public init(schedulers: [LiveScheduler], drives: [LiveDrive], nativeScheduling: Bool) {
+    public init(schedulers: [LiveScheduler], drives: [LiveDrive], nativeScheduling: Bool, clients: Set<String> = []) {
         self.schedulers = schedulers
         self.drives = drives
         self.nativeScheduling = nativeScheduling
+        self.clients = clients
     }
 
     /// A digest of the state that matters to a plan, to refuse a saved plan whose world has changed.
@@ -102,6 +111,7 @@ public struct LiveState: Sendable {
         var hasher = StableHasher()
         for scheduler in schedulers.sorted(by: { $0.id < $1.id }) { hasher.add(scheduler.id + scheduler.raw.description) }
         for drive in drives.sorted(by: { $0.id < $1.id }) { hasher.add("\(drive.id)|\(drive.name)|\(drive.tags)|\(drive.schedulerID ?? "")") }
+        for client in clients.sorted() { hasher.add(client) }
         return hasher.hex
     }
 }

@@ -14,6 +14,27 @@ public struct DesiredScheduler: Sendable, Hashable {
     public var adopt: Bool
     public var protect: Bool
     public var placement: SchedulingPlacement
+    /// Whether the object lives on the target: always, except a cloudsigma scheduler run by the controller.
+    public var onTarget: Bool
+    /// The live name `adopt: true` looks for.
+    public var adoptName: String
+
+    public init(name: String, state: SchedulerState, adopt: Bool, protect: Bool, placement: SchedulingPlacement, onTarget: Bool,
+                adoptName: String? = nil) {
+        self.adoptName = adoptName ?? state.displayName
+        self.name = name
+        self.state = state
+        self.adopt = adopt
+        self.protect = protect
+        self.placement = placement
+        self.onTarget = onTarget
+    }
+
+    /// Whether an unmanaged live object is the one `adopt: true` takes over: same name (and drive, on danube).
+    func adopts(_ live: LiveScheduler) -> Bool {
+        live.marker == nil && live.displayName == adoptName
+            && live.state?.options[DanubeMapping.driveKey] == state.options[DanubeMapping.driveKey]
+    }
 
     /// The neutral state a Scheduler document stands for, resolving its retention reference.
     public static func state(of document: PolicyDocument<SchedulerSpec>, in policies: PolicySet) -> SchedulerState {

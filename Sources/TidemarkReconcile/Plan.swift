@@ -120,11 +120,37 @@ public struct TargetPlan: Sendable, Codable {
     /// Objects already in the desired state.
     public var unchanged: Int
 
+    /// Who runs a scheduler (or plan, definition, job) and who enforces its retention, and why.
     public struct Placement: Sendable, Codable, Hashable {
         public var scheduler: String
         /// `native` or `controller`.
         public var mode: String
         public var reason: String?
+        /// `native` or `controller`; nil when the scheduling mode says it (cloudsigma).
+        public var retention: String?
+        public var retentionReason: String?
+
+        public init(scheduler: String, mode: String, reason: String?, retention: String? = nil, retentionReason: String? = nil) {
+            self.scheduler = scheduler
+            self.mode = mode
+            self.reason = reason
+            self.retention = retention
+            self.retentionReason = retentionReason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case scheduler, mode, reason, retention, retentionReason = "retention_reason"
+        }
+    }
+
+    /// What this provider's managed objects are called: scheduler, plan, definition or job.
+    public var noun: String {
+        switch provider {
+        case "scheduled-backup": "plan"
+        case "danube": "definition"
+        case "freezer": "job"
+        default: "scheduler"
+        }
     }
 
     enum CodingKeys: String, CodingKey {

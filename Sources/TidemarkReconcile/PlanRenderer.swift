@@ -12,8 +12,15 @@ public struct PlanRenderer: Sendable {
         for target in plan.targets {
             lines.append("")
             lines.append("target \(target.name) (\(target.provider), \(target.endpoint))")
-            for placement in target.placements where placement.mode != "native" {
-                lines.append("  scheduler \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
+            for placement in target.placements {
+                if placement.mode != "native" {
+                    lines.append("  \(target.noun) \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
+                } else if let reason = placement.reason {
+                    lines.append("  \(target.noun) \(placement.scheduler) runs natively: \(reason)")
+                }
+                if placement.retention == "controller" {
+                    lines.append("  \(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
+                }
             }
             for action in target.actions {
                 lines.append("  " + paint(symbol(action.kind), action.kind) + " " + headline(action))

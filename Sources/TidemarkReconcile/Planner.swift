@@ -21,13 +21,14 @@ public struct Planner: Sendable {
                      snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> TargetPlan {
         var plan = TargetPlan(name: target.name, provider: target.spec.provider.rawValue, endpoint: target.spec.endpoint,
                               liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
-        let desired = desiredSchedulers(target: target, policies: policies, nativeScheduling: live.nativeScheduling, plan: &plan)
+        let desired = target.spec.provider.mapping.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
+        let noun = plan.noun
         let managed = live.schedulers.filter { $0.marker?.instance == instance }
         var matched: [String: LiveScheduler] = [:]
         var schedulerActions: [PlannedAction] = []
         var retentionChanges: [(live: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, index: Int)] = []
 
-        for want in desired where want.placement == .native {
+        for want in desired where want.onTarget {
             let owned = managed.filter { $0.marker?.name == want.name }
             if let current = owned.first {
                 matched[want.name] = current
@@ -38,17 +39,17 @@ public struct Planner: Sendable {
                     if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder) {
                         retentionChanges.append((current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
                     }
-                    schedulerActions.append(PlannedAction(kind: .update, resource: "scheduler", name: want.name, id: current.id, changes: changes,
+                    schedulerActions.append(PlannedAction(kind: .update, resource: noun, name: want.name, id: current.id, changes: changes,
                                                           scheduler: nil, impact: [],
                                                           operation: .provider(.updateScheduler(current, want.state, marker(want)))))
                 }
-            } else if want.adopt, let existing = live.schedulers.first(where: { $0.marker == nil && $0.displayName == want.state.displayName }) {
+            } else if want.adopt, let existing = live.schedulers.first(where: want.adopts) {
                 matched[want.name] = existing
-                schedulerActions.append(PlannedAction(kind: .adopt, resource: "scheduler", name: want.name, id: existing.id,
+                schedulerActions.append(PlannedAction(kind: .adopt, resource: noun, name: want.name, id: existing.id,
                                                       changes: Self.changes(from: existing, to: want), scheduler: nil, impact: [],
                                                       operation: .provider(.updateScheduler(existing, want.state, marker(want)))))
             } else {
-                schedulerActions.append(PlannedAction(kind: .create, resource: "scheduler", name: want.name, id: nil,
+                schedulerActions.append(PlannedAction(kind: .create, resource: noun, name: want.name, id: nil,
                                                       changes: Self.fields(of: want), scheduler: nil, impact: [],
                                                       operation: .provider(.createScheduler(want.state, marker(want)))))
             }
@@ -60,18 +61,19 @@ public struct Planner: Sendable {
         for current in doomed {
             let name = current.marker?.name ?? current.displayName
             if current.marker?.protected == true {
-                plan.errors.append("scheduler \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
+                plan.errors.append("\(noun) \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
                 continue
             }
-            deletions.append(PlannedAction(kind: .delete, resource: "scheduler", name: name, id: current.id, changes: [], scheduler: nil,
+            deletions.append(PlannedAction(kind: .delete, resource: noun, name: name, id: current.id, changes: [], scheduler: nil,
                                            impact: [], operation: .provider(.deleteScheduler(id: current.id))))
         }
         if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
-            plan.errors.append("the plan deletes \(deletions.count) of the \(managed.count) schedulers tidemark manages here; "
+            plan.errors.append("the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here; "
                 + "pass --allow-mass-delete if that is intended")
         }
 
-        let bindings = bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, plan: &plan)
+        let bindings = target.spec.provider == .cloudsigma
+            ? bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, plan: &plan) : []
         for change in retentionChanges {
             let impact = try await expiringSnapshots(of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
                                                      snapshots: snapshots)
@@ -87,38 +89,6 @@ public struct Planner: Sendable {
 
     private func marker(_ want: DesiredScheduler) -> OwnershipMarker {
         OwnershipMarker(instance: instance, name: want.name, protected: want.protect)
-    }
-
-    private func desiredSchedulers(target: PolicyDocument<TargetSpec>, policies: PolicySet, nativeScheduling: Bool,
-                                   plan: inout TargetPlan) -> [DesiredScheduler] {
-        policies.schedulers.filter { $0.spec.target.value == target.name }.map { document in
-            let state = DesiredScheduler.state(of: document, in: policies)
-            let placement: SchedulingPlacement
-            let limitation = Self.nativeLimitation(state, provider: target.spec.provider)
-            switch (target.spec.scheduling, nativeScheduling, limitation) {
-            case (.controller, _, _):
-                placement = .controller(reason: "the target's scheduling is controller")
-            case (_, false, _):
-                placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
-            case (.native, true, let limitation?):
-                plan.errors.append("scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))")
-                placement = .controller(reason: limitation)
-            case (.auto, true, let limitation?):
-                placement = .controller(reason: limitation)
-            default:
-                placement = .native
-            }
-            let reason: String? = if case .controller(let why) = placement { why } else { nil }
-            plan.placements.append(.init(scheduler: document.name, mode: placement == .native ? "native" : "controller", reason: reason))
-            return DesiredScheduler(name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect, placement: placement)
-        }
-    }
-
-    static func nativeLimitation(_ state: SchedulerState, provider: ProviderKind) -> String? {
-        switch provider {
-        case .cloudsigma: CloudSigmaProvider.nativeLimitation(state)
-        default: "the \(provider.rawValue) provider is not implemented yet"
-        }
     }
 
     private func bindingActions(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],

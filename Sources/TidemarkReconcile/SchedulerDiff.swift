@@ -16,6 +16,15 @@ extension Planner {
                 + fields(of: want).filter { $0.field != "schedule" }
         }
         compare("name", quoted(current.displayName), quoted(desired.displayName))
+        if !desired.options.isEmpty {
+            compare("enabled", String(current.enabled), String(desired.enabled))
+            for key in desired.options.keys.sorted() where !DanubeMapping.createOnly.contains(key) {
+                compare(key, current.options[key].map(quoted), desired.options[key].map(quoted))
+            }
+            compare("protect", String(live.marker?.protected ?? false), String(want.protect))
+            if live.marker == nil { changes.append(FieldChange(field: "owner", before: nil, after: "tidemark")) }
+            return changes
+        }
         compare("type", current.type.rawValue, desired.type.rawValue)
         compare("enabled", String(current.enabled), String(desired.enabled))
         if current.schedule.fingerprint != desired.schedule.fingerprint {
@@ -40,6 +49,13 @@ extension Planner {
     /// Every field of a scheduler being created.
     static func fields(of want: DesiredScheduler) -> [FieldChange] {
         let state = want.state
+        if !state.options.isEmpty {
+            var fields = [FieldChange(field: "name", before: nil, after: quoted(state.displayName))]
+            if !state.enabled { fields.append(FieldChange(field: "enabled", before: nil, after: "false")) }
+            fields += state.options.keys.sorted().map { FieldChange(field: $0, before: nil, after: quoted(state.options[$0]!)) }
+            if want.protect { fields.append(FieldChange(field: "protect", before: nil, after: "true")) }
+            return fields
+        }
         var fields = [
             FieldChange(field: "name", before: nil, after: quoted(state.displayName)),
             FieldChange(field: "type", before: nil, after: state.type.rawValue),

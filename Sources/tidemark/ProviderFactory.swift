@@ -8,10 +8,10 @@ enum ProviderFactory {
     static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                      observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> any Provider {
         switch target.spec.provider {
-        case .cloudsigma:
-            return try CloudSigmaProvider.make(for: target, logger: logger, observe: observe)
-        default:
-            throw .unsupported(target: target.name, reason: "the \(target.spec.provider.rawValue) provider is not implemented yet")
+        case .cloudsigma: try CloudSigmaProvider.make(for: target, logger: logger, observe: observe)
+        case .scheduledBackup: try ScheduledBackupProvider.make(for: target, logger: logger, observe: observe)
+        case .danube: try DanubeProvider.make(for: target, logger: logger, observe: observe)
+        case .freezer: try FreezerProvider.make(for: target, logger: logger, observe: observe)
         }
     }
 }

@@ -3,35 +3,15 @@ import TidemarkJSON
 
 /// Requests to one cloudsigma location: Basic auth, JSON bodies, CloudSigma's error lists turned into `ProviderError`.
 struct CloudSigmaClient: Sendable {
-    let baseURL: URL
-    let transport: any HTTPTransport
-    let authorization: String
+    let json: JSONClient
+
+    init(baseURL: URL, transport: any HTTPTransport, authorization: String) {
+        json = JSONClient(baseURL: baseURL, transport: transport, headers: ["Authorization": authorization], errorDetails: Self.errorDetails)
+    }
 
     /// Sends a request to `path` (relative to the API root, e.g. `backupschedulers/detail/`); nil body on 204.
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil) async throws(ProviderError) -> JSON? {
-        let root = baseURL.absoluteString.hasSuffix("/") ? baseURL.absoluteString : baseURL.absoluteString + "/"
-        guard var components = URLComponents(string: root + path) else {
-            throw .unreadable(request: "\(method) \(path)", reason: "cannot form a URL from the endpoint \(root)")
-        }
-        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        let request = HTTPRequest(method: method, url: components.url!, headers: [
-            "Authorization": authorization, "Content-Type": "application/json", "Accept": "application/json",
-        ], body: body.map(\.data))
-        let response: HTTPResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw .transport(error)
-        }
-        guard (200...299).contains(response.status) else {
-            throw .http(status: response.status, request: request.summary, details: Self.errorDetails(response.body))
-        }
-        guard !response.body.isEmpty, response.status != 204 else { return nil }
-        do {
-            return try JSON.parse(response.body)
-        } catch {
-            throw .unreadable(request: request.summary, reason: "\(error)")
-        }
+        try await json.send(method, path, query: query, body: body)
     }
 
     /// Every object of a resource's detail listing, with `limit=0`; follows `offset` if the server caps the page.
@@ -53,7 +33,7 @@ struct CloudSigmaClient: Sendable {
     }
 
     /// `error_point: error_message` of each entry of CloudSigma's error list.
-    static func errorDetails(_ body: Data) -> [String] {
+    @Sendable static func errorDetails(_ body: Data) -> [String] {
         guard let json = try? JSON.parse(body), let entries = json.arrayValue else {
             return body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
         }

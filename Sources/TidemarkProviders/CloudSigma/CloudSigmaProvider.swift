@@ -18,16 +18,9 @@ public struct CloudSigmaProvider: Provider {
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> CloudSigmaProvider {
-        guard let endpoint = URL(string: target.spec.endpoint) else {
-            throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
-        }
-        if target.spec.insecure, endpoint.scheme == "https" {
-            throw .unsupported(target: target.name, reason: "insecure: true is not supported for https on this platform; use http:// for a local emulator")
-        }
+        let connection = try TargetConnection(target, logger: logger, observe: observe)
         let credentials = try BasicCredentials.resolve(target.spec.credentials, target: target.name, environment: environment)
-        return CloudSigmaProvider(target: target.name, endpoint: endpoint, credentials: credentials,
-                                  transport: RetryingTransport(observe.map { ObservedTransport(URLSessionTransport(), observe: $0) } ?? URLSessionTransport(),
-                                                               logger: logger))
+        return CloudSigmaProvider(target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }
 
     public var capabilities: ProviderCapabilities {

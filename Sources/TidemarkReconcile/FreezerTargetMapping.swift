@@ -1,0 +1,71 @@
+import Foundation
+import TidemarkPolicy
+import TidemarkProviders
+import TidemarkSchedule
+
+/// freezer: one job per Scheduler, run by the freezer agent on the job's client at a fixed interval from a start date.
+///
+/// A schedule that is not one fixed interval (daylight saving time moves it, or its gaps differ) is an error, not a
+/// controller job: a job `event` carries no slot, so the controller could not tell a slot's backup from another's
+/// and could neither avoid a second run nor notice a lost one.
+struct FreezerTargetMapping: TargetMapping {
+    /// Policy option → job field.
+    static let options = ["clientId": FreezerMapping.clientID, "backupName": "backup_name", "container": "container",
+                          "pathToBackup": "path_to_backup", "storage": "storage", "mode": "mode"]
+
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
+        MappingChecks.rejectBindings(target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
+                                     plan: &plan)
+        return policies.schedulers.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
+            let spec = document.spec
+            guard MappingChecks.knownOptions(spec.options, allowed: Self.options.keys.sorted(), scheduler: document.name, provider: .freezer,
+                                             plan: &plan) else { return nil }
+            guard let client = spec.options["clientId"], let container = spec.options["container"] else {
+                plan.errors.append("scheduler \(document.name): freezer needs options.clientId (the agent's client) and options.container")
+                return nil
+            }
+            if !live.clients.contains(client) {
+                plan.errors.append("scheduler \(document.name): client \(client) is not registered on target \(target.name); "
+                    + "start the freezer agent on that host (it registers the client) before applying")
+                return nil
+            }
+            if target.spec.scheduling == .controller {
+                plan.errors.append("scheduler \(document.name): target \(target.name) says scheduling: controller, but tidemark cannot run freezer jobs "
+                    + "slot by slot (a job event carries no slot); use scheduling: auto or native")
+                return nil
+            }
+            let interval: (seconds: Int, start: Date)
+            switch NativeSchedule.interval(spec.schedule, from: now) {
+            case .success(let found): interval = found
+            case .failure(let why):
+                plan.errors.append("scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
+                    + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)")
+                return nil
+            }
+            let rules = policies.resolve(spec.retention)?.rules ?? []
+            var removeOlderThan = ""
+            let intervalText = FreezerMapping.intervalText(seconds: interval.seconds)
+            let reason = "every \(intervalText) from \(FreezerMapping.dateText(interval.start)) UTC"
+            if rules.count == 1, case .age(.days, let days) = rules[0] {
+                removeOlderThan = String(days)
+                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason, retention: "native",
+                                             retentionReason: "remove_older_than \(days)"))
+            } else if rules.isEmpty {
+                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason))
+            } else {
+                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason, retention: "controller",
+                                             retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups"))
+            }
+            var options = [FreezerMapping.clientID: client, "container": container, "backup_name": spec.options["backupName"] ?? document.name,
+                           "path_to_backup": spec.options["pathToBackup"] ?? "", "storage": spec.options["storage"] ?? "swift",
+                           "mode": spec.options["mode"] ?? "fs", FreezerMapping.interval: intervalText,
+                           FreezerMapping.startDate: FreezerMapping.dateText(interval.start), FreezerMapping.removeOlderThan: removeOlderThan]
+            options = options.filter { !$0.value.isEmpty || $0.key == FreezerMapping.removeOlderThan || $0.key == "path_to_backup" }
+            let state = SchedulerState(displayName: document.name, type: .backup, enabled: spec.enabled, schedule: spec.schedule,
+                                       retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
+                                       options: options)
+            return DesiredScheduler(name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
+                                    adoptName: spec.displayName ?? document.name)
+        }
+    }
+}
