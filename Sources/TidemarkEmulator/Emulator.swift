@@ -4,7 +4,9 @@ import Logging
 import ServiceLifecycle
 import TidemarkJSON
 
-/// A local, faithful emulator of the cloudsigma backup API, served over real HTTP on loopback.
+/// A local, faithful emulator of the four seed APIs, served over real HTTP on loopback: cloudsigma under `/api/2.0/`,
+/// scheduled-backup under `/scheduled-backup/v2/{project_id}/`, danube under `/danube/api/`, freezer under
+/// `/freezer/v2/{project_id}/`.
 public struct Emulator: Sendable {
     public let configuration: EmulatorConfiguration
     /// Every request served, for tests.
@@ -12,11 +14,63 @@ public struct Emulator: Sendable {
     /// The faults injected into API answers.
     public let faults: FaultInjector
     let store: CloudSigmaStore
+    let scheduledBackup: SerializedAPI<ScheduledBackupAPI>
+    let danube: SerializedAPI<DanubeAPI>
+    let freezer: SerializedAPI<FreezerAPI>
 
     public init(_ configuration: EmulatorConfiguration) throws {
         self.configuration = configuration
         self.store = try CloudSigmaStore(configuration: configuration)
         self.faults = FaultInjector(configuration.faults)
+        scheduledBackup = SerializedAPI(ScheduledBackupAPI())
+        var danube = DanubeAPI(), freezer = FreezerAPI()
+        for index in 0..<configuration.seedVMs {
+            let number = String(format: "%04d", index + 1)
+            danube.vms.append(DanubeAPI.VM(hostname: "vm-\(number).example.com", uuid: CloudSigmaAccount.deterministicUUID(1_000_000 + index),
+                                           disks: 2, tags: []))
+            freezer.clients["testproject", default: []].append(FreezerAPI.client(id: "node-\(number)", hostname: "node-\(number)", project: "testproject"))
+        }
+        for vm in configuration.fixture?.vms ?? [] {
+            danube.vms.append(DanubeAPI.VM(hostname: vm.hostname, uuid: vm.uuid ?? CloudSigmaAccount.newUUID(), disks: max(1, vm.disks), tags: vm.tags))
+        }
+        for client in configuration.fixture?.freezerClients ?? [] {
+            freezer.clients[client.project, default: []].append(FreezerAPI.client(id: client.clientID, hostname: client.hostname, project: client.project))
+        }
+        self.danube = SerializedAPI(danube)
+        self.freezer = SerializedAPI(freezer)
+    }
+
+    /// The authorizations the emulator accepts: Basic, or the password as a token (`X-Auth-Token`, `ES-API-KEY`) on
+    /// the APIs that use tokens.
+    func authorized(_ headers: HTTPFields, token: Bool) -> Bool {
+        let basic = "Basic " + Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString()
+        if headers[.authorization] == basic { return true }
+        guard token else { return false }
+        return headers.contains { ["x-auth-token", "es-api-key"].contains($0.name.canonicalName) && $0.value == configuration.password }
+    }
+
+    /// Routes a request to one of the token APIs by its path prefix; nil when the path belongs to none.
+    func tokenAPI(_ method: String, path: String, query: [String: String], body: [UInt8], url: String) async -> EmulatorResponse? {
+        func components(_ prefix: String) -> [String] { path.dropFirst(prefix.count).split(separator: "/").map(String.init) }
+        if path.hasPrefix(ScheduledBackupAPI.prefix) {
+            return await scheduledBackup.handle(method: method, components: components(ScheduledBackupAPI.prefix), query: query, body: body, url: url)
+        }
+        if path.hasPrefix(DanubeAPI.prefix) {
+            return await danube.handle(method: method, components: components(DanubeAPI.prefix), query: query, body: body, url: url)
+        }
+        if path.hasPrefix(FreezerAPI.prefix) {
+            return await freezer.handle(method: method, components: components(FreezerAPI.prefix), query: query, body: body, url: url)
+        }
+        return nil
+    }
+
+    static func isTokenAPI(_ path: String) -> Bool {
+        [ScheduledBackupAPI.prefix, DanubeAPI.prefix, FreezerAPI.prefix].contains { path.hasPrefix($0) }
+    }
+
+    /// Records a checkpoint of a plan as the plan's native scheduler would take it; nil if there is no such plan.
+    public func addCheckpoint(project: String, planID: String, createdAt: Date) async -> String? {
+        await scheduledBackup.update { $0.addCheckpoint(project: project, planID: planID, createdAt: createdAt)?["id"]?.stringValue }
     }
 
     /// Serves until SIGINT/SIGTERM or the surrounding task is cancelled; `onListening` receives the bound port.
@@ -33,14 +87,28 @@ public struct Emulator: Sendable {
 
     /// The HTTP application, for running in a service group of one's own.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
-        let expected = "Basic " + Data("\(configuration.user):\(configuration.password)".utf8).base64EncodedString()
         let store = self.store, requests = self.requests, faults = self.faults, adminEnabled = configuration.isLoopback
+        let emulator = self
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let path = request.uri.path
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
             let response: EmulatorResponse
-            if request.headers[.authorization] != expected {
-                response = .json(401, .array([APIError.entry(type: "permission", message: "Authentication failed: invalid credentials", point: nil)]))
+            if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
+                response = Self.isTokenAPI(path) ? .json(401, ["title": "Unauthorized", "description": "invalid credentials"])
+                    : .json(401, .array([APIError.entry(type: "permission", message: "Authentication failed: invalid credentials", point: nil)]))
+            } else if Self.isTokenAPI(path) {
+                let body = try await request.body.collect(upTo: 64 << 20)
+                let fault = faults.next()
+                if let early = Self.earlyAnswer(for: fault) {
+                    response = early
+                } else {
+                    let url = "http://\(request.head.authority ?? "127.0.0.1")\(path)"
+                    let answer = await emulator.tokenAPI(request.method.rawValue, path: path, query: query, body: Array(body.readableBytesView), url: url)
+                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer! }
+                }
+            } else if adminEnabled, path == "/_admin/checkpoints" || path == "/_admin/checkpoints/", request.method == .post {
+                let body = try await request.body.collect(upTo: 1 << 16)
+                response = await emulator.adminCheckpoint(Array(body.readableBytesView))
             } else if path.hasPrefix(CloudSigmaAccount.apiRoot) {
                 let body = try await request.body.collect(upTo: 64 << 20)
                 let components = path.dropFirst(CloudSigmaAccount.apiRoot.count).split(separator: "/").map(String.init)
@@ -97,6 +165,19 @@ public struct Emulator: Sendable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter
+    }
+
+    /// `POST /_admin/checkpoints` with `{"project", "plan_id", "created_at"}` records a checkpoint as if the plan's
+    /// native scheduler had taken it.
+    func adminCheckpoint(_ body: [UInt8]) async -> EmulatorResponse {
+        guard let input = try? JSON.parse(body), let project = input["project"]?.stringValue, let plan = input["plan_id"]?.stringValue else {
+            return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"project\", \"plan_id\", \"created_at\"}", point: nil)]))
+        }
+        let created = input["created_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) } ?? Date()
+        guard let id = await addCheckpoint(project: project, planID: plan, createdAt: created) else {
+            return .json(404, .array([APIError.entry(type: "notexist", message: "no plan \(plan) in project \(project)", point: nil)]))
+        }
+        return .json(201, ["id": .string(id)])
     }
 
     /// `GET /_admin/faults` shows the plan and how many faults were injected; `PUT` replaces the plan.

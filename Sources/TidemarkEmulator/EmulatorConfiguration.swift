@@ -8,6 +8,8 @@ public struct EmulatorConfiguration: Sendable {
     public var password: String
     /// Number of generated drives (`drive-0001` …) to start with.
     public var seedDrives: Int
+    /// Number of generated Danube VMs (`vm-0001.example.com` …, two disks each) and Freezer clients (`node-0001` …).
+    public var seedVMs: Int
     /// A fixture with drives, tags, schedulers and snapshots to start with.
     public var fixture: EmulatorFixture?
     /// False models a location without native scheduling: `/backupschedulers/` answers 404.
@@ -16,12 +18,13 @@ public struct EmulatorConfiguration: Sendable {
     public var faults: FaultPlan
 
     public init(host: String = "127.0.0.1", port: Int = 0, user: String = "tidemark@example.com", password: String = "tidemark",
-                seedDrives: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true, faults: FaultPlan = FaultPlan()) {
+                seedDrives: Int = 0, seedVMs: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true, faults: FaultPlan = FaultPlan()) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.seedDrives = seedDrives
+        self.seedVMs = seedVMs
         self.fixture = fixture
         self.backupSchedulersEnabled = backupSchedulersEnabled
         self.faults = faults

@@ -2,9 +2,12 @@ import TidemarkPolicy
 import TidemarkProviders
 
 extension DriveSelector {
-    /// Whether a live drive is selected: by uuid, by a glob on its name, or by a tag name or uuid.
+    /// Whether a live drive is selected: by uuid, by a glob on its name, or by a tag name or uuid; its aliases count
+    /// as names and uuids.
     public func selects(_ drive: LiveDrive) -> Bool {
-        uuids.contains(drive.id) || names.contains { Glob.matches($0, drive.name) } || !Set(tags).isDisjoint(with: drive.tags)
+        uuids.contains(drive.id) || drive.aliases.contains(where: uuids.contains)
+            || names.contains { pattern in Glob.matches(pattern, drive.name) || drive.aliases.contains { Glob.matches(pattern, $0) } }
+            || !Set(tags).isDisjoint(with: drive.tags)
     }
 }
 

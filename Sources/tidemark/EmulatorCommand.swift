@@ -5,10 +5,13 @@ import TidemarkEmulator
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
-        abstract: "Serve a local, faithful emulator of the cloudsigma backup API on loopback.",
+        abstract: "Serve a local, faithful emulator of the four seed backup APIs on loopback.",
         discussion: """
-        Serves /api/2.0/backupschedulers/, /drives/ (with the set_scheduler action), /snapshots/ and /tags/ with \
-        Basic auth, the seed API's envelopes, pagination, filters, validation errors and quirks. Runs until interrupted.
+        cloudsigma under /api/2.0/ (backupschedulers, drives with the set_scheduler action, snapshots, tags), \
+        scheduled-backup under /scheduled-backup/v2/PROJECT_UUID/ (plans, checkpoints, restores), danube under \
+        /danube/api/ (vm, backup definitions, backups) and freezer under /freezer/v2/PROJECT/ (clients, jobs, backups), \
+        with the seeds' envelopes, pagination, filters, validation errors and quirks. Basic auth everywhere; the token \
+        APIs also take the password as X-Auth-Token or ES-API-KEY. Runs until interrupted.
         """
     )
 
@@ -21,7 +24,10 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("seed-drives"), help: "Start with this many generated drives (drive-00001 …).")
     var seedDrives: Int = 0
 
-    @Option(help: "A JSON fixture with drives, tags, backup schedulers and snapshots to start with.")
+    @Option(name: .customLong("seed-vms"), help: "Start with this many generated danube VMs (vm-0001.example.com …, two disks each) and freezer clients (node-0001 … in project testproject).")
+    var seedVMs: Int = 0
+
+    @Option(help: "A JSON fixture with drives, tags, backup schedulers, snapshots, danube vms and freezer_clients to start with.")
     var fixture: String?
 
     @Option(help: "Basic-auth user the emulator accepts.")
@@ -46,10 +52,11 @@ struct EmulatorCommand: AsyncParsableCommand {
     func run() async throws {
         let fixtureContents = try fixture.map { try EmulatorFixture(contentsOf: $0) }
         let emulator = try Emulator(EmulatorConfiguration(host: host, port: port, user: user, password: password, seedDrives: seedDrives,
-                                                          fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers,
+                                                          seedVMs: seedVMs, fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers,
                                                           faults: FaultPlan(rate: faultRate, seed: faultSeed)))
         try await emulator.run { port in
-            Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/")
+            Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/ (cloudsigma), "
+                + "/scheduled-backup/v2/PROJECT_UUID/, /danube/api/ and /freezer/v2/PROJECT/")
         }
     }
 }
