@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "TidemarkReconcile",
-            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders"]
+            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON"]
         ),
         .target(
             name: "TidemarkController",

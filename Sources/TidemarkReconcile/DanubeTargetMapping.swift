@@ -52,7 +52,7 @@ struct DanubeTargetMapping: TargetMapping {
                 var options = [DanubeMapping.driveKey: drive.id, DanubeMapping.node: node, DanubeMapping.zpool: spec.options["zpool"] ?? "zones",
                                DanubeMapping.schedule: cronText, DanubeMapping.retention: retention, DanubeMapping.bwlimit: spec.options["bwlimit"] ?? ""]
                 for key in DanubeMapping.createOnly { options[key] = spec.options[key] }
-                let state = SchedulerState(displayName: document.name, type: .backup, enabled: native && spec.enabled, schedule: spec.schedule,
+                let state = SchedulerState(displayName: spec.displayName ?? document.name, type: .backup, enabled: native && spec.enabled, schedule: spec.schedule,
                                            retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
                                            options: options)
                 desired.append(DesiredScheduler(name: DanubeMapping.objectName(scheduler: document.name, drive: drive.id), state: state,

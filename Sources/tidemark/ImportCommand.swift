@@ -40,19 +40,51 @@ struct ImportCommand: AsyncParsableCommand {
         let adoptable = Set(policies.schedulers.filter(\.spec.adopt).map { DesiredScheduler.state(of: $0, in: policies).displayName })
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var written = 0
-        for scheduler in live.schedulers where scheduler.marker == nil && !adoptable.contains(scheduler.displayName) {
+        func write(_ name: String, _ text: String, _ what: String) throws {
+            let file = (out as NSString).appendingPathComponent("\(name).yaml")
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            Output.line("wrote \(file) (\(what))")
+            written += 1
+        }
+        let unmanaged = live.schedulers.filter { $0.marker == nil && !adoptable.contains($0.displayName) }
+        var danubeGroups: [String: (state: SchedulerState, drives: [String])] = [:]
+        for scheduler in unmanaged {
             guard let state = scheduler.state else {
-                Output.error("warning: skipped scheduler \(scheduler.displayName) (\(scheduler.id)): its settings cannot be expressed as a policy")
+                Output.error("warning: skipped \(scheduler.displayName) (\(scheduler.id)): its settings cannot be expressed as a policy")
                 continue
             }
-            let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
+            switch target.spec.provider {
+            case .cloudsigma:
+                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
+                taken.insert(name)
+                let drives = live.drives.filter { $0.schedulerID == scheduler.id }
+                try write(name, PolicyWriter.document(name: name, target: targetName, state: state, drives: drives),
+                          "scheduler \(scheduler.displayName), \(scheduler.id)\(drives.isEmpty ? "" : ", \(plural(drives.count, "drive"))")")
+            case .scheduledBackup:
+                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
+                taken.insert(name)
+                try write(name, PolicyWriter.backupPlan(name: name, target: targetName, state: state), "plan \(scheduler.displayName), \(scheduler.id)")
+            case .danube:
+                var settings = state
+                let drive = settings.options.removeValue(forKey: DanubeMapping.driveKey) ?? ""
+                let key = "\(settings.displayName)|\(settings.enabled)|" + settings.options.keys.sorted().map { "\($0)=\(settings.options[$0]!)" }.joined(separator: "|")
+                danubeGroups[key, default: (settings, [])].drives.append(drive)
+            case .freezer:
+                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
+                guard let text = PolicyWriter.freezerJob(name: name, target: targetName, description: scheduler.displayName, state: state) else {
+                    Output.error("warning: skipped job \(scheduler.displayName) (\(scheduler.id)): its interval and start date have no calendar form")
+                    continue
+                }
+                taken.insert(name)
+                try write(name, text, "job \(scheduler.displayName), \(scheduler.id)")
+            }
+        }
+        for key in danubeGroups.keys.sorted() {
+            let group = danubeGroups[key]!
+            let name = PolicyWriter.name(for: group.state.displayName, taken: taken)
             taken.insert(name)
-            let drives = live.drives.filter { $0.schedulerID == scheduler.id }
-            let file = (out as NSString).appendingPathComponent("\(name).yaml")
-            try PolicyWriter.document(name: name, target: targetName, state: state, drives: drives)
-                .write(toFile: file, atomically: true, encoding: .utf8)
-            Output.line("wrote \(file) (scheduler \(scheduler.displayName), \(scheduler.id)\(drives.isEmpty ? "" : ", \(plural(drives.count, "drive"))"))")
-            written += 1
+            try write(name, PolicyWriter.danubeDefinition(name: name, target: targetName, state: group.state, drives: group.drives),
+                      "backup definition \(group.state.displayName), \(plural(group.drives.count, "VM disk"))")
         }
         Output.line(written == 0 ? "Nothing to import: every scheduler on \(targetName) is managed already."
             : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt.")
