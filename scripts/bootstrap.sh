@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
 # Debian packages through apt (libgit2 to build; git, openssl and sshd as test peers for the git source),
-# and the Python test oracle (croniter) through pip.
+# the Python test oracle (croniter) through pip, and the real freezer-api (a virtualenv) as the freezer test peer.
 set -euo pipefail
 
 apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
-test_apt_packages=(openssl openssh-client openssh-server)
+test_apt_packages=(openssl openssh-client openssh-server python3-venv)
 pip_packages=(croniter==7.0.0)
 
 [ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")
 missing=()
 for package in "${apt_packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || command -v "${package%%-*}" >/dev/null 2>&1 || missing+=("$package")
+  if [ "$package" = python3-venv ]; then
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=("$package")
+  else
+    dpkg -s "$package" >/dev/null 2>&1 || command -v "${package%%-*}" >/dev/null 2>&1 || missing+=("$package")
+  fi
 done
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]}" >&2
@@ -31,6 +35,10 @@ if [ "${1:-}" = "--test" ]; then
     echo "bootstrap: installing ${pip_packages[*]}" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
   fi
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  "$(dirname "$0")/../Tests/Peers/freezer/freezer-api.sh" install
 fi
 
 command -v swift >/dev/null || { echo "bootstrap: swift is not on PATH; install Swift 6 first" >&2; exit 1; }

@@ -227,6 +227,9 @@ public final class RunningEmulator: Sendable {
     /// `http://127.0.0.1:PORT/api/2.0/`.
     public var baseURL: String { "http://\(emulator.configuration.host):\(port)/api/2.0/" }
 
+    /// `http://127.0.0.1:PORT`.
+    public var rootURL: String { "http://\(emulator.configuration.host):\(port)" }
+
     public var requests: RequestLog { emulator.requests }
 
     /// Shuts down gracefully and waits for the server to close.

@@ -12,9 +12,10 @@ extension RunningEmulator {
         public var contentType: String?
     }
 
-    /// One HTTP request to this emulator with plain URLSession (no tidemark provider code), for tests and scripts.
+    /// One HTTP request to this emulator with plain URLSession (no tidemark provider code), for tests and scripts; `path`
+    /// is relative to the cloudsigma API root, or absolute when it starts with `/`.
     public func request(_ method: String, _ path: String, body: String? = nil, user: String? = nil, password: String? = nil) async throws -> Answer {
-        var request = URLRequest(url: URL(string: "\(baseURL)\(path)")!)
+        var request = URLRequest(url: URL(string: path.hasPrefix("/") ? "\(rootURL)\(path)" : "\(baseURL)\(path)")!)
         request.httpMethod = method
         let credentials = "\(user ?? emulator.configuration.user):\(password ?? emulator.configuration.password)"
         request.setValue("Basic " + Data(credentials.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
