@@ -4,7 +4,8 @@ import TidemarkJSON
 import TidemarkPolicy
 
 /// The `danube` provider: VM backup definitions per (VM, disk) and VM backups (seed 003). The endpoint is the API
-/// root, e.g. `https://my.erigones.com/api/`. Drives are VM disks, `HOSTNAME/DISK_ID`.
+/// root, e.g. `https://my.erigones.com/api/`. Drives are VM disks, `HOSTNAME/DISK_ID`; a VM's hostname, uuid and tags
+/// select its first disk, as the API's `disk_id` defaults to 1.
 public struct DanubeProvider: Provider {
     public let target: String
     let client: JSONClient
@@ -47,7 +48,7 @@ public struct DanubeProvider: Provider {
             let uuid = vm["uuid"]?.stringValue ?? ""
             let tags = vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
             for disk in 1...max(1, vm["disks"]?.intValue ?? 1) {
-                drives.append(LiveDrive(id: DanubeMapping.drive(hostname, disk), name: DanubeMapping.drive(hostname, disk), tags: tags,
+                drives.append(LiveDrive(id: DanubeMapping.drive(hostname, disk), name: DanubeMapping.drive(hostname, disk), tags: disk == 1 ? tags : [],
                                         schedulerID: nil, aliases: disk == 1 ? [hostname, uuid, "\(uuid)/1"] : ["\(uuid)/\(disk)"]))
             }
         }
