@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end with no account: the built-in emulator, the seed policies, plan → apply → zero diff.
+# The main job end to end with no account: the built-in emulator, the seed policies, plan → apply → zero diff;
+# then the same for examples/multi-provider, one repository for all four seed APIs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/debug/tidemark
@@ -11,8 +12,9 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 step tidemark validate policies
 $bin validate policies
 
-step tidemark emulator --port $port --fixture examples/emulator-fixture.json '&'
-$bin emulator --port "$port" --fixture examples/emulator-fixture.json --user "$TIDEMARK_USER" --password "$TIDEMARK_PASSWORD" &
+step tidemark emulator --port $port --fixture examples/emulator-fixture.json --seed-drives 3 --seed-vms 3 '&'
+$bin emulator --port "$port" --fixture examples/emulator-fixture.json --seed-drives 3 --seed-vms 3 \
+  --user "$TIDEMARK_USER" --password "$TIDEMARK_PASSWORD" &
 emulator=$!
 trap 'kill $emulator 2>/dev/null; wait $emulator 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
@@ -31,4 +33,8 @@ step tidemark preview sfg --count 5
 $bin preview sfg --count 5
 step tidemark preview --retention sfg --simulate 400d
 $bin preview --retention sfg --simulate 400d
-printf '\ndemo: converged; the second plan shows no changes.\n'
+step tidemark apply --path examples/multi-provider --instance multi --auto-approve
+$bin apply --path examples/multi-provider --instance multi --auto-approve
+step tidemark plan --path examples/multi-provider --instance multi --detailed-exitcode
+$bin plan --path examples/multi-provider --instance multi --detailed-exitcode
+printf '\ndemo: converged; the second plans show no changes.\n'

@@ -115,7 +115,8 @@ struct ReconcileEndToEndTests {
         try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"04:00\"]", with: "at: [\"05:00\"]") }
         #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
         let list = try await workspace.emulator.request("GET", "backupschedulers/?limit=0")
-        let victim = try #require(list.json?["objects"]?.arrayValue?.first?["uuid"]?.stringValue)
+        let victim = try #require(list.json?["objects"]?.arrayValue?.first { $0["meta"]?["tidemark.io/owner"] != nil }?["uuid"]?.stringValue,
+                                  "a scheduler tidemark manages (the hand-made one must stay untouched)")
         _ = try await workspace.emulator.request("PUT", "backupschedulers/\(victim)/", body: "{\"is_enabled\": false}")
         workspace.emulator.requests.reset()
         let stale = try await workspace.run("apply", "plan.json")
