@@ -14,6 +14,8 @@ struct DanubeAPI: EmulatedAPI {
         var uuid: String
         var disks: Int
         var tags: [String]
+        /// A VM that is not operational: changes to its definitions and backups answer 423.
+        var locked = false
     }
 
     var vms: [VM] = []
@@ -29,10 +31,8 @@ struct DanubeAPI: EmulatedAPI {
     }
 
     mutating func handle(method: String, components: [String], query: [String: String], body: [UInt8], url: String) -> EmulatorResponse {
-        let taskID = "1e1-" + UUID().uuidString.lowercased().prefix(23)
         func envelope(_ status: Int, _ state: String, _ result: JSON) -> EmulatorResponse {
-            .json(status, ["url": .string(url), "status": .int(status), "method": .string(method),
-                           "text": ["status": .string(state), "result": result, "task_id": .string(String(taskID))]])
+            Self.envelope(status, state, result, method: method, url: url)
         }
         do {
             var data = query.mapValues(JSON.string)
@@ -44,6 +44,11 @@ struct DanubeAPI: EmulatedAPI {
         } catch {
             return envelope(400, "FAILURE", ["detail": "Malformed request body"])
         }
+    }
+
+    static func envelope(_ status: Int, _ state: String, _ result: JSON, method: String, url: String) -> EmulatorResponse {
+        .json(status, ["url": .string(url), "status": .int(status), "method": .string(method),
+                       "text": ["status": .string(state), "result": result, "task_id": .string("1e1-" + UUID().uuidString.lowercased().prefix(23))]])
     }
 
     private mutating func route(_ method: String, _ path: [String], _ data: [String: JSON]) throws -> (Int, JSON) {
@@ -110,6 +115,7 @@ struct DanubeAPI: EmulatedAPI {
 
     private mutating func definition(_ method: String, _ vm: VM, name: String, _ data: [String: JSON]) throws -> (Int, JSON) {
         let disk = try Self.disk(data, of: vm)
+        if vm.locked, method != "GET" { throw Failure(status: 423, result: ["detail": "VM is not operational"]) }
         let index = definitions.firstIndex { $0["hostname"]?.stringValue == vm.hostname && $0["disk_id"]?.intValue == disk && $0["name"]?.stringValue == name }
         switch method {
         case "GET":
@@ -164,6 +170,7 @@ struct DanubeAPI: EmulatedAPI {
 
     private mutating func backup(_ method: String, _ vm: VM, name: String, _ data: [String: JSON]) throws -> (Int, JSON) {
         let disk = try Self.disk(data, of: vm)
+        if vm.locked, method != "GET" { throw Failure(status: 423, result: ["detail": "VM is not operational"]) }
         let index = backups.firstIndex { $0["hostname"]?.stringValue == vm.hostname && $0["disk_id"]?.intValue == disk && $0["name"]?.stringValue == name }
         switch method {
         case "GET":

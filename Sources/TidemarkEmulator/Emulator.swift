@@ -31,7 +31,8 @@ public struct Emulator: Sendable {
             freezer.clients["testproject", default: []].append(FreezerAPI.client(id: "node-\(number)", hostname: "node-\(number)", project: "testproject"))
         }
         for vm in configuration.fixture?.vms ?? [] {
-            danube.vms.append(DanubeAPI.VM(hostname: vm.hostname, uuid: vm.uuid ?? CloudSigmaAccount.newUUID(), disks: max(1, vm.disks), tags: vm.tags))
+            danube.vms.append(DanubeAPI.VM(hostname: vm.hostname, uuid: vm.uuid ?? CloudSigmaAccount.newUUID(), disks: max(1, vm.disks), tags: vm.tags,
+                                           locked: vm.locked))
         }
         for client in configuration.fixture?.freezerClients ?? [] {
             freezer.clients[client.project, default: []].append(FreezerAPI.client(id: client.clientID, hostname: client.hostname, project: client.project))
@@ -64,6 +65,18 @@ public struct Emulator: Sendable {
         return nil
     }
 
+    /// An unauthenticated request's answer, in the shape of the API it was sent to.
+    static func refusal(path: String, method: String, url: String) -> EmulatorResponse {
+        if path.hasPrefix(ScheduledBackupAPI.prefix) {
+            return ScheduledBackupAPI.Failure(status: 403, key: "forbidden", message: "invalid credentials").response
+        }
+        if path.hasPrefix(DanubeAPI.prefix) {
+            return DanubeAPI.envelope(403, "FAILURE", ["detail": "Authentication credentials were not provided."], method: method, url: url)
+        }
+        if path.hasPrefix(FreezerAPI.prefix) { return .json(401, ["title": "Unauthorized", "description": "The request you have made requires authentication."]) }
+        return .json(401, .array([APIError.entry(type: "permission", message: "Authentication failed: invalid credentials", point: nil)]))
+    }
+
     static func isTokenAPI(_ path: String) -> Bool {
         [ScheduledBackupAPI.prefix, DanubeAPI.prefix, FreezerAPI.prefix].contains { path.hasPrefix($0) }
     }
@@ -94,8 +107,7 @@ public struct Emulator: Sendable {
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
             let response: EmulatorResponse
             if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
-                response = Self.isTokenAPI(path) ? .json(401, ["title": "Unauthorized", "description": "invalid credentials"])
-                    : .json(401, .array([APIError.entry(type: "permission", message: "Authentication failed: invalid credentials", point: nil)]))
+                response = Self.refusal(path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
             } else if Self.isTokenAPI(path) {
                 let body = try await request.body.collect(upTo: 64 << 20)
                 let fault = faults.next()

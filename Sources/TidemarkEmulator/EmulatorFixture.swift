@@ -3,7 +3,7 @@ import TidemarkJSON
 
 /// Initial contents of an emulator, read from a JSON file:
 /// `{"drives": [{"uuid": "…", "name": "db-1", "tags": ["prod"]}], "backupschedulers": [{…}], "snapshots": [{"drive": "…", "name": "…", "timestamp": "…"}],
-/// "vms": [{"hostname": "web-1.example.com", "disks": 2, "tags": ["prod"]}], "freezer_clients": [{"client_id": "node1", "hostname": "node1"}]}`.
+/// "vms": [{"hostname": "web-1.example.com", "disks": 2, "tags": ["prod"], "locked": false}], "freezer_clients": [{"client_id": "node1", "hostname": "node1"}]}`.
 public struct EmulatorFixture: Sendable {
     public struct Drive: Sendable {
         public var uuid: String?
@@ -23,8 +23,11 @@ public struct EmulatorFixture: Sendable {
         public var uuid: String?
         public var disks: Int
         public var tags: [String]
+        /// Not operational: changes to its definitions and backups answer 423.
+        public var locked: Bool
 
-        public init(hostname: String, uuid: String? = nil, disks: Int = 1, tags: [String] = []) {
+        public init(hostname: String, uuid: String? = nil, disks: Int = 1, tags: [String] = [], locked: Bool = false) {
+            self.locked = locked
             self.hostname = hostname
             self.uuid = uuid
             self.disks = disks
@@ -71,7 +74,7 @@ public struct EmulatorFixture: Sendable {
         vms = (json["vms"]?.arrayValue ?? []).compactMap { vm in
             guard let hostname = vm["hostname"]?.stringValue else { return nil }
             return VM(hostname: hostname, uuid: vm["uuid"]?.stringValue, disks: vm["disks"]?.intValue ?? 1,
-                      tags: vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                      tags: vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [], locked: vm["locked"]?.boolValue ?? false)
         }
         freezerClients = (json["freezer_clients"]?.arrayValue ?? []).compactMap { client in
             guard let id = client["client_id"]?.stringValue else { return nil }

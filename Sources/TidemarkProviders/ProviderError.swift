@@ -22,7 +22,8 @@ public enum ProviderError: Error, Sendable, CustomStringConvertible {
             default: hint = ""
             }
             return "\(request): HTTP \(status)\(details.isEmpty ? "" : ": " + details.joined(separator: "; "))\(hint)"
-        case .transport(let error): return "\(error.request): \(error.message) (is the endpoint reachable?)"
+        case .transport(let error):
+            return "\(error.request): \(error.message)\(error.kind == .other ? "" : " (is the endpoint reachable?)")"
         case .unreadable(let request, let reason): return "\(request): unreadable response: \(reason)"
         case .credentials(let target, let reason): return "target \(target): \(reason)"
         case .unsupported(let target, let reason): return "target \(target): \(reason)"

@@ -2,19 +2,25 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 
-/// HTTP over Foundation's URLSession (libcurl on Linux), with timeouts and no caching or cookies.
+/// HTTP over Foundation's URLSession (libcurl on Linux), with timeouts, no caching or cookies, and a cap on the size
+/// of a response body: an answer larger than `maxBodyBytes` is cut off and is an error, never read into memory.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    private let tasks: TaskTable
+    public let maxBodyBytes: Int
 
-    public init(timeout: TimeInterval = 30) {
+    public init(timeout: TimeInterval = 30, maxBodyBytes: Int = 64 << 20) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout * 4
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration)
+        self.maxBodyBytes = maxBodyBytes
+        tasks = TaskTable(maxBodyBytes: maxBodyBytes)
+        session = URLSession(configuration: configuration, delegate: tasks, delegateQueue: nil)
     }
 
     deinit {
@@ -26,8 +32,25 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         urlRequest.httpBody = request.body
-        do {
-            let (data, response) = try await session.data(for: urlRequest)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<TaskTable.Outcome, Never>) in
+            let task = session.dataTask(with: urlRequest)
+            tasks.start(task, continuation)
+        }
+        switch outcome {
+        case .tooLarge:
+            throw TransportError(kind: .other, request: request.summary,
+                                 message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
+        case .failed(let error as URLError):
+            let kind: TransportError.Kind
+            switch error.code {
+            case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed: kind = .notSent
+            case .timedOut, .networkConnectionLost: kind = .interrupted
+            default: kind = .other
+            }
+            throw TransportError(kind: kind, request: request.summary, message: error.localizedDescription)
+        case .failed(let error):
+            throw TransportError(kind: .other, request: request.summary, message: "\(error)")
+        case .completed(let response, let data):
             guard let http = response as? HTTPURLResponse else {
                 throw TransportError(kind: .other, request: request.summary, message: "not an HTTP response")
             }
@@ -36,18 +59,69 @@ public final class URLSessionTransport: HTTPTransport {
                 if let name = name as? String, let value = value as? String { headers[name] = value }
             }
             return HTTPResponse(status: http.statusCode, headers: headers, body: data)
-        } catch let error as TransportError {
-            throw error
-        } catch let error as URLError {
-            let kind: TransportError.Kind
-            switch error.code {
-            case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed: kind = .notSent
-            case .timedOut, .networkConnectionLost: kind = .interrupted
-            default: kind = .other
+        }
+    }
+}
+
+/// The session's delegate: collects each task's body up to the cap and resumes its caller when it ends.
+final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
+    enum Outcome: Sendable {
+        case completed(URLResponse?, Data)
+        case tooLarge
+        case failed(any Error)
+    }
+
+    private struct Pending {
+        var continuation: CheckedContinuation<Outcome, Never>
+        var body = Data()
+        var tooLarge = false
+    }
+
+    private let maxBodyBytes: Int
+    private let pending = Mutex<[Int: Pending]>([:])
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func start(_ task: URLSessionDataTask, _ continuation: CheckedContinuation<Outcome, Never>) {
+        pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation) }
+        task.resume()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        if response.expectedContentLength > maxBodyBytes {
+            pending.withLock { $0[dataTask.taskIdentifier]?.tooLarge = true }
+            completionHandler(.cancel)
+        } else {
+            completionHandler(.allow)
+        }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let exceeded = pending.withLock { table -> Bool in
+            guard var entry = table[dataTask.taskIdentifier], !entry.tooLarge else { return false }
+            if entry.body.count + data.count > maxBodyBytes {
+                entry.tooLarge = true
+                entry.body = Data()
+            } else {
+                entry.body.append(data)
             }
-            throw TransportError(kind: kind, request: request.summary, message: error.localizedDescription)
-        } catch {
-            throw TransportError(kind: .other, request: request.summary, message: "\(error)")
+            table[dataTask.taskIdentifier] = entry
+            return entry.tooLarge
+        }
+        if exceeded { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if entry.tooLarge {
+            entry.continuation.resume(returning: .tooLarge)
+        } else if let error {
+            entry.continuation.resume(returning: .failed(error))
+        } else {
+            entry.continuation.resume(returning: .completed(task.response, entry.body))
         }
     }
 }

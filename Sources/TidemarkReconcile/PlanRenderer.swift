@@ -12,16 +12,7 @@ public struct PlanRenderer: Sendable {
         for target in plan.targets {
             lines.append("")
             lines.append("target \(target.name) (\(target.provider), \(target.endpoint))")
-            for placement in target.placements {
-                if placement.mode != "native" {
-                    lines.append("  \(target.noun) \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
-                } else if let reason = placement.reason {
-                    lines.append("  \(target.noun) \(placement.scheduler) runs natively: \(reason)")
-                }
-                if placement.retention == "controller" {
-                    lines.append("  \(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
-                }
-            }
+            lines += placements(target).map { "  " + $0 }
             for action in target.actions {
                 lines.append("  " + paint(symbol(action.kind), action.kind) + " " + headline(action))
                 for change in action.changes {
@@ -59,6 +50,8 @@ public struct PlanRenderer: Sendable {
         for target in plan.targets {
             lines.append("#### target `\(target.name)` (\(target.provider))")
             lines.append("")
+            let placed = placements(target)
+            if !placed.isEmpty { lines += placed.map { "- \($0)" } + [""] }
             if target.actions.isEmpty {
                 lines.append("No changes.")
             } else {
@@ -76,6 +69,22 @@ public struct PlanRenderer: Sendable {
         }
         lines.append("**\(summaryLine(plan))**")
         return lines.joined(separator: "\n")
+    }
+
+    /// Who runs each scheduler and its retention, where the plan has something to say about it.
+    func placements(_ target: TargetPlan) -> [String] {
+        target.placements.flatMap { placement -> [String] in
+            var lines: [String] = []
+            if placement.mode != "native" {
+                lines.append("\(target.noun) \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
+            } else if let reason = placement.reason {
+                lines.append("\(target.noun) \(placement.scheduler) runs natively: \(reason)")
+            }
+            if placement.retention == "controller" {
+                lines.append("\(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
+            }
+            return lines
+        }
     }
 
     func summaryLine(_ plan: Plan) -> String {

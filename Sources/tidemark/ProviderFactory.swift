@@ -7,7 +7,8 @@ enum ProviderFactory {
     /// `observe` sees the HTTP status of every request attempt (nil: no response).
     static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                      observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> any Provider {
-        switch target.spec.provider {
+        for warning in BasicCredentials.fileWarnings(target.spec.credentials) { Output.error("warning: target \(target.name): \(warning)") }
+        return switch target.spec.provider {
         case .cloudsigma: try CloudSigmaProvider.make(for: target, logger: logger, observe: observe)
         case .scheduledBackup: try ScheduledBackupProvider.make(for: target, logger: logger, observe: observe)
         case .danube: try DanubeProvider.make(for: target, logger: logger, observe: observe)

@@ -39,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json.")
     var logFormat: LogFormat = .text
 
+    @Option(name: .customLong("log-level"), help: "trace, debug (every HTTP request, without credentials), info, notice, warning or error.")
+    var logLevel: Logger.Level = .info
+
     @Option(help: "This controller instance's id (ownership marker). Default: $TIDEMARK_INSTANCE or 'tidemark'.")
     var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
 
@@ -74,10 +77,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let format = logFormat
+        let format = logFormat, level = logLevel
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "tidemark")
@@ -125,3 +128,5 @@ struct ControllerService: Service {
         }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

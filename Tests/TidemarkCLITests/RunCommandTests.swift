@@ -16,23 +16,26 @@ struct RunCommandTests {
         let port: Int
         let log: URL
 
-        init(arguments: [String], in directory: URL) throws {
+        init(arguments: [String], in directory: URL,
+             environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]) throws {
             port = try FreePort.find()
             log = directory.appendingPathComponent("run-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = CLIRunner.binary
             process.arguments = ["run"] + arguments + ["--listen", "127.0.0.1:\(port)"]
             process.currentDirectoryURL = directory
-            process.environment = ProcessInfo.processInfo.environment.merging(
-                ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
             try process.run()
         }
 
-        func get(_ path: String) async throws -> (status: Int, body: String) {
-            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
+        func get(_ path: String, method: String = "GET") async throws -> (status: Int, body: String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/\(path)")!)
+            request.httpMethod = method
+            if method != "GET" { request.httpBody = Data("{}".utf8) }
+            let (data, response) = try await URLSession.shared.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
         }
 

@@ -153,6 +153,21 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         #expect(try await emulator.request("GET", "/danube/api/vm/web-2.example.com/define/backup/web").status == 404)
     }
 
+    @Test func aLockedVMFailsItsDefinitionOnlyAndTheErrorNamesTheRequest() async throws {
+        let fixture = EmulatorFixture(vms: [.init(hostname: "web-1.example.com"), .init(hostname: "locked.example.com", locked: true)])
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: fixture))
+        defer { Task { await emulator.stop() } }
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("vms", provider: "danube", endpoint: "\(emulator.rootURL)/danube/api/"),
+            "daily.yaml": Self.danube("daily", drives: "{names: [\"*.example.com\"]}"),
+        ])
+        defer { workspace.delete() }
+        let applied = try await workspace.run("apply", "--auto-approve")
+        #expect(applied.status == 1)
+        #expect((applied.stdout + applied.stderr).contains("POST /danube/api/vm/locked.example.com/define/backup/daily: HTTP 423: VM is not operational"))
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["create definition daily@locked.example.com/1"])
+    }
+
     @Test func theMultiProviderExampleAppliesInOneRunAndConverges() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 3, seedVMs: 3))
         defer { Task { await emulator.stop() } }

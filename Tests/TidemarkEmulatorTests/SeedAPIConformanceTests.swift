@@ -119,6 +119,26 @@ struct SeedAPIConformanceTests {
         #expect(try await emulator.request("GET", "/danube/api/vm/define/backup?full=true").json?["text"]?["result"] == [])
     }
 
+    @Test func refusalsComeInEachAPIsOwnShape() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: .init(vms: [.init(hostname: "locked.example.com", locked: true)])))
+        defer { Task { await emulator.stop() } }
+        let forbidden = try await emulator.request("GET", "\(Self.project)/plans", password: "wrong")
+        #expect(forbidden.status == 403)
+        #expect(forbidden.json?["error_key"] == "forbidden")
+        #expect(Set(forbidden.json?.objectValue?.keys.map { $0 } ?? []) == ["code", "details", "error_key", "message", "title"])
+        let danube = try await emulator.request("GET", "/danube/api/vm/define/backup", password: "wrong")
+        #expect(danube.status == 403)
+        #expect(danube.json?["text"]?["status"] == "FAILURE")
+        let locked = try await emulator.request("POST", "/danube/api/vm/locked.example.com/define/backup/daily",
+                                                body: "{\"schedule\": \"0 4 * * *\", \"retention\": 2, \"node\": \"n\"}")
+        #expect(locked.status == 423)
+        #expect(locked.json?["text"]?["result"] == ["detail": "VM is not operational"])
+        #expect(try await emulator.request("GET", "/danube/api/vm/locked.example.com/define/backup").status == 200, "reading a locked VM works")
+        let freezer = try await emulator.request("GET", "/freezer/v2/testproject/jobs", password: "wrong")
+        #expect(freezer.status == 401)
+        #expect(freezer.json?["title"] == "Unauthorized")
+    }
+
     @Test(arguments: FreezerServer.Kind.allCases)
     func freezerAnswersAsTheRealServer(_ kind: FreezerServer.Kind) async throws {
         let server = try await FreezerServer.start(kind)

@@ -67,4 +67,44 @@ struct HostileInputTests {
         #expect(NestingPrescan.firstLine(exceeding: 3, in: text) == nil)
         #expect(NestingPrescan.firstLine(exceeding: 3, in: Array("a: [[[[x]]]]\n".utf8)) == 1)
     }
+
+    /// Peak resident memory of this process so far, in bytes.
+    static func peakMemory() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    /// Each hostile input is refused (or, within the limits, loaded) in bounded time and memory: under 5 seconds
+    /// of a debug build and 256 MiB of peak memory growth each.
+    @Test func hostileInputsStayWithinFixedTimeAndMemory() throws {
+        var laughs = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for level in 1...9 { laughs.append("a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]") }
+        let header = "apiVersion: tidemark.io/v1\nkind: Target\nmetadata: {name: t}\nspec:\n  bogus:\n"
+        var invalid = Array(header.utf8)
+        var state: UInt32 = 7
+        for _ in 0..<500_000 {
+            state = state &* 1_103_515_245 &+ 12345
+            invalid.append(UInt8(0x80 | (state >> 16) & 0x7F))
+        }
+        let inputs: [(String, [UInt8])] = [
+            ("an alias bomb", Array(laughs.joined(separator: "\n").utf8)),
+            ("a list of 10^6 elements", Array(("a: [" + String(repeating: "1,", count: 1_000_000) + "1]\n").utf8)),
+            ("a block list of 120,000 elements", Array((header + String(repeating: "    - 1\n", count: 120_000)).utf8)),
+            ("a flow list of 400,000 elements", Array((header + "    [" + String(repeating: "1,", count: 400_000) + "1]\n").utf8)),
+            ("500,000 nested brackets", Array(("a: " + String(repeating: "[", count: 500_000) + "\n").utf8)),
+            ("a 1 MiB scalar", Array((header + "    x" + String(repeating: "x", count: (1 << 20) - 200) + "\n").utf8)),
+            ("half a megabyte of invalid UTF-8", invalid),
+        ]
+        for (name, bytes) in inputs {
+            let before = Self.peakMemory()
+            let started = ContinuousClock.now
+            let result = PolicyLoader().load([PolicyFile(path: "hostile.yaml", contents: bytes)])
+            let elapsed = ContinuousClock.now - started
+            #expect(!result.isValid, "\(name) is refused")
+            #expect(result.diagnostics.allSatisfy { $0.location.file == "hostile.yaml" && $0.location.line >= 1 }, "\(name)")
+            #expect(elapsed < .seconds(5), "\(name) took \(elapsed)")
+            #expect(Self.peakMemory() - before < 256 << 20, "\(name) grew the peak memory by \((Self.peakMemory() - before) >> 20) MiB")
+        }
+    }
 }

@@ -50,4 +50,16 @@ struct MalformedResponseTests {
         #expect(error?.description == "GET /snapshots/detail/: unreadable response: snapshot 1 of the listing lacks a uuid, a drive or an ISO 8601 timestamp")
         await server.stop()
     }
+
+    @Test func anEnormousBodyIsCutOffAndNothingIsDecidedOnIt() async throws {
+        let huge = #"{"meta": {"total_count": 1}, "objects": [{"uuid": ""# + String(repeating: "x", count: 3 << 20) + #""}]}"#
+        let server = try await CraftedServer(["/api/2.0/backupschedulers/detail/": .init(status: 200, body: huge),
+                                              "/api/2.0/tags/detail/": Self.emptyList, "/api/2.0/drives/detail/": Self.emptyList])
+        defer { Task { await server.stop() } }
+        let provider = CloudSigmaProvider(target: "crafted", endpoint: server.baseURL, credentials: BasicCredentials(user: "u", password: "p"),
+                                          transport: RetryingTransport(URLSessionTransport(maxBodyBytes: 1 << 20), policy: RetryPolicy(maxAttempts: 1)))
+        let error = await #expect(throws: ProviderError.self) { try await provider.readLiveState() }
+        #expect(error?.description == "GET /api/2.0/backupschedulers/detail/?limit=0: the response body is larger than 1 MiB; tidemark does not read it")
+        await server.stop()
+    }
 }
