@@ -100,38 +100,37 @@ public struct Emulator: Sendable {
 
     /// The HTTP application, for running in a service group of one's own.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
-        let store = self.store, requests = self.requests, faults = self.faults, adminEnabled = configuration.isLoopback
+        let requests = self.requests, faults = self.faults, adminEnabled = configuration.isLoopback
         let emulator = self
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let path = request.uri.path
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
             let response: EmulatorResponse
+            var dropped = false
+            let isAPI = Self.isTokenAPI(path) || path.hasPrefix(CloudSigmaAccount.apiRoot)
             if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
                 response = Self.refusal(path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
-            } else if Self.isTokenAPI(path) {
-                let body = try await request.body.collect(upTo: 64 << 20)
+            } else if isAPI {
+                let body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
+                let plan = faults.plan
+                if plan.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds)) }
                 let fault = faults.next()
-                if let early = Self.earlyAnswer(for: fault) {
+                if let wait = faults.overQuota() {
+                    response = EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": String(wait)])
+                } else if fault == .hang {
+                    try await Task.sleep(for: .seconds(plan.hangSeconds))
+                    response = .json(504, FaultInjector.errorBody(504))
+                } else if let early = Self.earlyAnswer(for: fault) {
                     response = early
                 } else {
-                    let url = "http://\(request.head.authority ?? "127.0.0.1")\(path)"
-                    let answer = await emulator.tokenAPI(request.method.rawValue, path: path, query: query, body: Array(body.readableBytesView), url: url)
-                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer! }
+                    let answer = await emulator.carryOut(request.method.rawValue, path: path, query: query, body: body,
+                                                         url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
+                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer }
+                    dropped = fault == .drop
                 }
             } else if adminEnabled, path == "/_admin/checkpoints" || path == "/_admin/checkpoints/", request.method == .post {
                 let body = try await request.body.collect(upTo: 1 << 16)
                 response = await emulator.adminCheckpoint(Array(body.readableBytesView))
-            } else if path.hasPrefix(CloudSigmaAccount.apiRoot) {
-                let body = try await request.body.collect(upTo: 64 << 20)
-                let components = path.dropFirst(CloudSigmaAccount.apiRoot.count).split(separator: "/").map(String.init)
-                let fault = faults.next()
-                if let early = Self.earlyAnswer(for: fault) {
-                    response = early
-                } else {
-                    let answer = await store.handle(method: request.method.rawValue, components: components, query: query,
-                                                    body: Array(body.readableBytesView))
-                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer }
-                }
             } else if adminEnabled, path == "/_admin/faults" || path == "/_admin/faults/" {
                 let body = try await request.body.collect(upTo: 1 << 16)
                 response = Self.admin(faults, method: request.method.rawValue, body: Array(body.readableBytesView))
@@ -140,7 +139,7 @@ public struct Emulator: Sendable {
             }
             requests.record(RequestLog.Entry(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
                                              status: response.status))
-            return Self.httpResponse(response)
+            return dropped ? Self.cutOff(response) : Self.httpResponse(response)
         }
         return Application(
             responder: responder,
@@ -149,6 +148,26 @@ public struct Emulator: Sendable {
             logger: Self.logger
         )
     }
+
+    /// Carries out an API request on the API its path belongs to.
+    func carryOut(_ method: String, path: String, query: [String: String], body: [UInt8], url: String) async -> EmulatorResponse {
+        if let answer = await tokenAPI(method, path: path, query: query, body: body, url: url) { return answer }
+        let components = path.dropFirst(CloudSigmaAccount.apiRoot.count).split(separator: "/").map(String.init)
+        return await store.handle(method: method, components: components, query: query, body: body)
+    }
+
+    /// The answer's headers and the first half of its body, then the connection is closed.
+    static func cutOff(_ response: EmulatorResponse) -> Response {
+        let bytes = Array((response.body ?? ["dropped": true]).description.utf8)
+        let half = ByteBuffer(bytes: bytes.prefix(max(1, bytes.count / 2)))
+        return Response(status: .init(code: response.status), headers: [.contentType: "application/json; charset=utf-8"],
+                        body: ResponseBody(contentLength: bytes.count) { writer in
+                            try await writer.write(half)
+                            throw ConnectionCutOff()
+                        })
+    }
+
+    struct ConnectionCutOff: Error {}
 
     static func httpResponse(_ response: EmulatorResponse) -> Response {
         var headers: HTTPFields = [.contentType: response.body == nil ? "text/html; charset=utf-8" : "application/json; charset=utf-8"]
@@ -165,7 +184,7 @@ public struct Emulator: Sendable {
         case .throttle(let httpDate):
             let retryAfter = httpDate ? httpDateFormatter().string(from: Date().addingTimeInterval(1)) : "1"
             return EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": retryAfter])
-        case .after, nil:
+        case .after, .hang, .drop, nil:
             return nil
         }
     }
@@ -196,12 +215,15 @@ public struct Emulator: Sendable {
     static func admin(_ faults: FaultInjector, method: String, body: [UInt8]) -> EmulatorResponse {
         if method == "PUT" {
             guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(body)), (0...1).contains(plan.rate) else {
-                return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"rate\": 0…1, \"seed\": N}", point: nil)]))
+                return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"rate\": 0…1, \"seed\": N, \"latency_ms\": N, "
+                    + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N}", point: nil)]))
             }
             faults.plan = plan
         }
         let plan = faults.plan
-        return .json(200, ["rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "injected": .int(faults.injected)])
+        return .json(200, ["rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "latency_ms": .int(plan.latencyMilliseconds),
+                           "connection_faults": .bool(plan.connectionFaults), "hang_seconds": .int(plan.hangSeconds), "quota": .int(plan.quota),
+                           "injected": .int(faults.injected)])
     }
 }
 

@@ -4,15 +4,43 @@ import TidemarkJSON
 
 /// Faults the emulator injects into its answers, deterministically from a seed: server errors before the request
 /// is carried out (500, 502, 503), server errors after it was (500, 502: the answer is lost, the change is made),
-/// and 429 with `Retry-After` in seconds or as an HTTP date.
+/// 429 with `Retry-After` in seconds or as an HTTP date, and with `connectionFaults` requests never answered and
+/// connections closed in the middle of the body (after the change was made). Independently of the rate: added
+/// latency, and a quota of requests per second beyond which every request gets 429.
 public struct FaultPlan: Sendable, Hashable, Codable {
     /// Fraction of API requests (0…1) that get a fault, split evenly among the kinds.
     public var rate: Double
     public var seed: UInt64
+    /// Delay added to every API answer.
+    public var latencyMilliseconds: Int
+    /// Whether never-answered requests and bodies cut off mid-way are among the kinds.
+    public var connectionFaults: Bool
+    /// How long a never-answered request is held before the connection is closed.
+    public var hangSeconds: Int
+    /// API requests allowed per second; 0 means no quota.
+    public var quota: Int
 
-    public init(rate: Double = 0, seed: UInt64 = 1) {
+    public init(rate: Double = 0, seed: UInt64 = 1, latencyMilliseconds: Int = 0, connectionFaults: Bool = false, hangSeconds: Int = 60,
+                quota: Int = 0) {
         self.rate = rate
         self.seed = seed
+        self.latencyMilliseconds = latencyMilliseconds
+        self.connectionFaults = connectionFaults
+        self.hangSeconds = hangSeconds
+        self.quota = quota
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rate, seed, latencyMilliseconds = "latency_ms", connectionFaults = "connection_faults", hangSeconds = "hang_seconds", quota
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(rate: try container.decode(Double.self, forKey: .rate), seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1,
+                  latencyMilliseconds: try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0,
+                  connectionFaults: try container.decodeIfPresent(Bool.self, forKey: .connectionFaults) ?? false,
+                  hangSeconds: try container.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? 60,
+                  quota: try container.decodeIfPresent(Int.self, forKey: .quota) ?? 0)
     }
 }
 
@@ -22,12 +50,18 @@ public final class FaultInjector: Sendable {
         case before(status: Int)
         case after(status: Int)
         case throttle(httpDate: Bool)
+        /// The request is never answered.
+        case hang
+        /// The request is carried out and the connection closed halfway through the answer's body.
+        case drop
     }
 
     private struct State {
         var plan: FaultPlan
         var random: UInt64
         var injected = 0
+        var window = 0
+        var inWindow = 0
     }
 
     private let state: Mutex<State>
@@ -51,15 +85,33 @@ public final class FaultInjector: Sendable {
             let draw = Self.uniform(&state.random), kind = Self.uniform(&state.random)
             guard draw < state.plan.rate else { return nil }
             state.injected += 1
-            switch Int(kind * 7) {
+            switch Int(kind * (state.plan.connectionFaults ? 9 : 7)) {
             case 0: return .before(status: 500)
             case 1: return .before(status: 502)
             case 2: return .before(status: 503)
             case 3: return .after(status: 500)
             case 4: return .after(status: 502)
             case 5: return .throttle(httpDate: false)
-            default: return .throttle(httpDate: true)
+            case 6: return .throttle(httpDate: true)
+            case 7: return .hang
+            default: return .drop
             }
+        }
+    }
+
+    /// When the request is over the quota of this second: the seconds to wait before the next one.
+    func overQuota(at now: Date = Date()) -> Int? {
+        state.withLock { state in
+            guard state.plan.quota > 0 else { return nil }
+            let second = Int(now.timeIntervalSince1970)
+            if second != state.window {
+                state.window = second
+                state.inWindow = 0
+            }
+            state.inWindow += 1
+            guard state.inWindow > state.plan.quota else { return nil }
+            state.injected += 1
+            return 1
         }
     }
 

@@ -20,25 +20,29 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Retries 429 (honouring Retry-After), 5xx and dropped connections, and logs every request at debug level
-/// without credentials. Requests that may have changed something (POST) are retried only when the server
-/// asked to be retried (429, 503) or the request was never sent.
+/// Retries 429 (honouring Retry-After), 5xx and dropped connections within a shared retry budget, and logs every
+/// request at debug level without credentials. Requests that may have changed something (POST) are retried only
+/// when the server asked to be retried (429, 503) or the request was never sent.
 public struct RetryingTransport: HTTPTransport {
     public let base: any HTTPTransport
     public let policy: RetryPolicy
     public let logger: Logger
+    public let budget: RetryBudget
     let sleep: @Sendable (Duration) async -> Void
 
-    public init(_ base: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "tidemark.http"),
+    public init(_ base: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), budget: RetryBudget = RetryBudget(),
+                logger: Logger = Logger(label: "tidemark.http"),
                 sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
         self.base = base
         self.policy = policy
+        self.budget = budget
         self.logger = logger
         self.sleep = sleep
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let idempotent = request.method != "POST"
+        budget.recordRequest()
         var attempt = 0
         while true {
             attempt += 1
@@ -56,6 +60,10 @@ public struct RetryingTransport: HTTPTransport {
                 logger.debug("\(request.summary) -> \(response.status) (\(elapsed.formatted(.units(allowed: [.milliseconds]))))")
                 let retryable = response.status == 429 || response.status == 503 || (idempotent && (500...599).contains(response.status))
                 guard retryable, !last else { return response }
+                guard budget.takeRetry() else {
+                    logger.warning("\(request.summary): not retried after status \(response.status): the retry budget is spent")
+                    return response
+                }
                 let delay = Self.retryAfter(response) ?? policy.backoff(afterAttempt: attempt)
                 logger.debug("\(request.summary): retrying in \(delay) after status \(response.status)")
                 await sleep(min(delay, policy.maxDelay))
@@ -63,6 +71,9 @@ public struct RetryingTransport: HTTPTransport {
                 logger.debug("\(request.summary) failed: \(error.message)")
                 let retryable = error.kind == .notSent || (idempotent && error.kind == .interrupted)
                 guard retryable, !last else { throw error }
+                guard budget.takeRetry() else {
+                    throw TransportError(kind: error.kind, request: error.request, message: error.message + "; not retried: the retry budget is spent")
+                }
                 await sleep(policy.backoff(afterAttempt: attempt))
             }
         }

@@ -2,13 +2,24 @@ import Foundation
 import Logging
 import TidemarkPolicy
 
+/// How requests to a target are bounded: a timeout per attempt and a retry budget shared by all of them.
+public struct ConnectionOptions: Sendable {
+    public var timeout: TimeInterval
+    public var budget: RetryBudget
+
+    public init(timeout: TimeInterval = 30, budget: RetryBudget = RetryBudget()) {
+        self.timeout = timeout
+        self.budget = budget
+    }
+}
+
 /// The endpoint, authorization headers and retrying transport for a Target document.
 struct TargetConnection {
     let endpoint: URL
     let transport: any HTTPTransport
 
-    /// `observe` sees the HTTP status of every attempt (nil: no response).
-    init(_ target: PolicyDocument<TargetSpec>, logger: Logger, observe: (@Sendable (Int?) -> Void)?) throws(ProviderError) {
+    /// `observe` sees the HTTP status of every attempt (nil: no response); `timeout` bounds each attempt.
+    init(_ target: PolicyDocument<TargetSpec>, logger: Logger, observe: (@Sendable (Int?) -> Void)?, options: ConnectionOptions) throws(ProviderError) {
         guard let endpoint = URL(string: target.spec.endpoint) else {
             throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
         }
@@ -16,8 +27,9 @@ struct TargetConnection {
             throw .unsupported(target: target.name, reason: "insecure: true is not supported for https on this platform; use http:// for a local emulator")
         }
         self.endpoint = endpoint
-        let base: any HTTPTransport = observe.map { ObservedTransport(URLSessionTransport(), observe: $0) } ?? URLSessionTransport()
-        transport = RetryingTransport(base, logger: logger)
+        let session = URLSessionTransport(timeout: options.timeout)
+        let base: any HTTPTransport = observe.map { ObservedTransport(session, observe: $0) } ?? session
+        transport = RetryingTransport(base, budget: options.budget, logger: logger)
     }
 
     /// A token in `tokenHeader` when the Target names one, Basic auth when it names a user and password, nothing when

@@ -44,7 +44,8 @@ public final class URLSessionTransport: HTTPTransport {
             let kind: TransportError.Kind
             switch error.code {
             case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed: kind = .notSent
-            case .timedOut, .networkConnectionLost: kind = .interrupted
+            // libcurl's "transfer closed with N bytes remaining" arrives as .unknown: the request reached the server.
+            case .timedOut, .networkConnectionLost, .unknown: kind = .interrupted
             default: kind = .other
             }
             throw TransportError(kind: kind, request: request.summary, message: error.localizedDescription)

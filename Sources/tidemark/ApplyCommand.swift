@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TidemarkProviders
 import TidemarkReconcile
 
 struct ApplyCommand: AsyncParsableCommand {
@@ -34,7 +35,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let saved = try planFile.map(Self.readPlan)
-        let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete)
+        let budget = RetryBudget()
+        let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete, budget: budget)
         if let saved { try Self.checkNotStale(saved, current: plan) }
         let renderer = PlanRenderer(colour: Output.colourAllowed)
         if saved == nil || !plan.errors.isEmpty { Output.line(renderer.text(plan)) }
@@ -60,6 +62,11 @@ struct ApplyCommand: AsyncParsableCommand {
             }
         }
         Output.line("Apply \(failed == 0 ? "complete" : "incomplete"): \(total - failed) succeeded, \(failed) failed.")
+        let http = budget.statistics
+        if http.retries > 0 || http.refused > 0 {
+            Output.line("HTTP: \(http.requests) requests, \(http.retries) retries (budget: \(budget.minimum) + \(Int(budget.ratio)) per request)"
+                + (http.refused > 0 ? ", \(http.refused) refused: the budget was spent" : "") + ".")
+        }
         if failed > 0 { throw ExitCode.failure }
     }
 

@@ -45,6 +45,15 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault-seed"), help: "Seed of the fault sequence.")
     var faultSeed: UInt64 = 1
 
+    @Flag(name: .customLong("connection-faults"), help: "Also answer some faulted requests never, or close the connection halfway through the body.")
+    var connectionFaults = false
+
+    @Option(name: .customLong("latency"), help: "Milliseconds added to every API answer.")
+    var latency: Int = 0
+
+    @Option(help: "API requests allowed per second; beyond it every request gets 429 with Retry-After (0: no quota).")
+    var quota: Int = 0
+
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1.") }
     }
@@ -53,7 +62,8 @@ struct EmulatorCommand: AsyncParsableCommand {
         let fixtureContents = try fixture.map { try EmulatorFixture(contentsOf: $0) }
         let emulator = try Emulator(EmulatorConfiguration(host: host, port: port, user: user, password: password, seedDrives: seedDrives,
                                                           seedVMs: seedVMs, fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers,
-                                                          faults: FaultPlan(rate: faultRate, seed: faultSeed)))
+                                                          faults: FaultPlan(rate: faultRate, seed: faultSeed, latencyMilliseconds: latency,
+                                                                            connectionFaults: connectionFaults, quota: quota)))
         try await emulator.run { port in
             Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/ (cloudsigma), "
                 + "/scheduled-backup/v2/PROJECT_UUID/, /danube/api/ and /freezer/v2/PROJECT/")

@@ -23,6 +23,10 @@ struct ReconcileOptions: ParsableArguments {
     @Flag(help: "Log every HTTP request (credentials redacted) to standard error.")
     var verbose = false
 
+    @Option(name: .customLong("request-timeout"), help: "How long one HTTP request may take before it is abandoned (and retried where safe), e.g. 30s.",
+            transform: RunCommand.duration)
+    var requestTimeout: TimeInterval = 30
+
     /// Where the policies live, for messages: `policies`, or `policies of <repository>`.
     var policyLocation: String {
         guard let repo = source.repo else { return path ?? "policies" }
@@ -50,9 +54,10 @@ struct ReconcileOptions: ParsableArguments {
         return [document]
     }
 
-    func provider(for target: PolicyDocument<TargetSpec>) throws -> any Provider {
+    /// The target's provider; its requests draw on `budget` for retries.
+    func provider(for target: PolicyDocument<TargetSpec>, budget: RetryBudget = RetryBudget()) throws -> any Provider {
         do {
-            return try ProviderFactory.make(for: target, logger: logger)
+            return try ProviderFactory.make(for: target, logger: logger, connection: ConnectionOptions(timeout: requestTimeout, budget: budget))
         } catch {
             Output.error("error: \(error)")
             throw ExitCode.failure
@@ -60,13 +65,13 @@ struct ReconcileOptions: ParsableArguments {
     }
 
     /// Reads every target's live state and plans; returns the plan and the providers to apply it with.
-    func makePlan(allowMassDelete: Bool = false) async throws -> (Plan, [String: any Provider]) {
+    func makePlan(allowMassDelete: Bool = false, budget: RetryBudget = RetryBudget()) async throws -> (Plan, [String: any Provider]) {
         let (policies, source) = try loadPolicies()
         var providers: [String: any Provider] = [:]
         var targetPlans: [TargetPlan] = []
         let planner = Planner(instance: instance, allowMassDelete: allowMassDelete)
         for target in try targets(in: policies) {
-            let provider = try self.provider(for: target)
+            let provider = try self.provider(for: target, budget: budget)
             providers[target.name] = provider
             do {
                 let live = try await provider.readLiveState()

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TidemarkController
+import TidemarkProviders
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +30,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("drift-interval"), help: "How often to re-read live state between commits.", transform: RunCommand.duration)
     var driftInterval: TimeInterval = 300
+
+    @Option(name: .customLong("request-timeout"), help: "How long one HTTP request may take before it is abandoned, e.g. 30s.",
+            transform: RunCommand.duration)
+    var requestTimeout: TimeInterval = 30
 
     @Option(help: "The state store: sqlite:PATH.")
     var state: String = "sqlite:tidemark-state.sqlite"
@@ -103,7 +108,8 @@ struct RunCommand: AsyncParsableCommand {
         let controller = Controller(
             configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
             source: reader, makeProvider: { target in
-                try ProviderFactory.make(for: target, logger: logger) { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) }
+                try ProviderFactory.make(for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
+                                         connection: ConnectionOptions(timeout: requestTimeout))
             },
             store: store, clock: clock, logger: logger, metrics: metrics)
         let (host, port) = listenAddress!

@@ -17,8 +17,9 @@ public struct CloudSigmaProvider: Provider {
     /// the HTTP status of every attempt (nil: no response).
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> CloudSigmaProvider {
-        let connection = try TargetConnection(target, logger: logger, observe: observe)
+                            observe: (@Sendable (Int?) -> Void)? = nil,
+                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> CloudSigmaProvider {
+        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
         let credentials = try BasicCredentials.resolve(target.spec.credentials, target: target.name, environment: environment)
         return CloudSigmaProvider(target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }

@@ -18,8 +18,9 @@ public struct DanubeProvider: Provider {
     /// A provider for a Target document; a token goes in `ES-API-KEY`.
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> DanubeProvider {
-        let connection = try TargetConnection(target, logger: logger, observe: observe)
+                            observe: (@Sendable (Int?) -> Void)? = nil,
+                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> DanubeProvider {
+        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
         let headers = try TargetConnection.headers(target, tokenHeader: "ES-API-KEY", environment: environment)
         return DanubeProvider(target: target.name, client: JSONClient(baseURL: connection.endpoint, transport: connection.transport,
                                                                       headers: headers, errorDetails: Self.errorDetails))

@@ -19,8 +19,9 @@ public struct FreezerProvider: Provider {
     /// A provider for a Target document; a token goes in `X-Auth-Token`.
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil) throws(ProviderError) -> FreezerProvider {
-        let connection = try TargetConnection(target, logger: logger, observe: observe)
+                            observe: (@Sendable (Int?) -> Void)? = nil,
+                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> FreezerProvider {
+        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
         let headers = try TargetConnection.headers(target, tokenHeader: "X-Auth-Token", environment: environment)
         return FreezerProvider(target: target.name, client: JSONClient(
             baseURL: connection.endpoint, transport: connection.transport, headers: headers,
