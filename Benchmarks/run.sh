@@ -11,3 +11,4 @@ python3 Benchmarks/croniter_rate.py
 .build/release/tidemark-bench plan
 .build/release/tidemark-bench git
 .build/release/tidemark-bench controller
+.build/release/tidemark-bench faults

@@ -2,7 +2,7 @@ import Foundation
 import TidemarkPolicy
 import TidemarkSchedule
 
-/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git|controller`.
+/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git|controller|faults`.
 @main
 enum TidemarkBench {
     static func main() async throws {
@@ -16,8 +16,10 @@ enum TidemarkBench {
             try GitBenchmark.run()
         case "controller":
             try await ControllerBenchmark.run()
+        case "faults":
+            try await FaultBenchmark.run()
         default:
-            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git | controller\n".utf8))
+            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git | controller | faults\n".utf8))
             exit(64)
         }
     }
