@@ -73,6 +73,10 @@ public actor Controller {
     /// Runs until `stop()` (or `end`, in simulations). Cycles never overlap, and an action in flight always
     /// finishes: stopping only interrupts the sleep between them.
     public func run(until end: Date? = nil) async {
+        for request in (try? store.takeInFlightRequests()) ?? [] {
+            logger.warning("a request was in flight when the previous run stopped; the next plan accounts for it",
+                           metadata: ["target": "\(request.target)", "action": "\(request.kind) \(request.object)"])
+        }
         var nextSync = clock.now()
         while !stopping {
             if clock.now() >= nextSync {
@@ -137,7 +141,7 @@ public actor Controller {
                     errors += plan.errors.map { "target \(target.name): \($0)" }
                 } else if !plan.actions.isEmpty {
                     if isNew || target.spec.driftPolicy == .correct {
-                        for outcome in await ApplyExecutor(provider: provider).apply(plan.actions) {
+                        for outcome in await ApplyExecutor(provider: provider, journal: store, target: target.name).apply(plan.actions) {
                             let object = "\(outcome.action.resource) \(outcome.action.name)"
                             actions.append((target.name, outcome.action.kind.rawValue, object, outcome.error))
                             targetStatus.lastActions.append("\(outcome.action.kind.rawValue) \(object)\(outcome.error.map { ": \($0)" } ?? "")")

@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 
 /// The controller's memory in one SQLite file (WAL, synchronous FULL): applied commits, actions, fired slots,
-/// the snapshots it created and drift events. Every write is one transaction, so a `kill -9` at any point leaves
+/// the snapshots it created, drift events and the apply journal. Every write is one transaction, so a `kill -9` at any point leaves
 /// either the state before or the state after it.
 public final class StateStore: Sendable {
-    private let database: DatabasePool
+    let database: DatabasePool
 
     /// Opens (creating and migrating) the store at `path`.
     public init(path: String) throws {
@@ -37,6 +37,14 @@ public final class StateStore: Sendable {
                     created REAL NOT NULL, deleted REAL);
                 CREATE TABLE drift (
                     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL);
+                """)
+        }
+        migrator.registerMigration("v2-apply-journal") { db in
+            try db.execute(sql: """
+                CREATE TABLE journal (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL,
+                    started REAL NOT NULL, finished REAL, outcome TEXT NOT NULL, error TEXT);
+                CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
                 """)
         }
         return migrator

@@ -13,11 +13,18 @@ public final class RequestLog: Sendable {
     }
 
     private let entries = Mutex<[Entry]>([])
+    private let observer = Mutex<(@Sendable (Entry) -> Void)?>(nil)
 
     public init() {}
 
     func record(_ entry: Entry) {
         entries.withLock { $0.append(entry) }
+        observer.withLock { $0 }?(entry)
+    }
+
+    /// Calls `body` with every request once it has been carried out, before its answer is sent (nil: stop).
+    public func observe(_ body: (@Sendable (Entry) -> Void)?) {
+        observer.withLock { $0 = body }
     }
 
     /// The requests so far, oldest first.

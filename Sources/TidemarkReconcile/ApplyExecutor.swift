@@ -4,10 +4,17 @@ import TidemarkProviders
 public struct ApplyExecutor: Sendable {
     public let provider: any Provider
     public let parallelism: Int
+    /// Records every request before it is sent and after it is answered; a request whose entry cannot be written is
+    /// not sent.
+    public let journal: (any ApplyJournal)?
+    /// The target's name, for the journal.
+    public let target: String
 
-    public init(provider: any Provider, parallelism: Int = 8) {
+    public init(provider: any Provider, parallelism: Int = 8, journal: (any ApplyJournal)? = nil, target: String = "") {
         self.provider = provider
         self.parallelism = max(1, parallelism)
+        self.journal = journal
+        self.target = target
     }
 
     /// What happened to one action.
@@ -39,14 +46,23 @@ public struct ApplyExecutor: Sendable {
                 var pending = resolved[...]
                 func startNext() {
                     guard let (action, operation, problem) = pending.popFirst() else { return }
-                    let provider = self.provider
+                    let provider = self.provider, journal = self.journal, target = self.target
                     group.addTask {
                         guard let operation else { return Outcome(action: action, error: problem, id: nil) }
+                        let entry: Int64?
                         do {
-                            return Outcome(action: action, error: nil, id: try await provider.apply(operation))
+                            entry = try journal?.begin(target: target, action: action)
                         } catch {
-                            return Outcome(action: action, error: "\(error)", id: nil)
+                            return Outcome(action: action, error: "not sent: cannot write the apply journal: \(error)", id: nil)
                         }
+                        let outcome: Outcome
+                        do {
+                            outcome = Outcome(action: action, error: nil, id: try await provider.apply(operation))
+                        } catch {
+                            outcome = Outcome(action: action, error: "\(error)", id: nil)
+                        }
+                        if let entry { try? journal?.finish(entry, error: outcome.error) }
+                        return outcome
                     }
                 }
                 for _ in 0..<parallelism { startNext() }

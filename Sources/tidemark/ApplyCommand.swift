@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TidemarkController
 import TidemarkProviders
 import TidemarkReconcile
 
@@ -29,12 +30,36 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-mass-delete"), help: "Allow deleting more than half (or all) of a target's managed objects.")
     var allowMassDelete = false
 
+    @Option(help: "The state store holding the apply journal (each request recorded before it is sent and after it is answered): sqlite:PATH.")
+    var state: String = "sqlite:tidemark-state.sqlite"
+
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
+        guard state.hasPrefix("sqlite:") else { throw ValidationError("--state must be sqlite:PATH.") }
+    }
+
+    /// Opens the journal and reports the requests a run that stopped midway left unanswered.
+    func openJournal() throws -> StateStore {
+        let journal: StateStore
+        do {
+            journal = try StateStore(path: String(state.dropFirst("sqlite:".count)))
+        } catch {
+            Output.error("error: cannot open the state store \(state) for the apply journal: \(error)")
+            throw ExitCode.failure
+        }
+        let inFlight = (try? journal.takeInFlightRequests()) ?? []
+        if !inFlight.isEmpty {
+            let shown = inFlight.prefix(10).map { "\($0.kind) \($0.object) on \($0.target)" }.joined(separator: "; ")
+            Output.line("note: an earlier apply stopped while \(inFlight.count) request\(inFlight.count == 1 ? " was" : "s were") in flight "
+                + "(\(shown)\(inFlight.count > 10 ? "; …" : "")); the plan below is made from the live state, where objects created by them "
+                + "carry tidemark's marker and are found, not created again")
+        }
+        return journal
     }
 
     func run() async throws {
         let saved = try planFile.map(Self.readPlan)
+        let journal = try openJournal()
         let budget = RetryBudget()
         let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete, budget: budget)
         if let saved { try Self.checkNotStale(saved, current: plan) }
@@ -49,7 +74,7 @@ struct ApplyCommand: AsyncParsableCommand {
         var failed = 0, done = 0
         let total = plan.actions.count
         for target in plan.targets where !target.actions.isEmpty {
-            let executor = ApplyExecutor(provider: providers[target.name]!, parallelism: parallelism)
+            let executor = ApplyExecutor(provider: providers[target.name]!, parallelism: parallelism, journal: journal, target: target.name)
             _ = await executor.apply(target.actions) { outcome in
                 done += 1
                 let counter = total > 3 ? "[\(done)/\(total)] " : ""
