@@ -6,11 +6,14 @@ public struct TargetSpec: Sendable, Hashable {
     public var scheduling: SchedulingMode
     /// Skips TLS verification; for tests against a local emulator only.
     public var insecure: Bool
+    /// A PEM file of the CA that signed an https endpoint's certificate, trusted instead of the system's.
+    public var caFile: String?
     /// What `tidemark run` does when managed objects drift from the policies between commits.
     public var driftPolicy: DriftPolicy
 
     public init(provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false,
-                driftPolicy: DriftPolicy = .correct) {
+                caFile: String? = nil, driftPolicy: DriftPolicy = .correct) {
+        self.caFile = caFile
         self.provider = provider
         self.endpoint = endpoint
         self.credentials = credentials
@@ -63,7 +66,7 @@ public struct Credentials: Sendable, Hashable {
 }
 
 extension TargetSpec {
-    static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure", "driftPolicy"]
+    static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure", "caFile", "driftPolicy"]
 
     static func decode(_ spec: MappingReader) -> TargetSpec? {
         let provider = spec.choice("provider", required: true, as: ProviderKind.self)
@@ -84,9 +87,13 @@ extension TargetSpec {
         }
         let scheduling = spec.choice("scheduling", as: SchedulingMode.self) ?? .auto
         let insecure = spec.bool("insecure") ?? false
+        let caFile = spec.string("caFile")
+        if let caFile, let endpoint, !endpoint.value.hasPrefix("https://") {
+            spec.log.error(caFile.location, "caFile applies only to an https endpoint", hint: "remove caFile, or use an https:// endpoint")
+        }
         let driftPolicy = spec.choice("driftPolicy", as: DriftPolicy.self) ?? .correct
         guard let provider, let endpoint else { return nil }
         return TargetSpec(provider: provider, endpoint: endpoint.value, credentials: credentials,
-                          scheduling: scheduling, insecure: insecure, driftPolicy: driftPolicy)
+                          scheduling: scheduling, insecure: insecure, caFile: caFile?.value, driftPolicy: driftPolicy)
     }
 }

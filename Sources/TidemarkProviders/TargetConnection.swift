@@ -23,12 +23,13 @@ struct TargetConnection {
         guard let endpoint = URL(string: target.spec.endpoint) else {
             throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
         }
-        if target.spec.insecure, endpoint.scheme == "https" {
-            throw .unsupported(target: target.name, reason: "insecure: true is not supported for https on this platform; use http:// for a local emulator")
-        }
         self.endpoint = endpoint
-        let session = URLSessionTransport(timeout: options.timeout)
-        let base: any HTTPTransport = observe.map { ObservedTransport(session, observe: $0) } ?? session
+        let direct: any HTTPTransport = if endpoint.scheme == "https", target.spec.insecure || target.spec.caFile != nil {
+            CustomTrustTransport(caFile: target.spec.caFile, insecure: target.spec.insecure, timeout: options.timeout)
+        } else {
+            URLSessionTransport(timeout: options.timeout)
+        }
+        let base: any HTTPTransport = observe.map { ObservedTransport(direct, observe: $0) } ?? direct
         transport = RetryingTransport(base, budget: options.budget, logger: logger)
     }
 

@@ -27,6 +27,9 @@ public final class URLSessionTransport: HTTPTransport {
         session.finishTasksAndInvalidate()
     }
 
+    static let tlsCodes: Set<URLError.Code> = [.secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+                                               .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected]
+
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
@@ -41,6 +44,11 @@ public final class URLSessionTransport: HTTPTransport {
             throw TransportError(kind: .other, request: request.summary,
                                  message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
         case .failed(let error as URLError):
+            let message = error.localizedDescription
+            if Self.tlsCodes.contains(error.code) || message.contains("SSL") || message.contains("certificate") {
+                throw TransportError(kind: .other, request: request.summary,
+                                     message: "TLS: \(message) (to trust a private CA, name its PEM file as caFile: on the Target)")
+            }
             let kind: TransportError.Kind
             switch error.code {
             case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed: kind = .notSent
@@ -48,7 +56,7 @@ public final class URLSessionTransport: HTTPTransport {
             case .timedOut, .networkConnectionLost, .unknown: kind = .interrupted
             default: kind = .other
             }
-            throw TransportError(kind: kind, request: request.summary, message: error.localizedDescription)
+            throw TransportError(kind: kind, request: request.summary, message: message)
         case .failed(let error):
             throw TransportError(kind: .other, request: request.summary, message: "\(error)")
         case .completed(let response, let data):

@@ -1,4 +1,5 @@
 import Foundation
+import GitTestSupport
 import Testing
 import TidemarkEmulator
 
@@ -17,7 +18,7 @@ struct SecurityTests {
             apiVersion: tidemark.io/v1
             kind: Scheduler
             metadata: {name: nightly}
-            spec: {target: local, schedule: {timezone: Etc/UTC, at: ["02:00"]}, retention: {last: 3}}
+            spec: {target: local, schedule: {timezone: Etc/UTC, at: ["02:00"]}, retention: {period: days, quantity: 3}}
             """]
     }
 
@@ -67,5 +68,39 @@ struct SecurityTests {
         #expect(try await run.terminate() == 0)
         #expect(!run.output.contains(Self.password), "the controller's log shows the password")
         #expect(run.output.contains("cycle"), "the log was captured")
+    }
+}
+
+/// TLS verification is always on: a self-signed https endpoint is refused unless the Target trusts its CA
+/// (`caFile:`) or, for a local test server, says `insecure: true`.
+@Suite("TLS verification")
+struct TLSVerificationTests {
+    @Test func aSelfSignedEndpointIsRefusedUnlessTheTargetTrustsIt() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration())
+        defer { Task { await emulator.stop() } }
+        let proxy = try TLSProxy(forwardingTo: emulator.port)
+        defer { proxy.stop() }
+        let endpoint = "https://127.0.0.1:\(proxy.port)/api/2.0/"
+        func plan(_ extra: String) async throws -> CLIRunner.Output {
+            let workspace = try PolicyWorkspace(SecurityTests.policies(emulator, credentials: "{usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}"))
+            defer { workspace.delete() }
+            try workspace.write("target.yaml", (try String(contentsOf: workspace.policies.appendingPathComponent("target.yaml"), encoding: .utf8))
+                .replacingOccurrences(of: "endpoint: \"\(emulator.baseURL)\"", with: "endpoint: \"\(endpoint)\"\(extra)"))
+            return try await workspace.run("plan")
+        }
+        let untrusted = try await plan("")
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.contains("error: target local: GET /api/2.0/backupschedulers/detail/?limit=0: TLS: "), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("name its PEM file as caFile: on the Target"))
+        let trusted = try await plan(", caFile: \(proxy.certificateFile)")
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(trusted.stdout.contains("+ scheduler nightly"))
+        let insecure = try await plan(", insecure: true")
+        #expect(insecure.status == 0, "\(insecure.stderr)")
+        let otherCA = try TLSProxy(forwardingTo: emulator.port)
+        defer { otherCA.stop() }
+        let wrongCA = try await plan(", caFile: \(otherCA.certificateFile)")
+        #expect(wrongCA.status == 1, "a CA that did not sign the certificate is no trust anchor")
+        #expect(wrongCA.stderr.contains("TLS"), "\(wrongCA.stderr)")
     }
 }
