@@ -114,7 +114,7 @@ public struct Emulator: Sendable {
                 let body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
                 let plan = faults.plan
                 if plan.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds)) }
-                let fault = faults.next()
+                let fault = faults.next(method: request.method.rawValue, path: path)
                 if let wait = faults.overQuota() {
                     response = EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": String(wait)])
                 } else if fault == .hang {
@@ -214,16 +214,17 @@ public struct Emulator: Sendable {
     /// `GET /_admin/faults` shows the plan and how many faults were injected; `PUT` replaces the plan.
     static func admin(_ faults: FaultInjector, method: String, body: [UInt8]) -> EmulatorResponse {
         if method == "PUT" {
-            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(body)), (0...1).contains(plan.rate) else {
+            guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(body)), (0...1).contains(plan.rate),
+                  plan.routes.values.allSatisfy({ (0...1).contains($0) }) else {
                 return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"rate\": 0…1, \"seed\": N, \"latency_ms\": N, "
-                    + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N}", point: nil)]))
+                    + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N, \"routes\": {\"POST /path\": 0…1}}", point: nil)]))
             }
             faults.plan = plan
         }
         let plan = faults.plan
         return .json(200, ["rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "latency_ms": .int(plan.latencyMilliseconds),
                            "connection_faults": .bool(plan.connectionFaults), "hang_seconds": .int(plan.hangSeconds), "quota": .int(plan.quota),
-                           "injected": .int(faults.injected)])
+                           "routes": .object(plan.routes.mapValues(JSON.double)), "injected": .int(faults.injected)])
     }
 }
 

@@ -19,9 +19,12 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     public var hangSeconds: Int
     /// API requests allowed per second; 0 means no quota.
     public var quota: Int
+    /// Fault rates of particular routes, by `METHOD /path/prefix` or `/path/prefix`; the longest match wins over `rate`.
+    public var routes: [String: Double]
 
     public init(rate: Double = 0, seed: UInt64 = 1, latencyMilliseconds: Int = 0, connectionFaults: Bool = false, hangSeconds: Int = 60,
-                quota: Int = 0) {
+                quota: Int = 0, routes: [String: Double] = [:]) {
+        self.routes = routes
         self.rate = rate
         self.seed = seed
         self.latencyMilliseconds = latencyMilliseconds
@@ -31,7 +34,7 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rate, seed, latencyMilliseconds = "latency_ms", connectionFaults = "connection_faults", hangSeconds = "hang_seconds", quota
+        case rate, seed, latencyMilliseconds = "latency_ms", connectionFaults = "connection_faults", hangSeconds = "hang_seconds", quota, routes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,7 +43,17 @@ public struct FaultPlan: Sendable, Hashable, Codable {
                   latencyMilliseconds: try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0,
                   connectionFaults: try container.decodeIfPresent(Bool.self, forKey: .connectionFaults) ?? false,
                   hangSeconds: try container.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? 60,
-                  quota: try container.decodeIfPresent(Int.self, forKey: .quota) ?? 0)
+                  quota: try container.decodeIfPresent(Int.self, forKey: .quota) ?? 0,
+                  routes: try container.decodeIfPresent([String: Double].self, forKey: .routes) ?? [:])
+    }
+
+    /// The fault rate of a request: its route's, else the plan's.
+    func rate(method: String, path: String) -> Double {
+        let matches = routes.filter { route, _ in
+            let parts = route.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 ? parts[0] == method && path.hasPrefix(parts[1]) : path.hasPrefix(route)
+        }
+        return matches.max { $0.key.count < $1.key.count }?.value ?? rate
     }
 }
 
@@ -79,11 +92,12 @@ public final class FaultInjector: Sendable {
     public var injected: Int { state.withLock { $0.injected } }
 
     /// The fault for the next request, if any: one draw decides whether, a second which.
-    func next() -> Fault? {
+    func next(method: String = "GET", path: String = "/") -> Fault? {
         state.withLock { state in
-            guard state.plan.rate > 0 else { return nil }
+            let rate = state.plan.rate(method: method, path: path)
+            guard rate > 0 else { return nil }
             let draw = Self.uniform(&state.random), kind = Self.uniform(&state.random)
-            guard draw < state.plan.rate else { return nil }
+            guard draw < rate else { return nil }
             state.injected += 1
             switch Int(kind * (state.plan.connectionFaults ? 9 : 7)) {
             case 0: return .before(status: 500)

@@ -54,8 +54,24 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "API requests allowed per second; beyond it every request gets 429 with Retry-After (0: no quota).")
     var quota: Int = 0
 
+    @Option(name: .customLong("fault-route"), help: "A route's own fault rate, e.g. 'POST /api/2.0/backupschedulers/=0.5' (repeatable; the longest matching route wins).")
+    var faultRoutes: [String] = []
+
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1.") }
+        _ = try routes()
+    }
+
+    /// `--fault-route` values as route → rate.
+    func routes() throws -> [String: Double] {
+        var routes: [String: Double] = [:]
+        for text in faultRoutes {
+            guard let equals = text.lastIndex(of: "="), let rate = Double(text[text.index(after: equals)...]), (0...1).contains(rate) else {
+                throw ValidationError("--fault-route '\(text)' is not ROUTE=RATE with a rate between 0 and 1, e.g. 'POST /api/2.0/backupschedulers/=0.5'.")
+            }
+            routes[String(text[..<equals])] = rate
+        }
+        return routes
     }
 
     func run() async throws {
@@ -63,7 +79,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         let emulator = try Emulator(EmulatorConfiguration(host: host, port: port, user: user, password: password, seedDrives: seedDrives,
                                                           seedVMs: seedVMs, fixture: fixtureContents, backupSchedulersEnabled: !noBackupSchedulers,
                                                           faults: FaultPlan(rate: faultRate, seed: faultSeed, latencyMilliseconds: latency,
-                                                                            connectionFaults: connectionFaults, quota: quota)))
+                                                                            connectionFaults: connectionFaults, quota: quota, routes: try routes())))
         try await emulator.run { port in
             Output.line("tidemark emulator listening on http://\(host):\(port)/api/2.0/ (cloudsigma), "
                 + "/scheduled-backup/v2/PROJECT_UUID/, /danube/api/ and /freezer/v2/PROJECT/")

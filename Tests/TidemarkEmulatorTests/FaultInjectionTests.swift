@@ -49,4 +49,18 @@ struct FaultInjectionTests {
         #expect(try await send(emulator, "PUT", "/_admin/faults", body: "{\"rate\": 2}").0 == 400)
         await emulator.stop()
     }
+
+    @Test func aRouteCanHaveItsOwnRate() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 1))
+        defer { Task { await emulator.stop() } }
+        let (status, _, shown) = try await send(emulator, "PUT", "/_admin/faults",
+                                                body: #"{"rate": 0, "seed": 5, "routes": {"POST /api/2.0/backupschedulers/": 1, "/api/2.0/tags/": 0}}"#)
+        #expect(status == 200)
+        #expect(shown?["routes"]?["POST /api/2.0/backupschedulers/"]?.intValue == 1)
+        for _ in 0..<10 {
+            #expect(try await send(emulator, "GET", "/api/2.0/backupschedulers/").0 == 200, "GET is not the faulty route")
+            #expect(try await send(emulator, "POST", "/api/2.0/backupschedulers/", body: #"{"objects": []}"#).0 != 200)
+        }
+        #expect(try await send(emulator, "PUT", "/_admin/faults", body: #"{"rate": 0, "routes": {"/x": 2}}"#).0 == 400)
+    }
 }
