@@ -5,13 +5,15 @@ import TidemarkPolicy
 import TidemarkProviders
 import TidemarkReconcile
 
-/// 1,000 schedulers and 5,000 drive bindings applied while 30% of requests fail in every way the emulator knows
+/// The seed policies plus 1,000 schedulers and 5,000 drive bindings applied while 30% of requests fail in every way the emulator knows
 /// (5xx before and after acting, 429, never answered, cut off mid-body): plan and apply again until nothing is left,
 /// as `tidemark apply` would be re-run, and count what it took.
 enum FaultBenchmark {
     static func run(schedulers: Int = 1000) async throws {
         let drives = schedulers * 5
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives))
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(
+            seedDrives: drives, fixture: try EmulatorFixture(contentsOf: root.appendingPathComponent("examples/emulator-fixture.json").path)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-faults-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,6 +41,11 @@ enum FaultBenchmark {
                 """
         }
         try text.write(to: directory.appendingPathComponent("policies.yaml"), atomically: true, encoding: .utf8)
+        let seed = root.appendingPathComponent("policies")
+        for case let file as URL in FileManager.default.enumerator(at: seed, includingPropertiesForKeys: nil)!
+        where file.pathExtension == "yaml" && file.lastPathComponent != "target.yaml" {
+            try FileManager.default.copyItem(at: file, to: directory.appendingPathComponent("seed-" + file.lastPathComponent))
+        }
         let policies = try PolicyLoader().load(path: directory.path).policies
         let target = policies.targets[0]
         emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 11, connectionFaults: true, hangSeconds: 5)
@@ -70,7 +77,7 @@ enum FaultBenchmark {
         emulator.emulator.faults.plan = FaultPlan(rate: 0)
         let objects = try await emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
         let names = objects.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }
-        print("faults   \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): converged in \(rounds) plan+apply rounds "
+        print("faults   the seed policies + \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): converged in \(rounds) plan+apply rounds "
             + "(\(failedReads) failed reads, \(failedActions) failed actions retried by the next round), \(PlanBenchmark.format(elapsed)); "
             + "\(sent) requests sent, \(retries) retries (\(refused) refused by the budget), \(served) requests served, \(injected) faults injected; "
             + "\(names.count) schedulers, \(names.count - Set(names).count) duplicates")

@@ -63,4 +63,16 @@ struct FaultInjectionTests {
         }
         #expect(try await send(emulator, "PUT", "/_admin/faults", body: #"{"rate": 0, "routes": {"/x": 2}}"#).0 == 400)
     }
+
+    @Test func theAdminEndpointsExistOnlyOnTheLoopbackAddressesItKnows() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(host: "127.0.0.2", seedDrives: 1))
+        defer { Task { await emulator.stop() } }
+        var request = URLRequest(url: URL(string: "http://127.0.0.2:\(emulator.port)/_admin/faults")!)
+        request.httpMethod = "PUT"
+        request.setValue("Basic " + Data("tidemark@example.com:tidemark".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.httpBody = Data(#"{"rate": 1}"#.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 404, "an emulator bound elsewhere than 127.0.0.1, ::1 or localhost has no admin endpoint")
+        #expect(emulator.emulator.faults.plan.rate == 0)
+    }
 }
