@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/debug/tidemark
 port=8789
-export TIDEMARK_USER=tidemark@example.com TIDEMARK_PASSWORD=tidemark
+export TIDEMARK_USER=tidemark@example.com TIDEMARK_PASSWORD=tm-emulator-pw-5b7e
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 

@@ -21,7 +21,7 @@ enum ControllerBenchmark {
     static func slotLag() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
         let base = CloudSigmaProvider(target: "bench", endpoint: URL(string: emulator.baseURL)!,
-                                      credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"), transport: URLSessionTransport())
+                                      credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"), transport: URLSessionTransport())
         let provider = TimingProvider(base: base)
         let driveIDs = try await base.readLiveState().drives.map(\.id)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
@@ -69,7 +69,7 @@ enum ControllerBenchmark {
         process.executableURL = binary
         process.arguments = ["run", "--path", directory.appendingPathComponent("policies").path, "--listen", "127.0.0.1:0",
                              "--state", "sqlite:" + directory.appendingPathComponent("state.sqlite").path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -55,7 +55,7 @@ enum FaultBenchmark {
         while rounds < 40 {
             rounds += 1
             let budget = RetryBudget()
-            let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "bench"), environment: ["U": "tidemark@example.com", "P": "tidemark"],
+            let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "bench"), environment: ["U": "tidemark@example.com", "P": "tm-emulator-pw-5b7e"],
                                                        connection: ConnectionOptions(timeout: 1, budget: budget))
             defer {
                 let statistics = budget.statistics

@@ -20,7 +20,7 @@ enum PlanBenchmark {
         let target = PolicyDocument(metadata: Metadata(name: "bench"), spec: TargetSpec(
             provider: .cloudsigma, endpoint: emulator.baseURL, credentials: Credentials(usernameEnv: "U", passwordEnv: "P")),
             location: SourceLocation(file: "bench", line: 1, column: 1))
-        let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "bench"), environment: ["U": "tidemark@example.com", "P": "tidemark"])
+        let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "bench"), environment: ["U": "tidemark@example.com", "P": "tm-emulator-pw-5b7e"])
         var policies = PolicySet()
         policies.targets = [target]
         policies.schedulers = (0..<1_000).map { index in

@@ -34,7 +34,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     var user: String = "tidemark@example.com"
 
     @Option(help: "Basic-auth password the emulator accepts.")
-    var password: String = "tidemark"
+    var password: String = "tm-emulator-pw-5b7e"
 
     @Flag(name: .customLong("no-backup-schedulers"), help: "Model a location without native scheduling: /backupschedulers/ answers 404.")
     var noBackupSchedulers = false

@@ -37,7 +37,7 @@ public final class FreezerServer: Sendable {
     }
 
     /// The Basic credentials both servers accept (the real one ignores them).
-    public static let user = "tidemark@example.com", password = "tidemark"
+    public static let user = "tidemark@example.com", password = "tm-emulator-pw-5b7e"
 
     /// One request relative to the project root; the status and the body.
     public func call(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: Data) {

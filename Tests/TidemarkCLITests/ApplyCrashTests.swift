@@ -33,7 +33,7 @@ struct ApplyCrashTests {
                     process.arguments = ["apply", "--auto-approve", "--path", "policies"]
                     process.currentDirectoryURL = workspace.directory
                     process.environment = ProcessInfo.processInfo.environment.merging(
-                        ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark", "NO_COLOR": "1"]) { $1 }
+                        ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"]) { $1 }
                     process.standardOutput = FileHandle.nullDevice
                     process.standardError = FileHandle.nullDevice
                     try process.run()

@@ -40,8 +40,18 @@ struct CLIRunner {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let output = Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                            stderr: String(decoding: stderr, as: UTF8.self))
+        capture("$ tidemark \(arguments.joined(separator: " "))\n\(output.stdout)\(output.stderr)")
+        return output
+    }
+
+    /// Appends what a subprocess printed to `$TIDEMARK_TEST_OUTPUT`, which `.ci/run` searches for test credentials.
+    static func capture(_ text: String) {
+        guard let path = ProcessInfo.processInfo.environment["TIDEMARK_TEST_OUTPUT"], let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func temporaryDirectory(_ files: [String: String]) throws -> URL {

@@ -38,7 +38,7 @@ struct GitSourceEndToEndTests {
         /// Runs tidemark with `--repo URL --ref REF --repo-cache …` (and `--path policies`) outside the work tree.
         func run(_ arguments: [String], repo: String, ref: String = "main", environment: [String: String] = [:]) async throws -> CLIRunner.Output {
             try await CLIRunner.run(arguments + ["--repo", repo, "--ref", ref, "--repo-cache", cache, "--path", "policies"], in: remoteBase,
-                                    environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark", "NO_COLOR": "1"]
+                                    environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"]
                                         .merging(environment) { $1 })
         }
 

@@ -22,7 +22,7 @@ struct PolicyWorkspace {
 
     func run(_ arguments: String...) async throws -> CLIRunner.Output {
         try await CLIRunner.run(arguments + ["--path", "policies"], in: directory,
-                                environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark", "NO_COLOR": "1"])
+                                environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"])
     }
 
     func plan() async throws -> JSON {

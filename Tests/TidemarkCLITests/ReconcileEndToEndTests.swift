@@ -90,7 +90,7 @@ struct ReconcileEndToEndTests {
         _ = try await workspace.emulator.request("POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",
                                                  body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
         let imported = try await CLIRunner.run(["import", "--target", "local", "--path", "policies", "--out", "policies/imported"], in: workspace.directory,
-                                         environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"])
+                                         environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("wrote policies/imported/son-father-grandfather-policy.yaml"))
         let plan = try await workspace.plan()

@@ -74,7 +74,7 @@ struct ReconcileWorkspace {
 
     func runArguments(_ arguments: [String]) async throws -> CLIRunner.Output {
         try await CLIRunner.run(arguments + ["--path", "policies"], in: directory,
-                          environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark", "NO_COLOR": "1"])
+                          environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"])
     }
 
     /// The plan as JSON.

@@ -17,7 +17,7 @@ struct RunCommandTests {
         let log: URL
 
         init(arguments: [String], in directory: URL,
-             environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]) throws {
+             environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) throws {
             port = try FreePort.find()
             log = directory.appendingPathComponent("run-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -53,6 +53,7 @@ struct RunCommandTests {
 
         /// Sends SIGTERM and waits for the exit status (nil if it did not exit within 15 s).
         func terminate() async throws -> Int32? {
+            defer { CLIRunner.capture("$ tidemark run\n\(output)") }
             kill(process.processIdentifier, SIGTERM)
             for _ in 0..<75 where process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
             guard !process.isRunning else {

@@ -53,7 +53,7 @@ struct RunCrashTests {
         #expect(try await last.terminate() == 0, "\(last.output)")
 
         let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"), transport: URLSessionTransport())
+                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"), transport: URLSessionTransport())
         let live = try await provider.snapshots().compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }.sorted()
         let store = try StateStore(path: state)
         #expect(try store.integrityCheck() == "ok")

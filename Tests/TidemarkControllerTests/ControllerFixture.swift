@@ -21,7 +21,7 @@ struct ControllerFixture {
         let drives = schedulers.map { EmulatorFixture.Drive(uuid: UUID().uuidString.lowercased(), name: "drive-\($0.name)") }
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
         let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"),
+                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
                                           transport: URLSessionTransport())
         let jobs = zip(schedulers, drives).map { document, drive in
             ControllerJob(scheduler: document.name, target: "local", schedule: document.spec.schedule,

@@ -138,7 +138,7 @@ struct ControllerLoopTests {
         let start = ControllerSchedulingTests.start, end = start.addingTimeInterval(14 * 86400)
         let clock = SimulatedClock(start)
         let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"),
+                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
                                           transport: URLSessionTransport())
         let controller = Controller(configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
                                     source: { source }, makeProvider: { _ in provider }, store: store, clock: clock, logger: Logger(label: "test"))

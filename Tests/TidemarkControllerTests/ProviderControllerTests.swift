@@ -27,7 +27,7 @@ struct ProviderControllerTests {
     }
 
     static func provider(_ target: PolicyDocument<TargetSpec>) throws -> any Provider {
-        let environment = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tidemark"]
+        let environment = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]
         let logger = Logger(label: "test")
         switch target.spec.provider {
         case .danube: return try DanubeProvider.make(for: target, logger: logger, environment: environment)

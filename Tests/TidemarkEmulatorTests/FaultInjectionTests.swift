@@ -11,7 +11,7 @@ struct FaultInjectionTests {
     func send(_ emulator: RunningEmulator, _ method: String, _ path: String, body: String? = nil) async throws -> (Int, String?, JSON?) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(emulator.port)\(path)")!)
         request.httpMethod = method
-        request.setValue("Basic " + Data("tidemark@example.com:tidemark".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.setValue("Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         request.httpBody = body.map { Data($0.utf8) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
@@ -69,7 +69,7 @@ struct FaultInjectionTests {
         defer { Task { await emulator.stop() } }
         var request = URLRequest(url: URL(string: "http://127.0.0.2:\(emulator.port)/_admin/faults")!)
         request.httpMethod = "PUT"
-        request.setValue("Basic " + Data("tidemark@example.com:tidemark".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.setValue("Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         request.httpBody = Data(#"{"rate": 1}"#.utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         #expect((response as? HTTPURLResponse)?.statusCode == 404, "an emulator bound elsewhere than 127.0.0.1, ::1 or localhost has no admin endpoint")

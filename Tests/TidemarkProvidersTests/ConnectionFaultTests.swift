@@ -9,7 +9,7 @@ import TidemarkProviders
 struct ConnectionFaultTests {
     static func request(_ emulator: RunningEmulator, _ path: String = "drives/detail/") -> HTTPRequest {
         HTTPRequest(method: "GET", url: URL(string: emulator.baseURL + path)!,
-                    headers: ["Authorization": "Basic " + Data("tidemark@example.com:tidemark".utf8).base64EncodedString()])
+                    headers: ["Authorization": "Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString()])
     }
 
     @Test func unansweredRequestsTimeOutAndCutOffBodiesFailBothAsInterrupted() async throws {

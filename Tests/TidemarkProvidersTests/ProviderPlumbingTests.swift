@@ -41,7 +41,7 @@ struct ProviderPlumbingTests {
             "\(error)" == "GET /api/2.0/backupschedulers/detail/?limit=0: HTTP 401: Authentication failed: invalid credentials (check the target's credentials)"
         }
         let right = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                       credentials: BasicCredentials(user: "tidemark@example.com", password: "tidemark"),
+                                       credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
                                        transport: RetryingTransport(URLSessionTransport()))
         await #expect {
             _ = try await right.apply(.bindDrive(driveID: "missing", schedulerID: nil))

@@ -26,7 +26,7 @@ struct RequestCountTests {
         let target = PolicyDocument(metadata: Metadata(name: "local"), spec: TargetSpec(
             provider: .cloudsigma, endpoint: emulator.baseURL, credentials: Credentials(usernameEnv: "U", passwordEnv: "P"),
             scheduling: .auto, insecure: false), location: SourceLocation(file: "test", line: 1, column: 1))
-        let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "test"), environment: ["U": "tidemark@example.com", "P": "tidemark"])
+        let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "test"), environment: ["U": "tidemark@example.com", "P": "tm-emulator-pw-5b7e"])
         emulator.requests.reset()
         var policies = PolicySet()
         policies.targets = [target]
