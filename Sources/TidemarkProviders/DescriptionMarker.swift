@@ -19,10 +19,3 @@ public enum DescriptionMarker {
         return OwnershipMarker(instance: String(body[..<slash]), name: String(body[body.index(after: slash)...]), protected: protected)
     }
 }
-
-/// Metadata keys of a snapshot the controller takes for a slot.
-public enum SnapshotMetaKey {
-    public static let owner = "tidemark.io/owner"
-    public static let scheduler = "tidemark.io/scheduler"
-    public static let slot = "tidemark.io/slot"
-}

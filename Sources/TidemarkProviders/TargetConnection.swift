@@ -33,6 +33,15 @@ struct TargetConnection {
         transport = RetryingTransport(base, budget: options.budget, logger: logger)
     }
 
+    /// A JSON client for the Target's endpoint over its retrying transport, with its credentials as headers.
+    static func client(_ target: PolicyDocument<TargetSpec>, tokenHeader: String, errorDetails: @escaping @Sendable (Data) -> [String],
+                       logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+                       options: ConnectionOptions) throws(ProviderError) -> JSONClient {
+        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
+        return JSONClient(baseURL: connection.endpoint, transport: connection.transport,
+                          headers: try headers(target, tokenHeader: tokenHeader, environment: environment), errorDetails: errorDetails)
+    }
+
     /// A token in `tokenHeader` when the Target names one, Basic auth when it names a user and password, nothing when
     /// it names no credentials at all (an API behind an authenticating proxy).
     static func headers(_ target: PolicyDocument<TargetSpec>, tokenHeader: String,

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 
 /// HTTP over Foundation's URLSession (libcurl on Linux), with timeouts, no caching or cookies, and a cap on the size
 /// of a response body: an answer larger than `maxBodyBytes` is cut off and is an error, never read into memory.
@@ -68,69 +67,6 @@ public final class URLSessionTransport: HTTPTransport {
                 if let name = name as? String, let value = value as? String { headers[name] = value }
             }
             return HTTPResponse(status: http.statusCode, headers: headers, body: data)
-        }
-    }
-}
-
-/// The session's delegate: collects each task's body up to the cap and resumes its caller when it ends.
-final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
-    enum Outcome: Sendable {
-        case completed(URLResponse?, Data)
-        case tooLarge
-        case failed(any Error)
-    }
-
-    private struct Pending {
-        var continuation: CheckedContinuation<Outcome, Never>
-        var body = Data()
-        var tooLarge = false
-    }
-
-    private let maxBodyBytes: Int
-    private let pending = Mutex<[Int: Pending]>([:])
-
-    init(maxBodyBytes: Int) {
-        self.maxBodyBytes = maxBodyBytes
-    }
-
-    func start(_ task: URLSessionDataTask, _ continuation: CheckedContinuation<Outcome, Never>) {
-        pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation) }
-        task.resume()
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        if response.expectedContentLength > maxBodyBytes {
-            pending.withLock { $0[dataTask.taskIdentifier]?.tooLarge = true }
-            completionHandler(.cancel)
-        } else {
-            completionHandler(.allow)
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let exceeded = pending.withLock { table -> Bool in
-            guard var entry = table[dataTask.taskIdentifier], !entry.tooLarge else { return false }
-            if entry.body.count + data.count > maxBodyBytes {
-                entry.tooLarge = true
-                entry.body = Data()
-            } else {
-                entry.body.append(data)
-            }
-            table[dataTask.taskIdentifier] = entry
-            return entry.tooLarge
-        }
-        if exceeded { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if entry.tooLarge {
-            entry.continuation.resume(returning: .tooLarge)
-        } else if let error {
-            entry.continuation.resume(returning: .failed(error))
-        } else {
-            entry.continuation.resume(returning: .completed(task.response, entry.body))
         }
     }
 }

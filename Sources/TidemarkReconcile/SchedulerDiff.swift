@@ -18,7 +18,8 @@ extension Planner {
         compare("name", quoted(current.displayName), quoted(desired.displayName))
         if !desired.options.isEmpty {
             compare("enabled", String(current.enabled), String(desired.enabled))
-            for key in desired.options.keys.sorted() where !DanubeMapping.createOnly.contains(key) {
+            // Only what the API reports back is compared; settings sent on create alone (danube's compression) are not.
+            for key in desired.options.keys.sorted() where current.options[key] != nil {
                 compare(key, current.options[key].map(quoted), desired.options[key].map(quoted))
             }
             compare("protect", String(live.marker?.protected ?? false), String(want.protect))

@@ -3,40 +3,23 @@ import Foundation
 /// `Tests/Peers/git_http_server.py`: git's smart HTTP (TLS with a fresh self-signed certificate when asked) on
 /// loopback, requiring a token as the Basic auth password.
 public final class GitHTTPServer: @unchecked Sendable {
-    public let port: Int
+    public var port: Int { peer.port }
     public let certificateFile: String?
-    private let process: Process
+    private let peer: PeerProcess
     private let directory: URL
 
     public init(root: String, token: String, tls: Bool) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-githttp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var arguments = [Self.script, root]
+        var arguments = [root]
         if tls {
-            let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-            try Subprocess.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                                          "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", certificate])
+            let (certificate, key) = try SelfSignedCertificate.make(in: directory, subjectAltName: "DNS:localhost")
             arguments += ["--cert", certificate, "--key", key]
             certificateFile = certificate
         } else {
             certificateFile = nil
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_HTTP_TOKEN"] = token
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableLine(), as: UTF8.self)
-        guard let port = Int(line.split(separator: " ").last ?? "") else {
-            kill(process.processIdentifier, SIGKILL)
-            throw FixtureError("git_http_server.py did not start: \(line)")
-        }
-        self.port = port
+        peer = try PeerProcess(script: "git_http_server.py", arguments: arguments, environment: ["GIT_HTTP_TOKEN": token])
     }
 
     public func url(_ name: String) -> String {
@@ -44,19 +27,11 @@ public final class GitHTTPServer: @unchecked Sendable {
     }
 
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        peer.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Peers/git_http_server.py").path
-    }
 }
 
 extension FileHandle {

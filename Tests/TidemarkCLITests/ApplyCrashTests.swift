@@ -9,19 +9,7 @@ import TidemarkJSON
 /// 100 points (`TIDEMARK_APPLY_KILL_POINTS=N` for another number).
 @Suite("tidemark apply survives kill -9", .serialized)
 struct ApplyCrashTests {
-    static let generated = (0..<40).map { index in
-        """
-        ---
-        apiVersion: tidemark.io/v1
-        kind: Scheduler
-        metadata: {name: generated-\(index)}
-        spec:
-          target: local
-          schedule: {timezone: Etc/UTC, at: ["\(String(format: "%02d:%02d", index % 24, index % 60))"]}
-          retention: {period: days, quantity: 7}
-
-        """
-    }.joined()
+    static let generated = GeneratedPolicies.schedulers(40)
 
     /// Starts `tidemark apply` in the workspace and waits for it; `onStart` gets its pid.
     static func apply(in workspace: ReconcileWorkspace, onStart: @escaping @Sendable (Int32) -> Void) async throws -> Process.TerminationReason {

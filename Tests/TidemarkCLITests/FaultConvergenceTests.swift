@@ -9,20 +9,7 @@ struct FaultConvergenceTests {
     @Test func thirtyPercentFaultsConvergeWithoutDuplicates() async throws {
         let workspace = try await ReconcileWorkspace.start()
         defer { Task { await workspace.stop(verifying: false) } }
-        var generated = ""
-        for index in 0..<150 {
-            generated += """
-                ---
-                apiVersion: tidemark.io/v1
-                kind: Scheduler
-                metadata: {name: generated-\(index)}
-                spec:
-                  target: local
-                  schedule: {timezone: Etc/UTC, at: ["\(String(format: "%02d", index % 24)):\(String(format: "%02d", index % 60))"]}
-                  retention: {period: days, quantity: 7}
-
-                """
-        }
+        let generated = GeneratedPolicies.schedulers(150)
         try generated.write(to: workspace.policies.appendingPathComponent("generated.yaml"), atomically: true, encoding: .utf8)
         let foreign = try await workspace.emulator.request("POST", "backupschedulers/", body: """
             {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
@@ -52,29 +39,6 @@ struct FaultConvergenceTests {
         await workspace.stop()
     }
 
-    /// `count` schedulers and five drives bound to each, as policy text.
-    static func generated(schedulers count: Int) -> String {
-        (0..<count).map { index in
-            let drives = (1...5).map { String(format: "drive-%05d", index * 5 + $0) }.joined(separator: ", ")
-            return """
-                ---
-                apiVersion: tidemark.io/v1
-                kind: Scheduler
-                metadata: {name: generated-\(index)}
-                spec:
-                  target: local
-                  schedule: {timezone: Etc/UTC, at: ["\(String(format: "%02d", index % 24)):\(String(format: "%02d", index % 60))"]}
-                  retention: {period: days, quantity: 7}
-                ---
-                apiVersion: tidemark.io/v1
-                kind: DriveBinding
-                metadata: {name: generated-\(index)}
-                spec: {target: local, scheduler: generated-\(index), drives: {names: [\(drives)]}}
-
-                """
-        }.joined()
-    }
-
     /// Every kind of fault at once — 5xx before and after acting, 429s, requests never answered, bodies cut off —
     /// on 30% of requests, with a 1 s request timeout: repeated applies converge with every request bounded, the retry
     /// budget honoured, nothing created twice and nothing unmanaged touched. (docs/RELIABILITY.md has the 1,000 +
@@ -92,7 +56,7 @@ struct FaultConvergenceTests {
         _ = try await emulator.request("POST", "drives/\(foreignDrive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(foreignUUID)\"}")
         let before = [try await emulator.request("GET", "backupschedulers/\(foreignUUID)/").json, try await emulator.request("GET", "drives/\(foreignDrive)/").json]
         let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("local", provider: "cloudsigma", endpoint: emulator.baseURL),
-                                             "generated.yaml": Self.generated(schedulers: schedulers)])
+                                             "generated.yaml": GeneratedPolicies.schedulers(schedulers, drivesEach: 5)])
         defer { workspace.delete() }
 
         emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 7, connectionFaults: true, hangSeconds: 3)

@@ -65,7 +65,7 @@ struct FreezerEndToEndTests {
         #expect(file.contains("at: [\"05:00\"]"))
         #expect(file.contains("retention: {period: days, quantity: 3}"))
         try workspace.write("hand-job.yaml", file)
-        #expect(PolicyWorkspaceActions.of(try await workspace.plan()) == ["adopt job hand-job"])
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["adopt job hand-job"])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let adopted = try Self.json(try await server.call("GET", "jobs/\(handID)"))
@@ -74,7 +74,7 @@ struct FreezerEndToEndTests {
         #expect(adopted?["job_actions"]?[0]?["max_retries"] == 2)
 
         try workspace.remove("etc.yaml")
-        #expect(PolicyWorkspaceActions.of(try await workspace.plan()) == ["delete job etc"])
+        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["delete job etc"])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await server.call("GET", "jobs/\(try #require(managed["job_id"]?.stringValue))").status == 404)
         #expect(try await server.call("GET", "jobs/\(handID)").status == 200)
@@ -96,9 +96,4 @@ struct FreezerEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 1)
         #expect(try Self.json(try await server.call("GET", "jobs?limit=100"))?["jobs"] == [])
     }
-}
-
-/// `kind resource name` of each planned action.
-enum PolicyWorkspaceActions {
-    static func of(_ plan: JSON) -> [String] { ReconcileWorkspace.actions(plan) }
 }

@@ -10,20 +10,13 @@ public struct DanubeProvider: Provider {
     public let target: String
     let client: JSONClient
 
-    init(target: String, client: JSONClient) {
-        self.target = target
-        self.client = client
-    }
-
     /// A provider for a Target document; a token goes in `ES-API-KEY`.
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             observe: (@Sendable (Int?) -> Void)? = nil,
                             connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> DanubeProvider {
-        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
-        let headers = try TargetConnection.headers(target, tokenHeader: "ES-API-KEY", environment: environment)
-        return DanubeProvider(target: target.name, client: JSONClient(baseURL: connection.endpoint, transport: connection.transport,
-                                                                      headers: headers, errorDetails: Self.errorDetails))
+        DanubeProvider(target: target.name, client: try TargetConnection.client(
+            target, tokenHeader: "ES-API-KEY", errorDetails: Self.errorDetails, logger: logger, environment: environment, observe: observe, options: options))
     }
 
     public var capabilities: ProviderCapabilities {

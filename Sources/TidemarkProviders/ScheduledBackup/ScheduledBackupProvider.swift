@@ -10,21 +10,13 @@ public struct ScheduledBackupProvider: Provider {
     let client: JSONClient
     static let pageSize = 1000
 
-    init(target: String, client: JSONClient) {
-        self.target = target
-        self.client = client
-    }
-
     /// A provider for a Target document; a token goes in `X-Auth-Token`.
     public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             observe: (@Sendable (Int?) -> Void)? = nil,
                             connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> ScheduledBackupProvider {
-        let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
-        let headers = try TargetConnection.headers(target, tokenHeader: "X-Auth-Token", environment: environment)
-        return ScheduledBackupProvider(target: target.name, client: JSONClient(
-            baseURL: connection.endpoint, transport: connection.transport, headers: headers,
-            errorDetails: JSONClient.details(keys: ["title", "message"])))
+        ScheduledBackupProvider(target: target.name, client: try TargetConnection.client(
+            target, tokenHeader: "X-Auth-Token", errorDetails: JSONClient.details(keys: ["title", "message"]), logger: logger, environment: environment, observe: observe, options: options))
     }
 
     public var capabilities: ProviderCapabilities {
