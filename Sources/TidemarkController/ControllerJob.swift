@@ -41,7 +41,9 @@ public struct ControllerJob: Sendable {
             let source: (ScheduleSpec, RetentionReference?)? = policies.scheduler(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
                 ?? policies.backupPlan(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
             guard let (schedule, retention) = source else { return nil }
-            let objects = live.schedulers.filter { $0.marker?.instance == instance && $0.marker?.name == placement.scheduler }.map(\.id)
+            let objects = live.schedulers.filter {
+                $0.marker?.instance == instance && ($0.marker?.target ?? target) == target && $0.marker?.name == placement.scheduler
+            }.map(\.id)
             guard !objects.isEmpty else { return nil }
             return ControllerJob(scheduler: placement.scheduler, target: target, schedule: schedule, retention: policies.resolve(retention),
                                  driveIDs: objects.sorted(), retentionOnly: true)

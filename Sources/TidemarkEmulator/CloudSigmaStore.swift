@@ -35,7 +35,7 @@ struct CloudSigmaAccount {
         }
         if let fixture = configuration.fixture {
             for drive in fixture.drives { addDrive(uuid: drive.uuid ?? Self.newUUID(), name: drive.name, tagNames: drive.tags) }
-            for scheduler in fixture.backupSchedulers { _ = try createScheduler(scheduler) }
+            for scheduler in fixture.backupSchedulers { _ = try createScheduler(scheduler, keepingIdentity: true) }
             for snapshot in fixture.snapshots { _ = try createSnapshot(snapshot) }
         }
     }
@@ -54,7 +54,9 @@ struct CloudSigmaAccount {
 
     // MARK: Backup schedulers
 
-    mutating func createScheduler(_ input: JSON) throws(APIError) -> JSON {
+    /// Creates a scheduler; with `keepingIdentity` (fixtures), the input's `uuid` and `owner` are kept, so a seed's
+    /// objects are served as the seed shows them.
+    mutating func createScheduler(_ input: JSON, keepingIdentity: Bool = false) throws(APIError) -> JSON {
         let errors = BackupSchedulerValidation.errors(input)
         guard errors.isEmpty else { throw APIError(validation: errors) }
         var object = input
@@ -65,10 +67,10 @@ struct CloudSigmaAccount {
             "initial_backup": [:], "remote_location": "", "retention_policy": ["name": "", "rules": []], "user_timezone": "Etc/UTC",
         ]
         for (key, value) in defaults where object[key] == nil || object[key] == .null { object[key] = value }
-        let uuid = Self.newUUID()
+        let uuid = keepingIdentity ? input["uuid"]?.stringValue ?? Self.newUUID() : Self.newUUID()
         object["uuid"] = .string(uuid)
         object["resource_uri"] = .string("\(Self.apiRoot)backupschedulers/\(uuid)/")
-        object["owner"] = Self.owner
+        object["owner"] = keepingIdentity ? input["owner"] ?? Self.owner : Self.owner
         let stored = CloudSigmaQuirks.stored(object)
         schedulers[uuid] = stored
         return stored

@@ -107,11 +107,13 @@ public struct Emulator: Sendable {
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
             let response: EmulatorResponse
             var dropped = false
+            var recordedBody: [UInt8] = []
             let isAPI = Self.isTokenAPI(path) || path.hasPrefix(CloudSigmaAccount.apiRoot)
             if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
                 response = Self.refusal(path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
             } else if isAPI {
                 let body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
+                if request.method != .get { recordedBody = body }
                 let plan = faults.plan
                 if plan.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds)) }
                 let fault = faults.next(method: request.method.rawValue, path: path)
@@ -138,7 +140,7 @@ public struct Emulator: Sendable {
                 response = .json(404, .array([APIError.entry(type: "notexist", message: "Not found: \(path)", point: nil)]))
             }
             requests.record(RequestLog.Entry(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
-                                             status: response.status))
+                                             status: response.status, body: recordedBody))
             return dropped ? Self.cutOff(response) : Self.httpResponse(response)
         }
         return Application(

@@ -79,6 +79,8 @@ struct FreezerAPI: EmulatedAPI {
             }
             var job = current
             for (key, value) in input { job[key] = value }
+            // As freezer-api 19.0.0 does: a patch without job_schedule empties it (the handler adds `{}` before storing).
+            if input["job_schedule"] == nil { job["job_schedule"] = [:] }
             jobs[project]![index] = try validJob(project, job.objectValue, id: path[1], creating: false)
             return .json(200, ["job_id": .string(path[1]), "version": 0])
         case ("POST", "jobs", 2):

@@ -8,6 +8,8 @@ public final class RequestLog: Sendable {
         public var path: String
         public var query: String
         public var status: Int
+        /// The request body of a request that changes something (empty for GET).
+        public var body: [UInt8] = []
 
         public var description: String { "\(method) \(path)\(query.isEmpty ? "" : "?" + query) -> \(status)" }
     }

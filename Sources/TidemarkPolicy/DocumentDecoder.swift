@@ -33,24 +33,37 @@ struct DocumentDecoder {
         let context = "\(kind.rawValue) spec"
         switch kind {
         case .target:
-            add(specNode, context, TargetSpec.keys, TargetSpec.decode, metadata, document, to: &set.targets)
+            add(specNode, context, TargetSpec.keys, TargetSpec.decode, metadata, into: &set, \.targets)
         case .retentionPolicy:
-            add(specNode, context, RetentionPolicySpec.keys, RetentionPolicySpec.decode, metadata, document, to: &set.retentionPolicies)
+            add(specNode, context, RetentionPolicySpec.keys, RetentionPolicySpec.decode, metadata, into: &set, \.retentionPolicies)
         case .scheduler:
-            add(specNode, context, SchedulerSpec.keys, SchedulerSpec.decode, metadata, document, to: &set.schedulers)
+            add(specNode, context, SchedulerSpec.keys, SchedulerSpec.decode, metadata, into: &set, \.schedulers)
         case .driveBinding:
-            add(specNode, context, DriveBindingSpec.keys, DriveBindingSpec.decode, metadata, document, to: &set.driveBindings)
+            add(specNode, context, DriveBindingSpec.keys, DriveBindingSpec.decode, metadata, into: &set, \.driveBindings)
         case .backupPlan:
-            add(specNode, context, BackupPlanSpec.keys, BackupPlanSpec.decode, metadata, document, to: &set.backupPlans)
+            add(specNode, context, BackupPlanSpec.keys, BackupPlanSpec.decode, metadata, into: &set, \.backupPlans)
         }
         return true
     }
 
     private func add<Spec>(_ node: YAMLNode, _ context: String, _ keys: [String], _ decode: (MappingReader) -> Spec?,
-                           _ metadata: Located<Metadata>?, _ document: YAMLNode, to list: inout [PolicyDocument<Spec>]) {
+                           _ metadata: Located<Metadata>?, into set: inout PolicySet, _ list: WritableKeyPath<PolicySet, [PolicyDocument<Spec>]>) {
         guard let reader = MappingReader(node, context: context, allowed: keys, log: log),
-              let spec = decode(reader), let metadata else { return }
-        list.append(PolicyDocument(metadata: metadata.value, spec: spec, location: metadata.location))
+              let spec = decode(reader), let metadata else {
+            set.referencesOfBrokenDocuments += Self.references(in: node, owner: metadata?.value.name)
+            return
+        }
+        set[keyPath: list].append(PolicyDocument(metadata: metadata.value, spec: spec, location: metadata.location))
+    }
+
+    /// The `target`, `scheduler` and named `retention` references of a spec that failed to load.
+    static func references(in spec: YAMLNode, owner: String?) -> [BrokenDocumentReference] {
+        guard case .mapping(let pairs, _) = spec else { return [] }
+        let kinds: [String: PolicyKind] = ["target": .target, "scheduler": .scheduler, "retention": .retentionPolicy]
+        return pairs.compactMap { pair -> BrokenDocumentReference? in
+            guard let key = pair.key.scalarText, let kind = kinds[key], case .scalar(let value, _, let location) = pair.value else { return nil }
+            return BrokenDocumentReference(owner: owner.map { "'\($0)'" } ?? "(unnamed)", kind: kind, reference: Reference(value, location))
+        }
     }
 
     private func decodeMetadata(_ node: YAMLNode) -> Located<Metadata>? {

@@ -9,6 +9,8 @@ public struct PolicySet: Sendable, Hashable {
     public var files: [String] = []
     /// YAML files without any tidemark document (other tools' YAML), skipped.
     public var ignoredFiles: [String] = []
+    /// References written in documents that failed to load, still checked so one broken field hides no other problem.
+    var referencesOfBrokenDocuments: [BrokenDocumentReference] = []
 
     public init() {}
 
@@ -31,4 +33,11 @@ public struct PolicySet: Sendable, Hashable {
         case nil: nil
         }
     }
+}
+
+/// A reference in a document that failed to load: what it points to, and from which document.
+struct BrokenDocumentReference: Sendable, Hashable {
+    var owner: String
+    var kind: PolicyKind
+    var reference: Reference
 }

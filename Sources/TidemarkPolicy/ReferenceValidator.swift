@@ -27,6 +27,7 @@ struct ReferenceValidator {
             let target = resolveTarget(spec.target, from: "scheduler '\(scheduler.name)'")
             checkRetention(spec.retention, from: "scheduler '\(scheduler.name)'")
             if let target {
+                ProviderOptionRules.check(scheduler, target: target.name, provider: target.spec.provider, log: log)
                 if target.spec.provider == .scheduledBackup {
                     log.error(spec.target.location, "scheduler '\(scheduler.name)' is on target '\(target.name)', a scheduled-backup target",
                               hint: "scheduled-backup targets take BackupPlan documents")
@@ -51,6 +52,16 @@ struct ReferenceValidator {
                 log.error(spec.scheduler.location,
                           "drive binding '\(binding.name)' is on target '\(target.name)' but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
                           hint: "bind drives to a scheduler of the same target")
+            }
+        }
+        for broken in set.referencesOfBrokenDocuments {
+            switch broken.kind {
+            case .target: _ = resolveTarget(broken.reference, from: "document \(broken.owner)")
+            case .retentionPolicy: checkRetention(.named(broken.reference), from: "document \(broken.owner)")
+            case .scheduler where schedulers[broken.reference.value] == nil:
+                log.error(broken.reference.location, "document \(broken.owner) references unknown Scheduler '\(broken.reference.value)'",
+                          hint: Suggestion.didYouMean(broken.reference.value, in: set.schedulers.map(\.name)) + "define a Scheduler with that name or fix the reference")
+            default: break
             }
         }
         for plan in set.backupPlans {

@@ -11,8 +11,11 @@ public struct SchedulerSpec: Sendable, Hashable {
     public var notifications: Notifications
     /// The remote location code, for type backup.
     public var remoteLocation: String
-    /// Provider-specific fields (Danube, Freezer), validated by the provider.
+    /// Provider-specific fields (Danube, Freezer), checked against the target's provider when the policies load.
     public var options: [String: String]
+    /// Where each option's key is written, and where `options` itself is (for missing required options).
+    public var optionLocations: [String: SourceLocation]
+    public var optionsLocation: SourceLocation?
     public var adopt: Bool
     public var protect: Bool
     /// In controller mode: what to do with slots that came due while the controller was not running.
@@ -22,8 +25,9 @@ public struct SchedulerSpec: Sendable, Hashable {
 
     public init(target: Reference, type: SchedulerType = .snapshot, displayName: String? = nil, enabled: Bool = true, schedule: ScheduleSpec,
                 timezoneLocation: SourceLocation, retention: RetentionReference?, notifications: Notifications = Notifications(),
-                remoteLocation: String = "", options: [String: String] = [:], adopt: Bool = false, protect: Bool = false,
-                missed: MissedSlots = .once, startingDeadline: Int = 3600) {
+                remoteLocation: String = "", options: [String: String] = [:], optionLocations: [String: SourceLocation] = [:],
+                optionsLocation: SourceLocation? = nil, adopt: Bool = false, protect: Bool = false, missed: MissedSlots = .once,
+                startingDeadline: Int = 3600) {
         self.target = target
         self.type = type
         self.displayName = displayName
@@ -34,6 +38,8 @@ public struct SchedulerSpec: Sendable, Hashable {
         self.notifications = notifications
         self.remoteLocation = remoteLocation
         self.options = options
+        self.optionLocations = optionLocations
+        self.optionsLocation = optionsLocation
         self.adopt = adopt
         self.protect = protect
         self.missed = missed
@@ -80,7 +86,8 @@ extension SchedulerSpec {
             notifications.retention = reader.bool("retention") ?? true
         }
         let remoteLocation = spec.string("remoteLocation")?.value ?? ""
-        let options = spec.node("options").map { decodeOptions($0, log: spec.log) } ?? [:]
+        let optionsNode = spec.node("options")
+        let options = optionsNode.map { decodeOptions($0, log: spec.log) } ?? [:]
         let adopt = spec.bool("adopt") ?? false
         let protect = spec.bool("protect") ?? false
         let missed = spec.choice("missed", as: MissedSlots.self) ?? .once
@@ -89,7 +96,8 @@ extension SchedulerSpec {
         return SchedulerSpec(target: target, type: type, displayName: displayName, enabled: enabled,
                              schedule: schedule.spec, timezoneLocation: schedule.timezoneLocation,
                              retention: retention, notifications: notifications, remoteLocation: remoteLocation,
-                             options: options, adopt: adopt, protect: protect, missed: missed, startingDeadline: deadline)
+                             options: options.mapValues(\.value), optionLocations: options.mapValues(\.location),
+                             optionsLocation: optionsNode?.location ?? spec.location, adopt: adopt, protect: protect, missed: missed, startingDeadline: deadline)
     }
 
     /// `30m`, `2h` or `1d`, from one minute to seven days, in seconds.
@@ -104,18 +112,18 @@ extension SchedulerSpec {
         return amount * unit
     }
 
-    private static func decodeOptions(_ node: YAMLNode, log: DiagnosticLog) -> [String: String] {
+    private static func decodeOptions(_ node: YAMLNode, log: DiagnosticLog) -> [String: Located<String>] {
         guard case .mapping(let pairs, _) = node else {
             log.error(node.location, "'options' must be a mapping, found \(node.kindDescription)")
             return [:]
         }
-        var options: [String: String] = [:]
+        var options: [String: Located<String>] = [:]
         for (key, value) in pairs {
             guard let name = key.scalarText, let text = value.scalarText else {
                 log.error(value.location, "options values must be scalars, found \(value.kindDescription)")
                 continue
             }
-            options[name] = text
+            options[name] = Located(text, key.location)
         }
         return options
     }

@@ -68,10 +68,21 @@ public struct Credentials: Sendable, Hashable {
 extension TargetSpec {
     static let keys = ["provider", "endpoint", "credentials", "scheduling", "insecure", "caFile", "driftPolicy"]
 
+    /// The `user:password` part of a URL's authority, if it has one.
+    static func userinfo(of url: String) -> Substring? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return nil }
+        return authority[..<at]
+    }
+
     static func decode(_ spec: MappingReader) -> TargetSpec? {
         let provider = spec.choice("provider", required: true, as: ProviderKind.self)
         let endpoint = spec.string("endpoint", required: true)
-        if let endpoint, !(endpoint.value.hasPrefix("https://") || endpoint.value.hasPrefix("http://")) {
+        if let endpoint, let userinfo = userinfo(of: endpoint.value), userinfo.contains(":") {
+            spec.log.error(endpoint.location, "endpoint carries a password in its URL ('\(userinfo.prefix { $0 != ":" }):…@'); literal secrets are refused",
+                           hint: "remove it from the URL and use credentials: {usernameEnv: …, passwordEnv: …} or passwordFile")
+        } else if let endpoint, !(endpoint.value.hasPrefix("https://") || endpoint.value.hasPrefix("http://")) {
             spec.log.error(endpoint.location, "endpoint '\(endpoint.value)' is not an http(s) URL",
                            hint: "write the API base URL, e.g. https://zrh.example.net/api/2.0/")
         }
@@ -92,7 +103,7 @@ extension TargetSpec {
             spec.log.error(caFile.location, "caFile applies only to an https endpoint", hint: "remove caFile, or use an https:// endpoint")
         }
         let driftPolicy = spec.choice("driftPolicy", as: DriftPolicy.self) ?? .correct
-        guard let provider, let endpoint else { return nil }
+        guard let provider, let endpoint, userinfo(of: endpoint.value)?.contains(":") != true else { return nil }
         return TargetSpec(provider: provider, endpoint: endpoint.value, credentials: credentials,
                           scheduling: scheduling, insecure: insecure, caFile: caFile?.value, driftPolicy: driftPolicy)
     }

@@ -33,17 +33,23 @@ public struct SchedulerState: Sendable, Hashable {
     }
 }
 
-/// Which tidemark instance owns a live object, under which policy name, and whether it is protected.
+/// Which tidemark instance and Target own a live object, under which policy name, and whether it is protected.
 public struct OwnershipMarker: Sendable, Hashable {
     public var instance: String
+    /// The Target document that manages the object; nil in markers written before targets were recorded.
+    public var target: String?
     public var name: String
     public var protected: Bool
 
-    public init(instance: String, name: String, protected: Bool) {
+    public init(instance: String, target: String?, name: String, protected: Bool) {
         self.instance = instance
+        self.target = target
         self.name = name
         self.protected = protected
     }
+
+    /// `tidemark/zrh`, or `tidemark` for a marker without a target: who owns the object, as people read it.
+    public var owner: String { target.map { "\(instance)/\($0)" } ?? instance }
 }
 
 /// A scheduler read from an API.

@@ -1,3 +1,4 @@
+import TidemarkJSON
 import TidemarkPolicy
 
 /// What a target can do natively.
@@ -15,8 +16,9 @@ public struct ProviderCapabilities: Sendable, Hashable {
 /// One change to apply to a target.
 public enum ProviderAction: Sendable, Hashable {
     case createScheduler(SchedulerState, OwnershipMarker)
-    /// Updates the scheduler, starting from its live object so unknown fields survive.
-    case updateScheduler(LiveScheduler, SchedulerState, OwnershipMarker)
+    /// Makes the live object into `object`: the live object as the API returned it with only the fields that change
+    /// replaced (see `MinimalWrite`). Each provider sends it whole or as the members that change, as its API updates.
+    case updateScheduler(LiveScheduler, object: JSON)
     case deleteScheduler(id: String)
     /// Binds a drive to a scheduler, or unbinds it (nil).
     case bindDrive(driveID: String, schedulerID: String?)

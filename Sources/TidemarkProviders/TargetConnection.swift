@@ -6,10 +6,13 @@ import TidemarkPolicy
 public struct ConnectionOptions: Sendable {
     public var timeout: TimeInterval
     public var budget: RetryBudget
+    /// Where every attempt is written, when set.
+    public var httpLog: HTTPLog?
 
-    public init(timeout: TimeInterval = 30, budget: RetryBudget = RetryBudget()) {
+    public init(timeout: TimeInterval = 30, budget: RetryBudget = RetryBudget(), httpLog: HTTPLog? = nil) {
         self.timeout = timeout
         self.budget = budget
+        self.httpLog = httpLog
     }
 }
 
@@ -29,7 +32,8 @@ struct TargetConnection {
         } else {
             URLSessionTransport(timeout: options.timeout)
         }
-        let base: any HTTPTransport = observe.map { ObservedTransport(direct, observe: $0) } ?? direct
+        let logged: any HTTPTransport = options.httpLog.map { LoggedTransport(base: direct, log: $0) } ?? direct
+        let base: any HTTPTransport = observe.map { ObservedTransport(logged, observe: $0) } ?? logged
         transport = RetryingTransport(base, budget: options.budget, logger: logger)
     }
 

@@ -7,7 +7,6 @@ import TidemarkSchedule
 /// exact UTC cron form and the retention is `{last: N}`; otherwise the definition is inactive and the controller
 /// takes and deletes the backups.
 struct DanubeTargetMapping: TargetMapping {
-    static let options = ["node", "zpool", "bwlimit", "compression", "fsfreeze"]
     /// The inactive definition of a controller-run scheduler still needs a schedule.
     static let inactiveSchedule = "0 0 * * *"
 
@@ -15,7 +14,6 @@ struct DanubeTargetMapping: TargetMapping {
         var desired: [DesiredScheduler] = []
         for document in policies.schedulers where document.spec.target.value == target.name {
             let spec = document.spec
-            guard MappingChecks.knownOptions(spec.options, allowed: Self.options, scheduler: document.name, provider: .danube, plan: &plan) else { continue }
             guard let node = spec.options["node"], !node.isEmpty else {
                 plan.errors.append("scheduler \(document.name): danube needs options.node, the backup node that stores the backups")
                 continue

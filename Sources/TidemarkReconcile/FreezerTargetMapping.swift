@@ -9,17 +9,11 @@ import TidemarkSchedule
 /// controller job: a job `event` carries no slot, so the controller could not tell a slot's backup from another's
 /// and could neither avoid a second run nor notice a lost one.
 struct FreezerTargetMapping: TargetMapping {
-    /// Policy option → job field.
-    static let options = ["clientId": FreezerMapping.clientID, "backupName": "backup_name", "container": "container",
-                          "pathToBackup": "path_to_backup", "storage": "storage", "mode": "mode"]
-
     func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
         MappingChecks.rejectBindings(target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
                                      plan: &plan)
         return policies.schedulers.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
-            guard MappingChecks.knownOptions(spec.options, allowed: Self.options.keys.sorted(), scheduler: document.name, provider: .freezer,
-                                             plan: &plan) else { return nil }
             guard let client = spec.options["clientId"], let container = spec.options["container"] else {
                 plan.errors.append("scheduler \(document.name): freezer needs options.clientId (the agent's client) and options.container")
                 return nil
@@ -57,9 +51,10 @@ struct FreezerTargetMapping: TargetMapping {
                                              retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups"))
             }
             var options = [FreezerMapping.clientID: client, "container": container, "backup_name": spec.options["backupName"] ?? document.name,
-                           "path_to_backup": spec.options["pathToBackup"] ?? "", "storage": spec.options["storage"] ?? "swift",
-                           "mode": spec.options["mode"] ?? "fs", FreezerMapping.interval: intervalText,
+                           "path_to_backup": spec.options["pathToBackup"] ?? "", FreezerMapping.interval: intervalText,
                            FreezerMapping.startDate: FreezerMapping.dateText(interval.start), FreezerMapping.removeOlderThan: removeOlderThan]
+            // Not given: a create takes freezer's defaults (FreezerMapping.createDefaults), an adopted job keeps its own.
+            for (option, field) in [("storage", "storage"), ("mode", "mode")] { options[field] = spec.options[option] }
             options = options.filter { !$0.value.isEmpty || $0.key == FreezerMapping.removeOlderThan || $0.key == "path_to_backup" }
             let state = SchedulerState(displayName: document.name, type: .backup, enabled: spec.enabled, schedule: spec.schedule,
                                        retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,

@@ -1,9 +1,14 @@
+import TidemarkJSON
+
 /// Renders a plan for people: a terminal (in the style of `terraform plan`) or a pull-request comment.
 public struct PlanRenderer: Sendable {
     public var colour: Bool
+    /// Also show each action's wire changes: the JSON Pointer of every field the request changes, before and after.
+    public var wire: Bool
 
-    public init(colour: Bool) {
+    public init(colour: Bool, wire: Bool = false) {
         self.colour = colour
+        self.wire = wire
     }
 
     public func text(_ plan: Plan) -> String {
@@ -24,6 +29,9 @@ public struct PlanRenderer: Sendable {
                     }
                     lines.append("      \(change.field): \(value)")
                 }
+                if wire {
+                    for change in action.wire { lines.append("      wire \(change.path): \(Self.wireValue(change.before)) → \(Self.wireValue(change.after))") }
+                }
                 for impact in action.impact { lines.append("      " + paint("! " + impact, .delete)) }
             }
             for warning in target.warnings { lines.append("  warning: \(warning)") }
@@ -33,6 +41,9 @@ public struct PlanRenderer: Sendable {
         lines.append(summaryLine(plan))
         return lines.joined(separator: "\n")
     }
+
+    /// A wire value as JSON, `(absent)` when the field is not there.
+    static func wireValue(_ value: JSON?) -> String { value?.description ?? "(absent)" }
 
     /// `read policies/a.yaml` and `ignored README.yaml (no tidemark documents)`, one per line; long lists are cut.
     func fileList(_ source: Plan.Source, limit: Int = 50) -> [String] {

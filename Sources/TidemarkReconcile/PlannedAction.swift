@@ -14,6 +14,9 @@ public struct PlannedAction: Sendable, Codable, Hashable {
     /// The live object's id, when it exists.
     public var id: String?
     public var changes: [FieldChange]
+    /// The wire fields the request changes, each with its JSON Pointer in the API's object, before and after: exactly
+    /// what apply sends beyond the live object (empty for a delete).
+    public var wire: [WireChange]
     /// The scheduler a drive is bound to or unbound from.
     public var scheduler: String?
     /// What the change does to data already taken, e.g. snapshots that would expire.
@@ -29,7 +32,7 @@ public struct PlannedAction: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, resource, name, id, changes, scheduler, impact
+        case kind, resource, name, id, changes, wire, scheduler, impact
     }
 
     /// The apply phase: creates and updates, then bindings, then unbindings, then deletions (SPEC §4).
@@ -48,7 +51,7 @@ public struct PlannedAction: Sendable, Codable, Hashable {
     /// Two actions are the same change when what a saved plan records of them is equal.
     public static func == (lhs: PlannedAction, rhs: PlannedAction) -> Bool {
         (lhs.kind, lhs.resource, lhs.name, lhs.id) == (rhs.kind, rhs.resource, rhs.name, rhs.id)
-            && (lhs.changes, lhs.scheduler, lhs.impact) == (rhs.changes, rhs.scheduler, rhs.impact)
+            && (lhs.changes, lhs.wire, lhs.scheduler, lhs.impact) == (rhs.changes, rhs.wire, rhs.scheduler, rhs.impact)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -57,6 +60,7 @@ public struct PlannedAction: Sendable, Codable, Hashable {
         hasher.combine(name)
         hasher.combine(id)
         hasher.combine(changes)
+        hasher.combine(wire)
     }
 }
 

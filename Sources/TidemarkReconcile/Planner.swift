@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkJSON
 import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
@@ -22,36 +23,36 @@ public struct Planner: Sendable {
         var plan = TargetPlan(name: target.name, provider: target.spec.provider.rawValue, endpoint: target.spec.endpoint,
                               liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
         let desired = target.spec.provider.mapping.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
+        let format = target.spec.provider.wireFormat
         let noun = plan.noun
-        let managed = live.schedulers.filter { $0.marker?.instance == instance }
+        let managed = managedObjects(target: target, policies: policies, live: live, desired: desired, plan: &plan)
         var matched: [String: LiveScheduler] = [:]
         var schedulerActions: [PlannedAction] = []
         var retentionChanges: [(live: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, index: Int)] = []
 
         for want in desired where want.onTarget {
+            let marker = marker(want, target: target.name)
             let owned = managed.filter { $0.marker?.name == want.name }
             if let current = owned.first {
                 matched[want.name] = current
-                let changes = Self.changes(from: current, to: want)
+                let changes = Self.changes(from: current, to: want, marker: marker)
                 if changes.isEmpty {
                     plan.unchanged += 1
                 } else {
                     if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder) {
                         retentionChanges.append((current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
                     }
-                    schedulerActions.append(PlannedAction(kind: .update, resource: noun, name: want.name, id: current.id, changes: changes,
-                                                          scheduler: nil, impact: [],
-                                                          operation: .provider(.updateScheduler(current, want.state, marker(want)))))
+                    schedulerActions.append(update(.update, current, to: want, marker: marker, changes: changes, format: format, noun: noun))
                 }
             } else if want.adopt, let existing = live.schedulers.first(where: want.adopts) {
                 matched[want.name] = existing
-                schedulerActions.append(PlannedAction(kind: .adopt, resource: noun, name: want.name, id: existing.id,
-                                                      changes: Self.changes(from: existing, to: want), scheduler: nil, impact: [],
-                                                      operation: .provider(.updateScheduler(existing, want.state, marker(want)))))
+                schedulerActions.append(update(.adopt, existing, to: want, marker: marker,
+                                               changes: Self.changes(from: existing, to: want, marker: marker), format: format, noun: noun))
             } else {
+                let object = format.object(want.state, marker: marker, base: nil)
                 schedulerActions.append(PlannedAction(kind: .create, resource: noun, name: want.name, id: nil,
-                                                      changes: Self.fields(of: want), scheduler: nil, impact: [],
-                                                      operation: .provider(.createScheduler(want.state, marker(want)))))
+                                                      changes: Self.fields(of: want), wire: WireChange.between(nil, object), scheduler: nil,
+                                                      impact: [], operation: .provider(.createScheduler(want.state, marker))))
             }
         }
 
@@ -64,7 +65,7 @@ public struct Planner: Sendable {
                 plan.errors.append("\(noun) \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
                 continue
             }
-            deletions.append(PlannedAction(kind: .delete, resource: noun, name: name, id: current.id, changes: [], scheduler: nil,
+            deletions.append(PlannedAction(kind: .delete, resource: noun, name: name, id: current.id, changes: [], wire: [], scheduler: nil,
                                            impact: [], operation: .provider(.deleteScheduler(id: current.id))))
         }
         if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
@@ -73,7 +74,8 @@ public struct Planner: Sendable {
         }
 
         let bindings = target.spec.provider == .cloudsigma
-            ? bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, plan: &plan) : []
+            ? bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, managed: Set(managed.map(\.id)),
+                             plan: &plan) : []
         for change in retentionChanges {
             let impact = try await expiringSnapshots(of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
                                                      snapshots: snapshots)
@@ -87,14 +89,69 @@ public struct Planner: Sendable {
         return plan
     }
 
-    private func marker(_ want: DesiredScheduler) -> OwnershipMarker {
-        OwnershipMarker(instance: instance, name: want.name, protected: want.protect)
+    /// An update or adopt: the live object with only the fields whose meaning changes replaced (docs/plan.md).
+    private func update(_ kind: PlannedAction.Kind, _ live: LiveScheduler, to want: DesiredScheduler, marker: OwnershipMarker,
+                        changes: [FieldChange], format: any SchedulerWireFormat, noun: String) -> PlannedAction {
+        let desired = format.object(want.state, marker: marker, base: live.raw)
+        let object = MinimalWrite.object(live: live.raw, desired: desired) { candidate in
+            let read = format.live(candidate)
+            return read.marker == marker && Self.changes(from: read, to: want, marker: marker).isEmpty
+        }
+        return PlannedAction(kind: kind, resource: noun, name: want.name, id: live.id, changes: changes, wire: WireChange.between(live.raw, object),
+                             scheduler: nil, impact: [], operation: .provider(.updateScheduler(live, object: object)))
+    }
+
+    private func marker(_ want: DesiredScheduler, target: String) -> OwnershipMarker {
+        OwnershipMarker(instance: instance, target: target, name: want.name, protected: want.protect)
+    }
+
+    /// The live objects this Target manages: those whose marker names this instance and this Target. An object marked
+    /// before markers named a Target is this Target's unless another Target on the same API could own it; then only
+    /// when this Target wants an object of its name (its marker is upgraded by the plan).
+    private func managedObjects(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
+                                plan: inout TargetPlan) -> [LiveScheduler] {
+        let sharing = policies.targets.filter { $0.name != target.name && $0.spec.provider == target.spec.provider
+            && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint) }.map(\.name)
+        let wanted = Set(desired.filter(\.onTarget).map(\.name))
+        var managed: [LiveScheduler] = []
+        var foreign: [String: Int] = [:]
+        for object in live.schedulers {
+            guard let marker = object.marker, marker.instance == instance else { continue }
+            switch marker.target {
+            case target.name?:
+                managed.append(object)
+            case nil where sharing.isEmpty || wanted.contains(marker.name):
+                managed.append(object)
+            case nil:
+                plan.warnings.append("\(plan.noun) \(marker.name) (\(object.id)) carries a marker that names no Target, and targets "
+                    + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; none of them changes or deletes it "
+                    + "until one of them declares it")
+            case let other?:
+                if !policies.targets.contains(where: { $0.name == other }) { foreign[other, default: 0] += 1 }
+            }
+        }
+        for (other, count) in foreign.sorted(by: { $0.key < $1.key }) {
+            plan.warnings.append("\(count) \(plan.noun)\(count == 1 ? "" : "s") here carry the marker of target \(other), which no Target "
+                + "document names; tidemark leaves them alone (restore that Target, or delete them by hand)")
+        }
+        return managed
+    }
+
+    /// Whether two endpoints are the same API: compared without case and trailing slashes.
+    static func sameEndpoint(_ a: String, _ b: String) -> Bool {
+        func normalized(_ text: String) -> String {
+            var text = text.lowercased()
+            while text.hasSuffix("/") { text.removeLast() }
+            return text
+        }
+        return normalized(a) == normalized(b)
     }
 
     private func bindingActions(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
-                                matched: [String: LiveScheduler], plan: inout TargetPlan) -> [PlannedAction] {
+                                matched: [String: LiveScheduler], managed: Set<String>, plan: inout TargetPlan) -> [PlannedAction] {
         let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var wanted: [String: String] = [:] // drive id → scheduler name
+        var selectedBy: [String: PolicyDocument<DriveBindingSpec>] = [:]
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
             let schedulerName = binding.spec.scheduler.value
             guard desired.contains(where: { $0.name == schedulerName && $0.placement == .native }) else {
@@ -105,23 +162,39 @@ public struct Planner: Sendable {
                 plan.warnings.append("drive binding \(binding.name): no drive \(uuid) on target \(target.name)")
             }
             for drive in live.drives where binding.spec.drives.selects(drive) {
-                if let other = wanted[drive.id], other != schedulerName {
-                    plan.errors.append("drive \(drive.name) (\(drive.id)) is selected for both scheduler \(other) and \(schedulerName)")
+                if let other = selectedBy[drive.id], other.spec.scheduler.value != schedulerName {
+                    plan.errors.append("\(binding.location): drive binding \(binding.name) selects drive \(drive.name) (\(drive.id)) for scheduler "
+                        + "\(schedulerName), but drive binding \(other.name) (\(other.location)) selects it for scheduler \(other.spec.scheduler.value); "
+                        + "a drive has one backup scheduler: make the selectors disjoint")
                 }
                 wanted[drive.id] = schedulerName
+                selectedBy[drive.id] = binding
+            }
+        }
+        let sharing = Set(policies.targets.filter { $0.name != target.name && $0.spec.provider == target.spec.provider
+            && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint) }.map(\.name))
+        for other in policies.driveBindings where sharing.contains(other.spec.target.value) {
+            for drive in live.drives where other.spec.drives.selects(drive) {
+                guard let binding = selectedBy[drive.id] else { continue }
+                plan.errors.append("\(binding.location): drive binding \(binding.name) of target \(target.name) and drive binding \(other.name) of "
+                    + "target \(other.spec.target.value) (\(other.location)) both select drive \(drive.name) (\(drive.id)) on the same API; each would "
+                    + "undo the other's binding: select each drive in one Target only")
             }
         }
         var actions: [PlannedAction] = []
         for drive in live.drives.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
             let current = drive.schedulerID.flatMap { schedulersByID[$0] }
-            // Ours: managed by this instance, or adopted by this plan.
+            // Ours: managed by this Target, or adopted by this plan.
             let adoptedName = matched.first { $0.value.id == current?.id }?.key
-            let currentName = current?.marker?.instance == instance ? current?.marker?.name : adoptedName
+            let currentName = current.map { managed.contains($0.id) } == true ? current?.marker?.name : adoptedName
             if let name = wanted[drive.id] {
                 if currentName == name { continue }
                 if let current, currentName == nil {
-                    plan.errors.append("drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which tidemark "
-                        + "does not manage; unbind it first or adopt that scheduler")
+                    let owner = current.marker.map { marker in
+                        marker.target.map { "target \($0) of tidemark instance \(marker.instance) manages" } ?? "tidemark instance \(marker.instance) manages"
+                    } ?? "tidemark does not manage"
+                    plan.errors.append("drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which \(owner); "
+                        + "unbind it first or adopt that scheduler")
                     continue
                 }
                 let operation: PlannedAction.Operation = if let existing = matched[name] {
@@ -129,12 +202,15 @@ public struct Planner: Sendable {
                 } else {
                     .bindToPlanned(driveID: drive.id, schedulerName: name)
                 }
+                let after: JSON = matched[name].map { .string($0.id) } ?? .string("(uuid of scheduler \(name), known after apply)")
                 actions.append(PlannedAction(kind: .bind, resource: "drive", name: drive.name, id: drive.id,
                                              changes: [FieldChange(field: "backup_scheduler", before: currentName, after: name)],
+                                             wire: [WireChange(path: "/backup_scheduler/uuid", before: current.map { .string($0.id) }, after: after)],
                                              scheduler: name, impact: [], operation: operation))
             } else if let currentName {
                 actions.append(PlannedAction(kind: .unbind, resource: "drive", name: drive.name, id: drive.id,
                                              changes: [FieldChange(field: "backup_scheduler", before: currentName, after: nil)],
+                                             wire: [WireChange(path: "/backup_scheduler", before: current.map { ["uuid": .string($0.id)] }, after: .null)],
                                              scheduler: currentName, impact: ["drive \(drive.name) is left without a backup scheduler"],
                                              operation: .provider(.bindDrive(driveID: drive.id, schedulerID: nil))))
             }

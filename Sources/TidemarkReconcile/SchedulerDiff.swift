@@ -4,8 +4,8 @@ import TidemarkSchedule
 
 extension Planner {
     /// Field-level differences between a live scheduler and the desired one, compared in normalized, semantic
-    /// form: schedules by what they fire, retention rules as a set, blank and `*` alike.
-    static func changes(from live: LiveScheduler, to want: DesiredScheduler) -> [FieldChange] {
+    /// form: schedules by what they fire, retention rules as a set, blank and `*` alike; and the ownership marker.
+    static func changes(from live: LiveScheduler, to want: DesiredScheduler, marker: OwnershipMarker) -> [FieldChange] {
         var changes: [FieldChange] = []
         func compare(_ field: String, _ before: String?, _ after: String?) {
             if before != after { changes.append(FieldChange(field: field, before: before, after: after)) }
@@ -22,8 +22,7 @@ extension Planner {
             for key in desired.options.keys.sorted() where current.options[key] != nil {
                 compare(key, current.options[key].map(quoted), desired.options[key].map(quoted))
             }
-            compare("protect", String(live.marker?.protected ?? false), String(want.protect))
-            if live.marker == nil { changes.append(FieldChange(field: "owner", before: nil, after: "tidemark")) }
+            compareMarker(live.marker, marker, compare)
             return changes
         }
         compare("type", current.type.rawValue, desired.type.rawValue)
@@ -42,9 +41,15 @@ extension Planner {
         compare("notifications.backup", String(current.notifications.backup), String(desired.notifications.backup))
         compare("notifications.retention", String(current.notifications.retention), String(desired.notifications.retention))
         compare("remoteLocation", quoted(current.remoteLocation), quoted(desired.remoteLocation))
-        compare("protect", String(live.marker?.protected ?? false), String(want.protect))
-        if live.marker == nil { changes.append(FieldChange(field: "owner", before: nil, after: "tidemark")) }
+        compareMarker(live.marker, marker, compare)
         return changes
+    }
+
+    /// `protect`, and `owner` when the marker is missing or names another instance or Target (a marker from before
+    /// Targets were recorded is upgraded).
+    private static func compareMarker(_ current: OwnershipMarker?, _ desired: OwnershipMarker, _ compare: (String, String?, String?) -> Void) {
+        compare("protect", String(current?.protected ?? false), String(desired.protected))
+        compare("owner", current?.owner, desired.owner)
     }
 
     /// Every field of a scheduler being created.

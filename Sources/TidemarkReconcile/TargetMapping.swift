@@ -20,18 +20,6 @@ extension ProviderKind {
 
 /// Checks for the pieces every provider-specific mapping shares.
 enum MappingChecks {
-    /// Reports `options` keys a provider does not know; returns whether all are known.
-    static func knownOptions(_ options: [String: String], allowed: [String], scheduler: String, provider: ProviderKind,
-                             plan: inout TargetPlan) -> Bool {
-        let unknown = options.keys.filter { !allowed.contains($0) }.sorted()
-        guard unknown.isEmpty else {
-            plan.errors.append("scheduler \(scheduler): unknown option\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) "
-                + "for a \(provider.rawValue) target (known: \(allowed.joined(separator: ", ")))")
-            return false
-        }
-        return true
-    }
-
     /// The single `{last: N}` rule of a retention, if that is all it says.
     static func onlyLast(_ rules: [RetentionRule]) -> Int? {
         if rules.count == 1, case .last(let count) = rules[0] { return count }

@@ -63,7 +63,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let budget = RetryBudget()
         let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete, budget: budget)
         if let saved { try Self.checkNotStale(saved, current: plan) }
-        let renderer = PlanRenderer(colour: Output.colourAllowed)
+        let renderer = PlanRenderer(colour: Output.colourAllowed, wire: options.verbose)
         if saved == nil || !plan.errors.isEmpty { Output.line(renderer.text(plan)) }
         guard plan.errors.isEmpty else { throw ExitCode.failure }
         guard plan.hasChanges else {

@@ -42,7 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
         } else if markdown {
             Output.line(PlanRenderer(colour: false).markdown(plan))
         } else {
-            Output.line(PlanRenderer(colour: Output.colourAllowed).text(plan))
+            Output.line(PlanRenderer(colour: Output.colourAllowed, wire: options.verbose).text(plan))
         }
         if let out {
             try plan.jsonData().write(to: URL(fileURLWithPath: out))

@@ -57,7 +57,8 @@ struct ReconcileOptions: ParsableArguments {
     /// The target's provider; its requests draw on `budget` for retries.
     func provider(for target: PolicyDocument<TargetSpec>, budget: RetryBudget = RetryBudget()) throws -> any Provider {
         do {
-            return try ProviderFactory.make(for: target, logger: logger, connection: ConnectionOptions(timeout: requestTimeout, budget: budget))
+            let connection = ConnectionOptions(timeout: requestTimeout, budget: budget, httpLog: try HTTPLog.fromEnvironment())
+            return try ProviderFactory.make(for: target, logger: logger, connection: connection)
         } catch {
             Output.error("error: \(error)")
             throw ExitCode.failure

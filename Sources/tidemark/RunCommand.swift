@@ -105,11 +105,12 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = ControllerMetrics()
         let clock: any ControllerClock = clockSpeed.map { ScaledClock(epoch: Date(timeIntervalSince1970: clockEpoch ?? Date().timeIntervalSince1970), speed: $0) }
             ?? WallClock()
+        let httpLog = try HTTPLog.fromEnvironment()
         let controller = Controller(
             configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
             source: reader, makeProvider: { target in
                 try ProviderFactory.make(for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
-                                         connection: ConnectionOptions(timeout: requestTimeout))
+                                         connection: ConnectionOptions(timeout: requestTimeout, httpLog: httpLog))
             },
             store: store, clock: clock, logger: logger, metrics: metrics)
         let (host, port) = listenAddress!

@@ -44,7 +44,7 @@ struct FreezerEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let jobs = try Self.json(try await server.call("GET", "jobs?limit=100"))?["jobs"]?.arrayValue ?? []
-        let managed = try #require(jobs.first { $0["description"] == "tidemark:tidemark/etc" })
+        let managed = try #require(jobs.first { $0["description"] == "tidemark:tidemark/freezer/etc" })
         #expect(managed["client_id"] == "node1")
         #expect(managed["job_schedule"]?["schedule_interval"] == "12 hours")
         #expect(managed["job_schedule"]?["schedule_start_date"] == "2026-01-01T00:00:00")
@@ -69,7 +69,7 @@ struct FreezerEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let adopted = try Self.json(try await server.call("GET", "jobs/\(handID)"))
-        #expect(adopted?["description"] == "tidemark:tidemark/hand-job")
+        #expect(adopted?["description"] == "tidemark:tidemark/freezer/hand-job")
         #expect(adopted?["job_actions"]?[0]?["freezer_action"]?["log_file"] == "/var/log/hand.log", "fields tidemark does not set survive")
         #expect(adopted?["job_actions"]?[0]?["max_retries"] == 2)
 

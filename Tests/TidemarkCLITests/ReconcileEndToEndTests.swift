@@ -95,7 +95,12 @@ struct ReconcileEndToEndTests {
         #expect(imported.stdout.contains("wrote policies/imported/son-father-grandfather-policy.yaml"))
         let plan = try await workspace.plan()
         #expect(ReconcileWorkspace.actions(plan) == ["adopt scheduler son-father-grandfather-policy"])
-        #expect(plan["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "owner", "after": "tidemark"]])
+        #expect(plan["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "owner", "after": "tidemark/local"]])
+        #expect(plan["targets"]?[0]?["actions"]?[0]?["wire"] == [
+            ["path": "/meta/tidemark.io~1name", "after": "son-father-grandfather-policy"],
+            ["path": "/meta/tidemark.io~1owner", "after": "tidemark"],
+            ["path": "/meta/tidemark.io~1target", "after": "local"],
+        ], "an adopt changes only the marker")
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let converged = try await workspace.run("plan", "--detailed-exitcode")
         #expect(converged.status == 0, "\(converged.stdout)")

@@ -49,7 +49,7 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let plans = try await emulator.request("GET", "\(root)/plans").json?["plans"]?.arrayValue ?? []
         let nightly = try #require(plans.first { $0["name"] == "nightly" })
-        #expect(nightly["description"] == "tidemark:tidemark/nightly")
+        #expect(nightly["description"] == "tidemark:tidemark/volumes/nightly")
         #expect(nightly["schedule_pattern"] == "0 2 * * *")
         #expect(nightly["max_backups"] == 14)
         #expect(nightly["status"] == "started")
@@ -70,7 +70,7 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let adopted = try await emulator.request("GET", "\(root)/plans/\(handID)").json
-        #expect(adopted?["description"] == "tidemark:tidemark/hand-plan")
+        #expect(adopted?["description"] == "tidemark:tidemark/volumes/hand-plan")
         #expect(adopted?["backup_mode"] == "frequency")
     }
 
@@ -134,7 +134,7 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
         let web = try await emulator.request("GET", "/danube/api/vm/web-1.example.com/define/backup/web?disk_id=1").json?["text"]?["result"]
         #expect(web == ["node": "node99.erigones.com", "name": "web", "schedule": "0 4 * * *", "hostname": "web-1.example.com", "disk_id": 1,
-                        "active": true, "zpool": "zones", "retention": 7, "bwlimit": .null, "desc": "tidemark:tidemark/web"])
+                        "active": true, "zpool": "zones", "retention": 7, "bwlimit": .null, "desc": "tidemark:tidemark/vms/web"])
         let db = try await emulator.request("GET", "/danube/api/vm/db-1.example.com/define/backup/db?disk_id=2").json?["text"]?["result"]
         #expect(db?["active"] == false, "a controller-run definition is inactive")
 

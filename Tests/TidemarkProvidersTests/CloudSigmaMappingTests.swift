@@ -21,16 +21,16 @@ struct CloudSigmaMappingTests {
     @Test(arguments: policies.schedulers.map(\.name))
     func everySeedExampleRoundTripsThroughTheWireFormat(_ name: String) {
         let state = Self.state(name)
-        let wire = CloudSigmaSchedulerMapping.wire(state, marker: OwnershipMarker(instance: "i", name: name, protected: false), base: nil)
+        let wire = CloudSigmaSchedulerMapping.wire(state, marker: OwnershipMarker(instance: "i", target: "t", name: name, protected: false), base: nil)
         let back = CloudSigmaSchedulerMapping.state(wire.merging(["user_timezone": .string(state.schedule.timezone)]))
         #expect(back?.schedule.fingerprint == state.schedule.fingerprint)
         #expect(back?.retention == state.retention)
         #expect(back?.window == state.window)
-        #expect(CloudSigmaSchedulerMapping.marker(wire) == OwnershipMarker(instance: "i", name: name, protected: false))
+        #expect(CloudSigmaSchedulerMapping.marker(wire) == OwnershipMarker(instance: "i", target: "t", name: name, protected: false))
     }
 
     @Test func seedFieldsAreWrittenAsTheSeedObjectsShowThem() {
-        let sfg = CloudSigmaSchedulerMapping.wire(Self.state("sfg"), marker: OwnershipMarker(instance: "i", name: "sfg", protected: true), base: nil)
+        let sfg = CloudSigmaSchedulerMapping.wire(Self.state("sfg"), marker: OwnershipMarker(instance: "i", target: "t", name: "sfg", protected: true), base: nil)
         #expect(sfg["incremental_backup"]?["hour"] == "1")
         #expect(sfg["incremental_backup"]?["minute"] == "0")
         #expect(sfg["incremental_backup"]?["start_time"] == ["hour": 12, "minute": 0])
@@ -38,22 +38,22 @@ struct CloudSigmaMappingTests {
         #expect(sfg["retention_policy"]?["rules"] == [["period": "days", "quantity": 7], ["period": "weeks", "quantity": 4, "time_option": 1],
                                                       ["period": "months", "quantity": 12, "time_option": 23]])
         #expect(sfg["meta"]?["tidemark.io/protect"] == "true")
-        let defined = CloudSigmaSchedulerMapping.wire(Self.state("defined-hours"), marker: OwnershipMarker(instance: "i", name: "d", protected: false), base: nil)
+        let defined = CloudSigmaSchedulerMapping.wire(Self.state("defined-hours"), marker: OwnershipMarker(instance: "i", target: "t", name: "d", protected: false), base: nil)
         #expect(defined["manual_incremental_backup"] == "02:00,06:00,20:00,22:15")
         #expect(defined["incremental_backup"]?["day_of_week"] == ["sat", "sun"])
-        let twelve = CloudSigmaSchedulerMapping.wire(Self.state("every-12-hours"), marker: OwnershipMarker(instance: "i", name: "t", protected: false), base: nil)
+        let twelve = CloudSigmaSchedulerMapping.wire(Self.state("every-12-hours"), marker: OwnershipMarker(instance: "i", target: "t", name: "t", protected: false), base: nil)
         #expect(twelve["incremental_backup"]?["repeat"] == ["hour": "*/12", "minute": ""])
-        let fortyFive = CloudSigmaSchedulerMapping.wire(Self.state("every-45-minutes"), marker: OwnershipMarker(instance: "i", name: "f", protected: false), base: nil)
+        let fortyFive = CloudSigmaSchedulerMapping.wire(Self.state("every-45-minutes"), marker: OwnershipMarker(instance: "i", target: "t", name: "f", protected: false), base: nil)
         #expect(fortyFive["incremental_backup"]?["repeat"] == ["hour": "", "minute": "*/45"])
     }
 
     @Test func unknownLiveFieldsSurviveAnUpdate() {
         let base: JSON = ["name": "old", "grantees": ["someone"], "meta": ["team": "db"], "incremental_backup": ["future_field": "kept"], "uuid": "u"]
-        let wire = CloudSigmaSchedulerMapping.wire(Self.state("weekday-3am"), marker: OwnershipMarker(instance: "i", name: "w", protected: false), base: base)
+        let wire = CloudSigmaSchedulerMapping.wire(Self.state("weekday-3am"), marker: OwnershipMarker(instance: "i", target: "t", name: "w", protected: false), base: base)
         #expect(wire["grantees"] == ["someone"])
         #expect(wire["meta"]?["team"] == "db")
         #expect(wire["incremental_backup"]?["future_field"] == "kept")
-        #expect(wire["uuid"] == nil)
+        #expect(wire["uuid"] == "u", "read-only fields go back as the API returned them")
     }
 
     @Test func splitTimeOptionsAndBlankFieldsReadAsTheSamePolicy() {

@@ -113,8 +113,8 @@ public struct CloudSigmaProvider: Provider {
             let body: JSON = ["objects": [CloudSigmaSchedulerMapping.wire(state, marker: marker, base: nil)]]
             let created = try await client.send("POST", "backupschedulers/", body: body)
             return created?["objects"]?.arrayValue?.first?["uuid"]?.stringValue
-        case .updateScheduler(let live, let state, let marker):
-            _ = try await client.send("PUT", "backupschedulers/\(live.id)/", body: CloudSigmaSchedulerMapping.wire(state, marker: marker, base: live.raw))
+        case .updateScheduler(let live, let object):
+            _ = try await client.send("PUT", "backupschedulers/\(live.id)/", body: object)
             return live.id
         case .deleteScheduler(let id):
             _ = try await client.send("DELETE", "backupschedulers/\(id)/")

@@ -5,12 +5,13 @@ import TidemarkPolicy
 enum CloudSigmaSchedulerMapping {
     static let ownerKey = "tidemark.io/owner"
     static let nameKey = "tidemark.io/name"
+    static let targetKey = "tidemark.io/target"
     static let protectKey = "tidemark.io/protect"
     static let weekdayOrder: [Weekday] = [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday, .sunday]
 
     static func marker(_ object: JSON) -> OwnershipMarker? {
         guard let meta = object["meta"], let owner = meta[ownerKey]?.stringValue, let name = meta[nameKey]?.stringValue else { return nil }
-        return OwnershipMarker(instance: owner, name: name, protected: meta[protectKey]?.stringValue == "true")
+        return OwnershipMarker(instance: owner, target: meta[targetKey]?.stringValue, name: name, protected: meta[protectKey]?.stringValue == "true")
     }
 
     // MARK: Live → neutral
@@ -138,7 +139,6 @@ enum CloudSigmaSchedulerMapping {
     /// The wire object for `state`, starting from `base` (the live object) so fields tidemark does not manage survive.
     static func wire(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
         var object = base ?? ["is_default": false]
-        for key in ["uuid", "resource_uri", "owner"] { object[key] = nil }
         object["name"] = .string(state.displayName)
         object["type"] = .string(state.type.rawValue)
         object["is_enabled"] = .bool(state.enabled)
@@ -150,6 +150,7 @@ enum CloudSigmaSchedulerMapping {
         var meta = object["meta"]?.objectValue ?? [:]
         meta[ownerKey] = .string(marker.instance)
         meta[nameKey] = .string(marker.name)
+        meta[targetKey] = marker.target.map(JSON.string)
         meta[protectKey] = marker.protected ? "true" : nil
         object["meta"] = .object(meta)
         var backup = base?["incremental_backup"] ?? [:]
@@ -158,7 +159,7 @@ enum CloudSigmaSchedulerMapping {
         case .calendar(let rule):
             backup["day_of_week"] = .array(rule.days.map { days in weekdayOrder.filter(days.contains).map { .string($0.shortName) } } ?? ["*"])
             backup["day_of_month"] = .string(list(rule.daysOfMonth))
-            backup["month"] = .string(list(rule.months))
+            backup["month"] = monthField(rule.months, spelledLike: base?["incremental_backup"]?["month"])
             switch rule.times {
             case .at(let times) where times.count == 1:
                 backup["hour"] = .string(String(times[0].hour))
@@ -192,8 +193,31 @@ enum CloudSigmaSchedulerMapping {
         }
         object["incremental_backup"] = backup
         object["manual_incremental_backup"] = .string(manual)
-        object["retention_policy"] = ["name": .string(state.retentionName), "rules": .array(state.retention.compactMap(wireRule))]
+        let rules = state.retention.compactMap(wireRule)
+        let splitRules = base?["retention_policy"]?["rules"]?.arrayValue?.contains { $0.objectValue?.keys.sorted() == ["time_option"] } ?? false
+        object["retention_policy"] = ["name": .string(state.retentionName), "rules": .array(splitRules ? splitTimeOptions(rules) : rules)]
         return object
+    }
+
+    /// The rules as GET returns them: each `time_option` in an element of its own after its rule.
+    static func splitTimeOptions(_ rules: [JSON]) -> [JSON] {
+        rules.flatMap { rule -> [JSON] in
+            guard var fields = rule.objectValue, let option = fields.removeValue(forKey: "time_option") else { return [rule] }
+            return [.object(fields), ["time_option": option]]
+        }
+    }
+
+    /// The cloudsigma wire format for the reconciler.
+    struct Format: SchedulerWireFormat {
+        func live(_ object: JSON) -> LiveScheduler { CloudSigmaProvider.liveScheduler(object) }
+
+        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
+    }
+
+    /// Months as a comma list, or as the list of strings the API returns a comma list as when the live object has one.
+    private static func monthField(_ months: Set<Int>?, spelledLike live: JSON?) -> JSON {
+        guard let months, case .array? = live else { return .string(list(months)) }
+        return .array(months.sorted().map { .string(String($0)) })
     }
 
     private static func list(_ values: Set<Int>?) -> String {

@@ -56,8 +56,8 @@ public enum DanubeMapping {
             "retention": .int(Int(state.options[retention] ?? "") ?? 1),
             "active": .bool(state.enabled),
             "bwlimit": Int(state.options[bwlimit] ?? "").map(JSON.int) ?? .null,
-            "desc": .string(DescriptionMarker.text(OwnershipMarker(instance: marker.instance, name: definitionName(marker.name),
-                                                                   protected: marker.protected))),
+            "desc": .string(DescriptionMarker.text(OwnershipMarker(instance: marker.instance, target: marker.target,
+                                                                   name: definitionName(marker.name), protected: marker.protected))),
         ]
         if creating {
             body["node"] = .string(state.options[node] ?? "")
@@ -66,6 +66,18 @@ public enum DanubeMapping {
             if let fsfreeze = state.options["fsfreeze"] { body["fsfreeze"] = .bool(fsfreeze == "true") }
         }
         return body
+    }
+
+    /// The danube wire format for the reconciler: an update writes the fields PUT takes over the live definition.
+    struct Format: SchedulerWireFormat {
+        func live(_ object: JSON) -> LiveScheduler { DanubeMapping.live(object) }
+
+        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
+            let disk = state.options[driveKey].flatMap(split(drive:))?.1 ?? 1
+            let fields = wire(state, marker: marker, disk: disk, creating: base == nil)
+            guard let base = base?.objectValue else { return fields }
+            return .object(base.merging(fields.objectValue ?? [:]) { _, new in new })
+        }
     }
 
     static func snapshot(_ backup: JSON, host: String) -> LiveSnapshot? {

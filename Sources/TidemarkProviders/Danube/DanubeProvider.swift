@@ -105,9 +105,13 @@ public struct DanubeProvider: Provider {
             let (path, disk) = try definitionPath(state, marker: marker)
             _ = try await result("POST", path, body: DanubeMapping.wire(state, marker: marker, disk: disk, creating: true))
             return DanubeMapping.objectID(state, marker: marker)
-        case .updateScheduler(let live, let state, let marker):
-            let (path, disk) = try definitionPath(state, marker: marker)
-            _ = try await result("PUT", path, body: DanubeMapping.wire(state, marker: marker, disk: disk, creating: false))
+        case .updateScheduler(let live, let object):
+            guard let host = live.raw["hostname"]?.stringValue, let name = live.raw["name"]?.stringValue else {
+                throw .unsupported(target: target, reason: "backup definition \(live.id) has no hostname or name")
+            }
+            var body = MinimalWrite.changedMembers(of: object, from: live.raw)
+            body["disk_id"] = live.raw["disk_id"] ?? 1
+            _ = try await result("PUT", "vm/\(host)/define/backup/\(name)", body: body)
             return live.id
         case .deleteScheduler(let id):
             let parts = id.split(separator: "/").map(String.init)

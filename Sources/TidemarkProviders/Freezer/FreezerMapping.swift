@@ -9,6 +9,8 @@ public enum FreezerMapping {
                       removeOlderThan = "remove_older_than"
     /// The backup action's fields tidemark sets, as option keys.
     public static let actionFields = ["backup_name", "container", "path_to_backup", "storage", "mode"]
+    /// What a new job's backup action takes when the policy does not say.
+    static let createDefaults = ["storage": "swift", "mode": "fs"]
     /// Keys of a live job_schedule that the server or the agent maintain; never sent back.
     static let runtimeScheduleKeys: Set<String> = ["status", "result", "current_pid", "time_created", "time_started", "time_ended"]
     /// Keys of a live job action that the server assigns.
@@ -71,6 +73,24 @@ public enum FreezerMapping {
         return ScheduleSpec(timezone: "UTC", rule: .calendar(CalendarRule(times: .every(minutes: minutes, window: .wholeDay))))
     }
 
+    /// A job from a listing; the id is checked by the listing's reader.
+    static func live(_ job: JSON) -> LiveScheduler {
+        let marker = DescriptionMarker.parse(job["description"]?.stringValue)
+        return LiveScheduler(id: job["job_id"]?.stringValue ?? "", marker: marker, state: state(job),
+                             displayName: marker?.name ?? job["description"]?.stringValue ?? job["job_id"]?.stringValue ?? "", raw: job)
+    }
+
+    /// The freezer wire format for the reconciler: an update writes over the live job, whose other fields survive.
+    struct Format: SchedulerWireFormat {
+        func live(_ object: JSON) -> LiveScheduler { FreezerMapping.live(object) }
+
+        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
+            let fields = wire(state, marker: marker, base: base)
+            guard let base = base?.objectValue else { return fields }
+            return .object(base.merging(fields.objectValue ?? [:]) { _, new in new })
+        }
+    }
+
     static func wire(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
         var schedule = (base?["job_schedule"]?.objectValue ?? [:]).filter { !runtimeScheduleKeys.contains($0.key) && $0.value != .null }
         schedule[interval] = .string(state.options[interval] ?? "")
@@ -78,7 +98,9 @@ public enum FreezerMapping {
         schedule["event"] = state.enabled ? (schedule["event"] == "stop" ? nil : schedule["event"]) : "stop"
         var baseAction = base.flatMap(backupAction)?.objectValue?.filter { $0.value != .null } ?? [:]
         baseAction["action"] = "backup"
-        for field in actionFields { baseAction[field] = state.options[field].flatMap { $0.isEmpty ? nil : JSON.string($0) } }
+        for field in actionFields where state.options[field] != nil || base == nil {
+            baseAction[field] = (state.options[field] ?? createDefaults[field]).flatMap { $0.isEmpty ? nil : JSON.string($0) }
+        }
         baseAction[removeOlderThan] = state.options[removeOlderThan].flatMap(Int.init).map(JSON.int)
         var jobAction = (base?["job_actions"]?.arrayValue?.first?.objectValue ?? ["max_retries": 3, "max_retries_interval": 60])
             .filter { !serverActionKeys.contains($0.key) && $0.value != .null }

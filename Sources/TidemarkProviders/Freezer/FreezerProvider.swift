@@ -45,10 +45,8 @@ public struct FreezerProvider: Provider {
             return id
         }
         let jobs = try await listAll("jobs").map { job throws(ProviderError) -> LiveScheduler in
-            guard let id = job["job_id"]?.stringValue, !id.isEmpty else { throw .unreadable(request: "GET jobs", reason: "a job has no job_id") }
-            let marker = DescriptionMarker.parse(job["description"]?.stringValue)
-            return LiveScheduler(id: id, marker: marker, state: FreezerMapping.state(job),
-                                 displayName: marker?.name ?? job["description"]?.stringValue ?? id, raw: job)
+            guard job["job_id"]?.stringValue?.isEmpty == false else { throw .unreadable(request: "GET jobs", reason: "a job has no job_id") }
+            return FreezerMapping.live(job)
         }
         return LiveState(schedulers: jobs, drives: [], nativeScheduling: true, clients: Set(clients))
     }
@@ -79,8 +77,11 @@ public struct FreezerProvider: Provider {
             let created = try await client.fetch("POST", "jobs", body: FreezerMapping.wire(state, marker: marker, base: nil))
             guard let id = created["job_id"]?.stringValue else { throw .unreadable(request: "POST jobs", reason: "the response holds no job_id") }
             return id
-        case .updateScheduler(let live, let state, let marker):
-            _ = try await client.send("PATCH", "jobs/\(live.id)", body: FreezerMapping.wire(state, marker: marker, base: live.raw))
+        case .updateScheduler(let live, let object):
+            // freezer-api empties job_schedule when a patch leaves it out, so it always goes along (unchanged unless the plan says).
+            var body = MinimalWrite.changedMembers(of: object, from: live.raw)
+            body["job_schedule"] = object["job_schedule"] ?? [:]
+            _ = try await client.send("PATCH", "jobs/\(live.id)", body: body)
             return live.id
         case .deleteScheduler(let id):
             _ = try await client.send("DELETE", "jobs/\(id)")

@@ -29,9 +29,10 @@ public enum ScheduledBackupMapping {
                               notifications: Notifications(), remoteLocation: "", window: nil, options: options)
     }
 
-    static func wire(_ state: SchedulerState, marker: OwnershipMarker) -> JSON {
+    /// The plan as the API holds it, written over `base` when there is one (its other fields survive).
+    static func wire(_ state: SchedulerState, marker: OwnershipMarker, base: JSON? = nil) -> JSON {
         let resources = (try? JSON.parse(Data((state.options[resources] ?? "[]").utf8)))?.arrayValue ?? []
-        return [
+        let fields: [String: JSON] = [
             "backup_mode": .string(state.options[mode] ?? "full"),
             "description": .string(DescriptionMarker.text(marker)),
             "max_backups": .int(Int(state.options[maxBackups] ?? "") ?? 0),
@@ -41,5 +42,19 @@ public enum ScheduledBackupMapping {
             "schedule_type": "crontab",
             "status": .string(state.enabled ? "started" : "suspended"),
         ]
+        return .object((base?.objectValue ?? [:]).merging(fields) { _, new in new })
+    }
+
+    /// A plan from a listing; the id is checked by the listing's reader.
+    static func live(_ plan: JSON) -> LiveScheduler {
+        LiveScheduler(id: plan["id"]?.stringValue ?? "", marker: DescriptionMarker.parse(plan["description"]?.stringValue), state: state(plan),
+                      displayName: plan["name"]?.stringValue ?? "", raw: plan)
+    }
+
+    /// The scheduled-backup wire format for the reconciler.
+    struct Format: SchedulerWireFormat {
+        func live(_ object: JSON) -> LiveScheduler { ScheduledBackupMapping.live(object) }
+
+        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
     }
 }

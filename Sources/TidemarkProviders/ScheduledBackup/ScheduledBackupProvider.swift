@@ -45,12 +45,10 @@ public struct ScheduledBackupProvider: Provider {
     }
 
     static func livePlan(_ plan: JSON) throws(ProviderError) -> LiveScheduler {
-        guard let id = plan["id"]?.stringValue, !id.isEmpty else {
+        guard plan["id"]?.stringValue?.isEmpty == false else {
             throw .unreadable(request: "GET plans", reason: "a plan of the listing has no id")
         }
-        let name = plan["name"]?.stringValue ?? ""
-        return LiveScheduler(id: id, marker: DescriptionMarker.parse(plan["description"]?.stringValue),
-                             state: ScheduledBackupMapping.state(plan), displayName: name, raw: plan)
+        return ScheduledBackupMapping.live(plan)
     }
 
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
@@ -81,8 +79,8 @@ public struct ScheduledBackupProvider: Provider {
             guard let id = created["id"]?.stringValue else { throw .unreadable(request: "POST plans", reason: "the response holds no plan id") }
             if !state.enabled { _ = try await client.send("PUT", "plans/\(id)", body: ["status": "suspended"]) }
             return id
-        case .updateScheduler(let live, let state, let marker):
-            _ = try await client.send("PUT", "plans/\(live.id)", body: ScheduledBackupMapping.wire(state, marker: marker))
+        case .updateScheduler(let live, let object):
+            _ = try await client.send("PUT", "plans/\(live.id)", body: MinimalWrite.changedMembers(of: object, from: live.raw))
             return live.id
         case .deleteScheduler(let id):
             _ = try await client.send("DELETE", "plans/\(id)")
