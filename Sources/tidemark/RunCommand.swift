@@ -119,18 +119,25 @@ struct RunCommand: AsyncParsableCommand {
             services: [.init(service: ControllerService(controller: controller), successTerminationBehavior: .gracefullyShutdownGroup),
                        .init(service: endpoints)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            let hint = "\(error)".contains("Address already in use") ? " (another process listens on \(host):\(port); pick another --listen)" : ""
+            Output.error("error: tidemark run stopped: \(error)\(hint)")
+            throw ExitCode.failure
+        }
     }
 }
 
-/// The controller as a service: a graceful shutdown stops it between actions.
+/// The controller as a service: a graceful shutdown, or the group's cancellation when another service fails (the
+/// endpoints cannot listen), stops it between actions.
 struct ControllerService: Service {
     let controller: Controller
 
     func run() async throws {
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             await controller.run()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             Task { await controller.stop() }
         }
     }

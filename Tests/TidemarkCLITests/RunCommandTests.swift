@@ -16,9 +16,9 @@ struct RunCommandTests {
         let port: Int
         let log: URL
 
-        init(arguments: [String], in directory: URL,
+        init(arguments: [String], in directory: URL, port: Int? = nil,
              environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) throws {
-            port = try FreePort.find()
+            self.port = try port ?? FreePort.find()
             log = directory.appendingPathComponent("run-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = CLIRunner.binary
@@ -89,6 +89,23 @@ struct RunCommandTests {
         #expect(try await run.waitUntil { try await run.status()["last_errors"]?.arrayValue?.isEmpty == false })
         #expect(try await run.get("readyz").status == 503)
         #expect(try await run.terminate() == 0, "\(run.output)")
+    }
+
+    @Test func aListenAddressInUseIsAnErrorNotAHang() async throws {
+        let directory = try CLIRunner.temporaryDirectory(["policies/target.yaml": """
+            apiVersion: tidemark.io/v1
+            kind: Target
+            metadata: {name: nowhere}
+            spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            """])
+        let first = try RunningController(arguments: ["--state", "sqlite:" + directory.appendingPathComponent("a.sqlite").path], in: directory)
+        #expect(try await first.waitUntil { try await first.get("healthz").status == 200 })
+        let second = try RunningController(arguments: ["--state", "sqlite:" + directory.appendingPathComponent("b.sqlite").path], in: directory,
+                                           port: first.port)
+        #expect(try await second.waitUntil(timeout: 15) { !second.process.isRunning }, "the second run exits by itself")
+        #expect(second.process.terminationStatus == 1)
+        #expect(second.output.contains("error: tidemark run stopped:") && second.output.contains("pick another --listen"), "\(second.output)")
+        #expect(try await first.terminate() == 0)
     }
 
     @Test func keepsTheEmulatorInSyncWithTheRepositoryCorrectsDriftAndStopsCleanly() async throws {

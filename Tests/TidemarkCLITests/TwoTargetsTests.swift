@@ -96,6 +96,19 @@ struct TwoTargetsTests {
         #expect(!emulator.requests.all.contains { $0.method != "GET" }, "nothing is applied")
     }
 
+    @Test func twoBindingsOfOneTargetOnOneDriveAreALocatedError() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: Self.drives))
+        defer { Task { await emulator.stop() } }
+        let workspace = try PolicyWorkspace(["targets.yaml": Self.target("team-a", endpoint: emulator.baseURL),
+                                             "a.yaml": Self.team("a", at: "01:00", drive: "db-main"),
+                                             "c.yaml": Self.team("a", at: "03:00", drive: "db-*").replacingOccurrences(of: "a-", with: "c-")])
+        defer { workspace.delete() }
+        let refused = try await workspace.run("plan")
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("error: policies/c.yaml:11:18: drive binding c-drives selects drive db-main (4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11) "
+            + "for scheduler c-nightly, but drive binding a-drives (policies/a.yaml:11:18) selects it for scheduler a-nightly"), "\(refused.stdout)")
+    }
+
     @Test func tidemarkRunKeepsBothTargetsConverged() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: Self.drives))
         defer { Task { await emulator.stop() } }
