@@ -83,6 +83,8 @@ public actor Controller {
                 await cycle()
                 nextSync = clock.now().addingTimeInterval(configuration.interval)
             }
+            // A stop that came during the cycle must not wait out the sleep.
+            if stopping { break }
             var wake = loops.values.compactMap(\.nextWake).reduce(nextSync, min)
             if let end { wake = min(wake, end) }
             let sleep = Task { [clock] in try await clock.sleep(until: wake) }

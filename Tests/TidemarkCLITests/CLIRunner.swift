@@ -43,7 +43,8 @@ struct CLIRunner {
         var rest = arguments.dropFirst()[...]
         while let argument = rest.popFirst() {
             if !argument.hasPrefix("-") {
-                return try JSON.parse(Data(contentsOf: URL(fileURLWithPath: argument, relativeTo: directory)))
+                let file = argument.hasPrefix("/") ? URL(fileURLWithPath: argument) : directory.appendingPathComponent(argument)
+                return try JSON.parse(Data(contentsOf: file))
             }
             let value = flags.contains(argument) ? nil : rest.popFirst()
             guard !["--auto-approve", "--parallelism", "--state"].contains(argument) else { continue }

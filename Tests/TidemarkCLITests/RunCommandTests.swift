@@ -19,10 +19,10 @@ struct RunCommandTests {
         init(arguments: [String], in directory: URL, port: Int? = nil,
              environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) throws {
             self.port = try port ?? FreePort.find()
-            log = directory.appendingPathComponent("run-\(port).log")
+            log = directory.appendingPathComponent("run-\(self.port)-\(UUID().uuidString.prefix(8)).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = CLIRunner.binary
-            process.arguments = ["run"] + arguments + ["--listen", "127.0.0.1:\(port)"]
+            process.arguments = ["run"] + arguments + ["--listen", "127.0.0.1:\(self.port)"]
             process.currentDirectoryURL = directory
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             let handle = try FileHandle(forWritingTo: log)
