@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "TidemarkReconcile",
-            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON"]
+            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "TidemarkController",

@@ -229,7 +229,7 @@ public actor Controller {
     private func refreshHealth() {
         let now = clock.now()
         guard let newest = try? store.newestSlots() else { return }
-        for (index, scheduler) in status.schedulers.enumerated() where scheduler.mode == "controller" {
+        for (index, scheduler) in status.schedulers.enumerated() where scheduler.mode == .controller {
             guard let job = loops[scheduler.target]?.jobs.first(where: { $0.scheduler == scheduler.name }),
                   let schedule = try? Schedule(job.schedule) else { continue }
             let fires = schedule.nextFires(after: now.addingTimeInterval(-40 * 86400), count: 64)

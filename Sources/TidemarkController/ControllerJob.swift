@@ -37,7 +37,7 @@ public struct ControllerJob: Sendable {
     }
 
     static func retentionJobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState, instance: String) -> [ControllerJob] {
-        plan.placements.filter { $0.mode == "native" && $0.retention == "controller" }.compactMap { placement -> ControllerJob? in
+        plan.placements.filter { $0.mode == .native && $0.retention == .controller }.compactMap { placement -> ControllerJob? in
             let source: (ScheduleSpec, RetentionReference?)? = policies.scheduler(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
                 ?? policies.backupPlan(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
             guard let (schedule, retention) = source else { return nil }
@@ -51,7 +51,7 @@ public struct ControllerJob: Sendable {
     }
 
     static func slotJobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState) -> [ControllerJob] {
-        let controlled = Set(plan.placements.filter { $0.mode == "controller" }.map(\.scheduler))
+        let controlled = Set(plan.placements.filter { $0.mode == .controller }.map(\.scheduler))
         var drives: [String: Set<String>] = [:]
         for binding in policies.driveBindings where binding.spec.target.value == target && controlled.contains(binding.spec.scheduler.value) {
             for drive in live.drives where binding.spec.drives.selects(drive) { drives[binding.spec.scheduler.value, default: []].insert(drive.id) }

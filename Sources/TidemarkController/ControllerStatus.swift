@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkReconcile
 
 /// What `/status` reports: the commit in force, every object's state, the next fire instants and the last errors.
 public struct ControllerStatus: Sendable, Codable {
@@ -22,7 +23,7 @@ public struct ControllerStatus: Sendable, Codable {
         public var name: String
         public var target: String
         /// `native` or `controller`.
-        public var mode: String
+        public var mode: Runner
         public var drives: [DriveStatus]
         /// Next fire instants, for controller-mode schedulers.
         public var nextFires: [Date]

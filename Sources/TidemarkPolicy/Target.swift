@@ -29,7 +29,7 @@ public enum DriftPolicy: String, Sendable, Hashable, CaseIterable {
 }
 
 /// The seed API a target speaks.
-public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
+public enum ProviderKind: String, Sendable, Hashable, CaseIterable, Codable {
     case cloudsigma
     case scheduledBackup = "scheduled-backup"
     case danube

@@ -9,15 +9,3 @@ public protocol SchedulerWireFormat: Sendable {
     /// update; the create request's object without one.
     func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON
 }
-
-extension ProviderKind {
-    /// The wire format of this provider's managed objects.
-    public var wireFormat: any SchedulerWireFormat {
-        switch self {
-        case .cloudsigma: CloudSigmaSchedulerMapping.Format()
-        case .scheduledBackup: ScheduledBackupMapping.Format()
-        case .danube: DanubeMapping.Format()
-        case .freezer: FreezerMapping.Format()
-        }
-    }
-}

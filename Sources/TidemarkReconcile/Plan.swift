@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkPolicy
 
 /// Everything a plan shows and a saved plan records (SPEC §4); encoded as versioned JSON.
 public struct Plan: Sendable, Codable {
@@ -109,7 +110,7 @@ public struct Plan: Sendable, Codable {
 /// The plan for one target.
 public struct TargetPlan: Sendable, Codable {
     public var name: String
-    public var provider: String
+    public var provider: ProviderKind
     public var endpoint: String
     /// The live state's digest when the plan was made; a saved plan is stale when it changes.
     public var liveVersion: String
@@ -123,14 +124,14 @@ public struct TargetPlan: Sendable, Codable {
     /// Who runs a scheduler (or plan, definition, job) and who enforces its retention, and why.
     public struct Placement: Sendable, Codable, Hashable {
         public var scheduler: String
-        /// `native` or `controller`.
-        public var mode: String
+        /// Who runs the schedule.
+        public var mode: Runner
         public var reason: String?
-        /// `native` or `controller`; nil when the scheduling mode says it (cloudsigma).
-        public var retention: String?
+        /// Who enforces the retention; nil when the scheduling mode says it (cloudsigma).
+        public var retention: Runner?
         public var retentionReason: String?
 
-        public init(scheduler: String, mode: String, reason: String?, retention: String? = nil, retentionReason: String? = nil) {
+        public init(scheduler: String, mode: Runner, reason: String?, retention: Runner? = nil, retentionReason: String? = nil) {
             self.scheduler = scheduler
             self.mode = mode
             self.reason = reason
@@ -144,16 +145,14 @@ public struct TargetPlan: Sendable, Codable {
     }
 
     /// What this provider's managed objects are called: scheduler, plan, definition or job.
-    public var noun: String {
-        switch provider {
-        case "scheduled-backup": "plan"
-        case "danube": "definition"
-        case "freezer": "job"
-        default: "scheduler"
-        }
-    }
+    public var noun: String { ProviderRegistry.definition(for: provider).noun }
 
     enum CodingKeys: String, CodingKey {
         case name, provider, endpoint, liveVersion = "live_version", placements, actions, warnings, errors, unchanged
     }
+}
+
+/// Who runs a schedule or enforces a retention: the API itself, or tidemark's controller (`tidemark run`).
+public enum Runner: String, Sendable, Codable, Hashable {
+    case native, controller
 }

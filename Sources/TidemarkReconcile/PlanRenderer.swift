@@ -86,12 +86,12 @@ public struct PlanRenderer: Sendable {
     func placements(_ target: TargetPlan) -> [String] {
         target.placements.flatMap { placement -> [String] in
             var lines: [String] = []
-            if placement.mode != "native" {
+            if placement.mode != .native {
                 lines.append("\(target.noun) \(placement.scheduler) runs in the controller: \(placement.reason ?? "")")
             } else if let reason = placement.reason {
                 lines.append("\(target.noun) \(placement.scheduler) runs natively: \(reason)")
             }
-            if placement.retention == "controller" {
+            if placement.retention == .controller {
                 lines.append("\(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
             }
             return lines

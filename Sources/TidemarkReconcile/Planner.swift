@@ -20,10 +20,11 @@ public struct Planner: Sendable {
     /// The plan for `target`, given its live state; `snapshots` is read only when a retention change needs it.
     public func plan(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState,
                      snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> TargetPlan {
-        var plan = TargetPlan(name: target.name, provider: target.spec.provider.rawValue, endpoint: target.spec.endpoint,
+        var plan = TargetPlan(name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint,
                               liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
-        let desired = target.spec.provider.mapping.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
-        let format = target.spec.provider.wireFormat
+        let definition = ProviderRegistry.definition(for: target.spec.provider)
+        let desired = definition.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
+        let format = definition.wireFormat
         let noun = plan.noun
         let managed = managedObjects(target: target, policies: policies, live: live, desired: desired, plan: &plan)
         var matched: [String: LiveScheduler] = [:]
@@ -73,7 +74,7 @@ public struct Planner: Sendable {
                 + "pass --allow-mass-delete if that is intended")
         }
 
-        let bindings = target.spec.provider == .cloudsigma
+        let bindings = definition.bindsDrives
             ? bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, managed: Set(managed.map(\.id)),
                              plan: &plan) : []
         for change in retentionChanges {

@@ -46,46 +46,17 @@ struct ImportCommand: AsyncParsableCommand {
             Output.line("wrote \(file) (\(what))")
             written += 1
         }
-        let unmanaged = live.schedulers.filter { $0.marker == nil && !adoptable.contains($0.displayName) }
-        var danubeGroups: [String: (state: SchedulerState, drives: [String])] = [:]
-        for scheduler in unmanaged {
+        var importable: [(live: LiveScheduler, state: SchedulerState)] = []
+        for scheduler in live.schedulers where scheduler.marker == nil && !adoptable.contains(scheduler.displayName) {
             guard let state = scheduler.state else {
                 Output.error("warning: skipped \(scheduler.displayName) (\(scheduler.id)): its settings cannot be expressed as a policy")
                 continue
             }
-            switch target.spec.provider {
-            case .cloudsigma:
-                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
-                taken.insert(name)
-                let drives = live.drives.filter { $0.schedulerID == scheduler.id }
-                try write(name, PolicyWriter.document(name: name, target: targetName, state: state, drives: drives),
-                          "scheduler \(scheduler.displayName), \(scheduler.id)\(drives.isEmpty ? "" : ", \(plural(drives.count, "drive"))")")
-            case .scheduledBackup:
-                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
-                taken.insert(name)
-                try write(name, PolicyWriter.backupPlan(name: name, target: targetName, state: state), "plan \(scheduler.displayName), \(scheduler.id)")
-            case .danube:
-                var settings = state
-                let drive = settings.options.removeValue(forKey: DanubeMapping.driveKey) ?? ""
-                let key = "\(settings.displayName)|\(settings.enabled)|" + settings.options.keys.sorted().map { "\($0)=\(settings.options[$0]!)" }.joined(separator: "|")
-                danubeGroups[key, default: (settings, [])].drives.append(drive)
-            case .freezer:
-                let name = PolicyWriter.name(for: scheduler.displayName, taken: taken)
-                guard let text = PolicyWriter.freezerJob(name: name, target: targetName, description: scheduler.displayName, state: state) else {
-                    Output.error("warning: skipped job \(scheduler.displayName) (\(scheduler.id)): its interval and start date have no calendar form")
-                    continue
-                }
-                taken.insert(name)
-                try write(name, text, "job \(scheduler.displayName), \(scheduler.id)")
-            }
+            importable.append((scheduler, state))
         }
-        for key in danubeGroups.keys.sorted() {
-            let group = danubeGroups[key]!
-            let name = PolicyWriter.name(for: group.state.displayName, taken: taken)
-            taken.insert(name)
-            try write(name, PolicyWriter.danubeDefinition(name: name, target: targetName, state: group.state, drives: group.drives),
-                      "backup definition \(group.state.displayName), \(plural(group.drives.count, "VM disk"))")
-        }
+        let imported = ProviderRegistry.definition(for: target.spec.provider).importFiles(importable, live: live, target: targetName, taken: &taken)
+        for skipped in imported.skipped { Output.error("warning: skipped \(skipped)") }
+        for file in imported.files { try write(file.name, file.text, file.summary) }
         Output.line(written == 0 ? "Nothing to import: every scheduler on \(targetName) is managed already."
             : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt.")
     }

@@ -1,6 +1,8 @@
+import Foundation
 import Logging
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 
 /// The provider for a Target, for every command that talks to targets.
 enum ProviderFactory {
@@ -8,11 +10,7 @@ enum ProviderFactory {
     static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
                      observe: (@Sendable (Int?) -> Void)? = nil, connection: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> any Provider {
         for warning in BasicCredentials.fileWarnings(target.spec.credentials) { Output.error("warning: target \(target.name): \(warning)") }
-        return switch target.spec.provider {
-        case .cloudsigma: try CloudSigmaProvider.make(for: target, logger: logger, observe: observe, connection: connection)
-        case .scheduledBackup: try ScheduledBackupProvider.make(for: target, logger: logger, observe: observe, connection: connection)
-        case .danube: try DanubeProvider.make(for: target, logger: logger, observe: observe, connection: connection)
-        case .freezer: try FreezerProvider.make(for: target, logger: logger, observe: observe, connection: connection)
-        }
+        return try ProviderRegistry.definition(for: target.spec.provider).connect(target, logger: logger, environment: ProcessInfo.processInfo.environment,
+                                                                                         observe: observe, connection: connection)
     }
 }

@@ -147,7 +147,7 @@ struct ControllerLoopTests {
         let status = await controller.status
         #expect(status.ready)
         #expect(status.commit == "c0ffee")
-        #expect(status.schedulers.allSatisfy { $0.mode == "controller" })
+        #expect(status.schedulers.allSatisfy { $0.mode == .controller })
         let sfg = try #require(status.schedulers.first { $0.name == "sfg" })
         #expect(sfg.drives.map(\.drive) == ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
         #expect(sfg.drives.allSatisfy { !$0.stale })

@@ -7,6 +7,7 @@ import TidemarkEmulator
 import TidemarkJSON
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 import TidemarkSchedule
 
 /// The controller on danube, scheduled-backup and freezer targets: backups of controller-run danube definitions
@@ -29,12 +30,8 @@ struct ProviderControllerTests {
     static func provider(_ target: PolicyDocument<TargetSpec>) throws -> any Provider {
         let environment = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]
         let logger = Logger(label: "test")
-        switch target.spec.provider {
-        case .danube: return try DanubeProvider.make(for: target, logger: logger, environment: environment)
-        case .scheduledBackup: return try ScheduledBackupProvider.make(for: target, logger: logger, environment: environment)
-        case .freezer: return try FreezerProvider.make(for: target, logger: logger, environment: environment)
-        case .cloudsigma: return try CloudSigmaProvider.make(for: target, logger: logger, environment: environment)
-        }
+        return try ProviderRegistry.definition(for: target.spec.provider).connect(target, logger: logger, environment: environment, observe: nil,
+                                                                                   connection: ConnectionOptions())
     }
 
     static func controller(_ policies: PolicySet, clock: SimulatedClock) throws -> (Controller, URL) {
@@ -77,7 +74,7 @@ struct ProviderControllerTests {
 
         let status = await controller.status
         #expect(status.lastErrors.isEmpty, "\(status.lastErrors)")
-        #expect(status.schedulers.first { $0.name == "zurich" }?.mode == "controller")
+        #expect(status.schedulers.first { $0.name == "zurich" }?.mode == .controller)
         let definition = try await emulator.request("GET", "/danube/api/vm/db-1.example.com/define/backup/zurich?disk_id=2").json?["text"]?["result"]
         #expect(definition?["active"] == false)
         let document = try #require(policies.scheduler(named: "zurich"))

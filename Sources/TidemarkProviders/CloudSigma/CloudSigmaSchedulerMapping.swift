@@ -2,7 +2,7 @@ import TidemarkJSON
 import TidemarkPolicy
 
 /// Maps cloudsigma backup scheduler objects to the neutral `SchedulerState` and back (SPEC §3.1, seeds 000/001).
-enum CloudSigmaSchedulerMapping {
+public enum CloudSigmaSchedulerMapping {
     static let ownerKey = "tidemark.io/owner"
     static let nameKey = "tidemark.io/name"
     static let targetKey = "tidemark.io/target"
@@ -208,10 +208,12 @@ enum CloudSigmaSchedulerMapping {
     }
 
     /// The cloudsigma wire format for the reconciler.
-    struct Format: SchedulerWireFormat {
-        func live(_ object: JSON) -> LiveScheduler { CloudSigmaProvider.liveScheduler(object) }
+    public struct Format: SchedulerWireFormat {
+        public init() {}
 
-        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
+        public func live(_ object: JSON) -> LiveScheduler { CloudSigmaProvider.liveScheduler(object) }
+
+        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
     }
 
     /// Months as a comma list, or as the list of strings the API returns a comma list as when the live object has one.

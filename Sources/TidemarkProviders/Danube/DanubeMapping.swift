@@ -69,10 +69,12 @@ public enum DanubeMapping {
     }
 
     /// The danube wire format for the reconciler: an update writes the fields PUT takes over the live definition.
-    struct Format: SchedulerWireFormat {
-        func live(_ object: JSON) -> LiveScheduler { DanubeMapping.live(object) }
+    public struct Format: SchedulerWireFormat {
+        public init() {}
 
-        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
+        public func live(_ object: JSON) -> LiveScheduler { DanubeMapping.live(object) }
+
+        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
             let disk = state.options[driveKey].flatMap(split(drive:))?.1 ?? 1
             let fields = wire(state, marker: marker, disk: disk, creating: base == nil)
             guard let base = base?.objectValue else { return fields }

@@ -81,10 +81,12 @@ public enum FreezerMapping {
     }
 
     /// The freezer wire format for the reconciler: an update writes over the live job, whose other fields survive.
-    struct Format: SchedulerWireFormat {
-        func live(_ object: JSON) -> LiveScheduler { FreezerMapping.live(object) }
+    public struct Format: SchedulerWireFormat {
+        public init() {}
 
-        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
+        public func live(_ object: JSON) -> LiveScheduler { FreezerMapping.live(object) }
+
+        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
             let fields = wire(state, marker: marker, base: base)
             guard let base = base?.objectValue else { return fields }
             return .object(base.merging(fields.objectValue ?? [:]) { _, new in new })

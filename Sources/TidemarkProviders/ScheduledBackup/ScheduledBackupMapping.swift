@@ -52,9 +52,11 @@ public enum ScheduledBackupMapping {
     }
 
     /// The scheduled-backup wire format for the reconciler.
-    struct Format: SchedulerWireFormat {
-        func live(_ object: JSON) -> LiveScheduler { ScheduledBackupMapping.live(object) }
+    public struct Format: SchedulerWireFormat {
+        public init() {}
 
-        func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
+        public func live(_ object: JSON) -> LiveScheduler { ScheduledBackupMapping.live(object) }
+
+        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
@@ -6,7 +7,41 @@ import TidemarkSchedule
 /// danube: a backup definition per Scheduler and VM disk its DriveBindings select. Native when the schedule has an
 /// exact UTC cron form and the retention is `{last: N}`; otherwise the definition is inactive and the controller
 /// takes and deletes the backups.
-struct DanubeTargetMapping: TargetMapping {
+struct DanubeDefinition: ProviderDefinition {
+    var noun: String { "definition" }
+    var bindsDrives: Bool { false }
+    var wireFormat: any SchedulerWireFormat { DanubeMapping.Format() }
+
+    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+        try DanubeProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
+    }
+
+    /// A Scheduler and a DriveBinding per definition name and settings, binding the VM disks that carry it.
+    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+                     taken: inout Set<String>) -> ImportedPolicies {
+        var groups: [DefinitionSettings: [String]] = [:]
+        for (_, state) in unmanaged {
+            var settings = state
+            let drive = settings.options.removeValue(forKey: DanubeMapping.driveKey) ?? ""
+            groups[DefinitionSettings(state: settings), default: []].append(drive)
+        }
+        var imported = ImportedPolicies()
+        for (settings, drives) in groups.sorted(by: { $0.key.sortKey < $1.key.sortKey }) {
+            let name = MappingChecks.claimName(settings.state.displayName, &taken)
+            imported.files.append(.init(name: name, text: PolicyWriter.danubeDefinition(name: name, target: target, state: settings.state, drives: drives),
+                                        summary: "backup definition \(settings.state.displayName), \(drives.count) VM disk\(drives.count == 1 ? "" : "s")"))
+        }
+        return imported
+    }
+
+    /// Definitions that differ only in their disk import as one Scheduler.
+    struct DefinitionSettings: Hashable {
+        var state: SchedulerState
+
+        var sortKey: String { "\(state.displayName)|\(state.enabled)|\(state.options.sorted { $0.key < $1.key })" }
+    }
+
     /// The inactive definition of a controller-run scheduler still needs a schedule.
     static let inactiveSchedule = "0 0 * * *"
 
@@ -39,7 +74,7 @@ struct DanubeTargetMapping: TargetMapping {
             let controllerReason: String? = if case .controller(let why) = placement { "\(why); the definition is inactive" } else { nil }
             let cronText = if case .success(let text) = cron { text } else { Self.inactiveSchedule }
             let retention = last.map(String.init) ?? String(RetentionBound.count(rules, schedule: spec.schedule, now: now))
-            plan.placements.append(.init(scheduler: document.name, mode: native ? "native" : "controller",
+            plan.placements.append(.init(scheduler: document.name, mode: native ? .native : .controller,
                                          reason: native ? "cron \"\(cronText)\" in UTC, retention \(retention)"
                                             : controllerReason))
             let drives = live.drives.filter { drive in

@@ -1,11 +1,33 @@
 import Foundation
+import Logging
 import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
 
 /// scheduled-backup: one backup plan per BackupPlan document, scheduled natively by a UTC cron pattern. The API cannot
 /// take a checkpoint on demand, so a schedule without an exact UTC cron form is an error, never a controller job.
-struct ScheduledBackupTargetMapping: TargetMapping {
+struct ScheduledBackupDefinition: ProviderDefinition {
+    var noun: String { "plan" }
+    var bindsDrives: Bool { false }
+    var wireFormat: any SchedulerWireFormat { ScheduledBackupMapping.Format() }
+
+    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+        try ScheduledBackupProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
+    }
+
+    /// A BackupPlan document per plan.
+    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+                     taken: inout Set<String>) -> ImportedPolicies {
+        var imported = ImportedPolicies()
+        for (plan, state) in unmanaged {
+            let name = MappingChecks.claimName(plan.displayName, &taken)
+            imported.files.append(.init(name: name, text: PolicyWriter.backupPlan(name: name, target: target, state: state),
+                                        summary: "plan \(plan.displayName), \(plan.id)"))
+        }
+        return imported
+    }
+
     func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
         MappingChecks.rejectBindings(target: target, policies: policies, why: "scheduled-backup plans list their resources; there are no drives to bind",
                                      plan: &plan)
@@ -31,11 +53,11 @@ struct ScheduledBackupTargetMapping: TargetMapping {
             let maxBackups: Int
             if let count = MappingChecks.onlyLast(rules) {
                 maxBackups = count
-                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: "cron \"\(cron)\" in UTC",
-                                             retention: "native", retentionReason: "max_backups \(count)"))
+                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC",
+                                             retention: .native, retentionReason: "max_backups \(count)"))
             } else {
                 maxBackups = RetentionBound.count(rules, schedule: spec.schedule, now: now)
-                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: "cron \"\(cron)\" in UTC", retention: "controller",
+                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC", retention: .controller,
                                              retentionReason: "only {last: N} is native (max_backups); tidemark deletes expired checkpoints "
                                                 + "and sets max_backups to \(maxBackups), above what the rules keep"))
             }

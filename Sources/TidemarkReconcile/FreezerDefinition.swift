@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
@@ -8,7 +9,32 @@ import TidemarkSchedule
 /// A schedule that is not one fixed interval (daylight saving time moves it, or its gaps differ) is an error, not a
 /// controller job: a job `event` carries no slot, so the controller could not tell a slot's backup from another's
 /// and could neither avoid a second run nor notice a lost one.
-struct FreezerTargetMapping: TargetMapping {
+struct FreezerDefinition: ProviderDefinition {
+    var noun: String { "job" }
+    var bindsDrives: Bool { false }
+    var wireFormat: any SchedulerWireFormat { FreezerMapping.Format() }
+
+    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+        try FreezerProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
+    }
+
+    /// A Scheduler per job whose interval and start date have a calendar form.
+    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+                     taken: inout Set<String>) -> ImportedPolicies {
+        var imported = ImportedPolicies()
+        for (job, state) in unmanaged {
+            let name = PolicyWriter.name(for: job.displayName, taken: taken)
+            guard let text = PolicyWriter.freezerJob(name: name, target: target, description: job.displayName, state: state) else {
+                imported.skipped.append("job \(job.displayName) (\(job.id)): its interval and start date have no calendar form")
+                continue
+            }
+            taken.insert(name)
+            imported.files.append(.init(name: name, text: text, summary: "job \(job.displayName), \(job.id)"))
+        }
+        return imported
+    }
+
     func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
         MappingChecks.rejectBindings(target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
                                      plan: &plan)
@@ -42,12 +68,12 @@ struct FreezerTargetMapping: TargetMapping {
             let reason = "every \(intervalText) from \(FreezerMapping.dateText(interval.start)) UTC"
             if rules.count == 1, case .age(.days, let days) = rules[0] {
                 removeOlderThan = String(days)
-                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason, retention: "native",
+                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason, retention: .native,
                                              retentionReason: "remove_older_than \(days)"))
             } else if rules.isEmpty {
-                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason))
+                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason))
             } else {
-                plan.placements.append(.init(scheduler: document.name, mode: "native", reason: reason, retention: "controller",
+                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason, retention: .controller,
                                              retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups"))
             }
             var options = [FreezerMapping.clientID: client, "container": container, "backup_name": spec.options["backupName"] ?? document.name,
