@@ -1,7 +1,7 @@
 # Tidemark — backup schedules and retention as code.
 SWIFT ?= swift
 
-.PHONY: demo test build release bench clean
+.PHONY: demo test lint format build release bench clean
 
 ## The main job end to end with no account: the emulator, the seed policies, plan → apply → zero diff.
 demo:
@@ -14,6 +14,13 @@ test:
 	@scripts/bootstrap.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+## The code as swift format (from the toolchain) writes it, by .swift-format; `make format` rewrites it so.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Benchmarks Package.swift
 
 build:
 	$(SWIFT) build

@@ -55,7 +55,9 @@ let package = Package(
         ),
         .target(
             name: "TidemarkReconcile",
-            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "TidemarkController",
@@ -95,29 +97,38 @@ let package = Package(
         ),
         .executableTarget(
             name: "tidemark-bench",
-            dependencies: ["TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
-                           "TidemarkGit", "GitTestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
+                "TidemarkGit", "GitTestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
         .target(name: "GitTestSupport", dependencies: ["TidemarkEmulator"], path: "Tests/GitTestSupport"),
         .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "GitTestSupport"]),
-        .testTarget(name: "TidemarkControllerTests", dependencies: [
-            "TidemarkController", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkSchedule", "TidemarkReconcile", "GitTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "TidemarkControllerTests",
+            dependencies: [
+                "TidemarkController", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkSchedule", "TidemarkReconcile",
+                "GitTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON", "GitTestSupport"]),
-        .testTarget(name: "TidemarkProvidersTests", dependencies: [
-            "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON", "GitTestSupport",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-        .testTarget(name: "TidemarkReconcileTests", dependencies: [
-            "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "TidemarkProvidersTests",
+            dependencies: [
+                "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON", "GitTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "TidemarkReconcileTests",
+            dependencies: [
+                "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "GitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

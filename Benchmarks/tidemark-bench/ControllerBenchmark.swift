@@ -20,17 +20,20 @@ enum ControllerBenchmark {
     /// its slot and the moment its create request returned.
     static func slotLag() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
-        let base = CloudSigmaProvider(target: "bench", endpoint: URL(string: emulator.baseURL)!,
-                                      credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"), transport: URLSessionTransport())
+        let base = CloudSigmaProvider(
+            target: "bench", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: URLSessionTransport())
         let provider = TimingProvider(base: base)
         let driveIDs = try await base.readLiveState().drives.map(\.id)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
-        let job = ControllerJob(scheduler: "fast", target: "bench",
-                                schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 1, window: .wholeDay)))),
-                                retention: RetentionPolicySpec(rules: [.last(3)]), driveIDs: driveIDs)
+        let job = ControllerJob(
+            scheduler: "fast", target: "bench",
+            schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 1, window: .wholeDay)))),
+            retention: RetentionPolicySpec(rules: [.last(3)]), driveIDs: driveIDs)
         let epoch = Date()
         let clock = ScaledClock(epoch: epoch, speed: speed)
         var logger = Logger(label: "bench")
@@ -42,9 +45,12 @@ enum ControllerBenchmark {
             creation.returned.timeIntervalSince(epoch.addingTimeInterval(creation.slot.timeIntervalSince(epoch) / speed))
         }.sorted()
         func percentile(_ p: Double) -> Double { lags.isEmpty ? .nan : lags[min(lags.count - 1, Int(Double(lags.count) * p))] }
-        print(String(format: "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): %d snapshots, %d deleted, %d skipped, "
-                     + "lag p50 %.2f s, p99 %.2f s, max %.2f s", drives, speed, 60 / speed, report.created, report.deleted, report.skipped,
-                     percentile(0.5), percentile(0.99), lags.last ?? .nan))
+        print(
+            String(
+                format:
+                    "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): %d snapshots, %d deleted, %d skipped, "
+                    + "lag p50 %.2f s, p99 %.2f s, max %.2f s", drives, speed, 60 / speed, report.created, report.deleted, report.skipped,
+                percentile(0.5), percentile(0.99), lags.last ?? .nan))
         await emulator.stop()
     }
 
@@ -67,16 +73,21 @@ enum ControllerBenchmark {
             .write(to: target, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["run", "--path", directory.appendingPathComponent("policies").path, "--listen", "127.0.0.1:0",
-                             "--state", "sqlite:" + directory.appendingPathComponent("state.sqlite").path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) { $1 }
+        process.arguments = [
+            "run", "--path", directory.appendingPathComponent("policies").path, "--listen", "127.0.0.1:0",
+            "--state", "sqlite:" + directory.appendingPathComponent("state.sqlite").path,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(EmulatorCredentials.environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         try await Task.sleep(for: .seconds(8))
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
-        let bound = try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue?
+        let rss =
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) }
+            ?? "?"
+        let bound =
+            try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue?
             .count { $0["backup_scheduler"]?["uuid"]?.stringValue != nil } ?? 0
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -12,8 +12,10 @@ enum FaultBenchmark {
     static func run(schedulers: Int = 1000) async throws {
         let drives = schedulers * 5
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(
-            seedDrives: drives, fixture: try EmulatorFixture(contentsOf: root.appendingPathComponent("examples/emulator-fixture.json").path)))
+        let emulator = try await RunningEmulator.start(
+            EmulatorConfiguration(
+                seedDrives: drives,
+                fixture: try EmulatorFixture(contentsOf: root.appendingPathComponent("examples/emulator-fixture.json").path)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-faults-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -50,13 +52,21 @@ enum FaultBenchmark {
         let target = policies.targets[0]
         emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 11, connectionFaults: true, hangSeconds: 5)
         emulator.requests.reset()
-        let clock = ContinuousClock(), started = clock.now
-        var rounds = 0, retries = 0, refused = 0, sent = 0, failedActions = 0, failedReads = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        var rounds = 0
+        var retries = 0
+        var refused = 0
+        var sent = 0
+        var failedActions = 0
+        var failedReads = 0
         while rounds < 40 {
             rounds += 1
             let budget = RetryBudget()
-            let provider = try CloudSigmaProvider.make(for: target, logger: Logger(label: "bench"), environment: ["U": "tidemark@example.com", "P": "tm-emulator-pw-5b7e"],
-                                                       connection: ConnectionOptions(timeout: 1, budget: budget))
+            let provider = try CloudSigmaProvider.make(
+                for: target, logger: Logger(label: "bench"),
+                environment: ["U": EmulatorCredentials.user, "P": EmulatorCredentials.password],
+                connection: ConnectionOptions(timeout: 1, budget: budget))
             defer {
                 let statistics = budget.statistics
                 sent += statistics.requests
@@ -64,7 +74,8 @@ enum FaultBenchmark {
                 refused += statistics.refused
             }
             guard let live = try? await provider.readLiveState(),
-                  let plan = try? await Planner(instance: "tidemark").plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
+                let plan = try? await Planner(instance: "tidemark").plan(
+                    target: target, policies: policies, live: live, snapshots: provider.snapshots)
             else {
                 failedReads += 1
                 continue
@@ -73,14 +84,16 @@ enum FaultBenchmark {
             failedActions += await ApplyExecutor(provider: provider, parallelism: 8).apply(plan.actions).count { !$0.succeeded }
         }
         let elapsed = clock.now - started
-        let injected = emulator.emulator.faults.injected, served = emulator.requests.all.count
+        let injected = emulator.emulator.faults.injected
+        let served = emulator.requests.all.count
         emulator.emulator.faults.plan = FaultPlan(rate: 0)
         let objects = try await emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
         let names = objects.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }
-        print("faults   the seed policies + \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): converged in \(rounds) plan+apply rounds "
-            + "(\(failedReads) failed reads, \(failedActions) failed actions retried by the next round), \(PlanBenchmark.format(elapsed)); "
-            + "\(sent) requests sent, \(retries) retries (\(refused) refused by the budget), \(served) requests served, \(injected) faults injected; "
-            + "\(names.count) schedulers, \(names.count - Set(names).count) duplicates")
+        print(
+            "faults   the seed policies + \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): converged in \(rounds) plan+apply rounds "
+                + "(\(failedReads) failed reads, \(failedActions) failed actions retried by the next round), \(PlanBenchmark.format(elapsed)); "
+                + "\(sent) requests sent, \(retries) retries (\(refused) refused by the budget), \(served) requests served, \(injected) faults injected; "
+                + "\(names.count) schedulers, \(names.count - Set(names).count) duplicates")
         await emulator.stop()
     }
 }

@@ -11,7 +11,9 @@ enum GitBenchmark {
     static func run() throws {
         let work = try GitFixture()
         defer { work.delete() }
-        try work.write("policies/target.yaml", """
+        try work.write(
+            "policies/target.yaml",
+            """
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: bench}
@@ -21,7 +23,9 @@ enum GitBenchmark {
               credentials: {usernameEnv: U, passwordEnv: P}
             """)
         for index in 0..<fileCount - 1 {
-            try work.write("policies/schedulers/\(index / 1000)/s\(index).yaml", """
+            try work.write(
+                "policies/schedulers/\(index / 1000)/s\(index).yaml",
+                """
                 apiVersion: tidemark.io/v1
                 kind: RetentionPolicy
                 metadata: {name: keep-\(index)}
@@ -46,11 +50,15 @@ enum GitBenchmark {
         defer { daemon.stop() }
         let clock = ContinuousClock()
 
-        for (label, url) in [("file://", "file://" + base.appendingPathComponent("policies.git").path), ("git://", daemon.url("policies.git"))] {
+        for (label, url) in [
+            ("file://", "file://" + base.appendingPathComponent("policies.git").path), ("git://", daemon.url("policies.git")),
+        ] {
             let cache = GitMirrorCache(directory: work.root.appendingPathComponent("cache-\(label.prefix(4))").path)
             let cold = try clock.measure { _ = try cache.fetch(url, credentials: GitCredentials()) }
             let warm = try clock.measure { _ = try cache.fetch(url, credentials: GitCredentials()) }
-            print("tidemark  git    fetch \(label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(fileCount) files: cold \(format(cold)), warm (no new commits) \(format(warm))")
+            print(
+                "tidemark  git    fetch \(label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(fileCount) files: cold \(format(cold)), warm (no new commits) \(format(warm))"
+            )
         }
         let repository = try GitMirrorCache(directory: work.root.appendingPathComponent("cache-file").path)
             .cached("file://" + base.appendingPathComponent("policies.git").path)
@@ -59,8 +67,11 @@ enum GitBenchmark {
         let read = try clock.measure { contents = try GitPolicySource(repository: repository, commit: commit, path: "policies").read() }
         var result: PolicyLoader.Result?
         let load = clock.measure { result = PolicyLoader().load(contents!.files) }
-        let documents = result!.policies.documentCount, errors = result!.diagnostics.count
-        print("tidemark  git    read tree \(contents!.files.count) files \(format(read)); load + validate \(documents) documents \(format(load)), \(errors) diagnostics")
+        let documents = result!.policies.documentCount
+        let errors = result!.diagnostics.count
+        print(
+            "tidemark  git    read tree \(contents!.files.count) files \(format(read)); load + validate \(documents) documents \(format(load)), \(errors) diagnostics"
+        )
     }
 
     static func format(_ duration: Duration) -> String {

@@ -5,8 +5,10 @@ import TidemarkSchedule
 /// Next-fire computations per second (the same expressions as Benchmarks/croniter_rate.py) and retention
 /// evaluation of 1,000,000 snapshots.
 enum ScheduleBenchmark {
-    static let cronExpressions = ["*/5 * * * *", "0 4 * * *", "15 3 1-7 * mon", "0 0 1 */2 *", "30 2 * * 1-5",
-                                  "0 */6 * * *", "0 0 29 2 *", "5 4 * * sun", "0 22 * * 1-5", "0 0,12 1 * *"]
+    static let cronExpressions = [
+        "*/5 * * * *", "0 4 * * *", "15 3 1-7 * mon", "0 0 1 */2 *", "30 2 * * 1-5",
+        "0 */6 * * *", "0 0 29 2 *", "5 4 * * sun", "0 22 * * 1-5", "0 0,12 1 * *",
+    ]
     static let zones = ["UTC", "Europe/Zurich"]
     static let seconds = 2.0
 
@@ -26,8 +28,9 @@ enum ScheduleBenchmark {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("tidemark  retention \(count) snapshots (son/father/grandfather, Europe/Zurich): "
-                + String(format: "%.3f s, %d kept", elapsed, kept))
+            print(
+                "tidemark  retention \(count) snapshots (son/father/grandfather, Europe/Zurich): "
+                    + String(format: "%.3f s, %d kept", elapsed, kept))
         }
     }
 

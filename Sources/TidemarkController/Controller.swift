@@ -57,9 +57,11 @@ public actor Controller {
     private var sleeper: Task<Void, any Error>?
     public private(set) var status = ControllerStatus()
 
-    public init(configuration: Configuration, source: @escaping @Sendable () async throws -> SourceSnapshot,
-                makeProvider: @escaping @Sendable (PolicyDocument<TargetSpec>) throws -> any Provider,
-                store: StateStore, clock: any ControllerClock, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()) {
+    public init(
+        configuration: Configuration, source: @escaping @Sendable () async throws -> SourceSnapshot,
+        makeProvider: @escaping @Sendable (PolicyDocument<TargetSpec>) throws -> any Provider,
+        store: StateStore, clock: any ControllerClock, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()
+    ) {
         self.configuration = configuration
         self.source = source
         self.makeProvider = makeProvider
@@ -74,8 +76,9 @@ public actor Controller {
     /// finishes: stopping only interrupts the sleep between them.
     public func run(until end: Date? = nil) async {
         for request in (try? store.takeInFlightRequests()) ?? [] {
-            logger.warning("a request was in flight when the previous run stopped; the next plan accounts for it",
-                           metadata: ["target": "\(request.target)", "action": "\(request.kind) \(request.object)"])
+            logger.warning(
+                "a request was in flight when the previous run stopped; the next plan accounts for it",
+                metadata: ["target": "\(request.target)", "action": "\(request.kind) \(request.object)"])
         }
         var nextSync = clock.now()
         while !stopping {
@@ -115,9 +118,12 @@ public actor Controller {
             return
         }
         guard snapshot.errors.isEmpty else {
-            fail(started, commit: snapshot.commit, "commit \(snapshot.commit ?? "(files)") does not validate; "
-                + "\(inForce?.commit.map { "commit \($0)" } ?? "nothing") stays in force: " + snapshot.errors.prefix(5).joined(separator: "; "),
-                 outcome: "invalid")
+            fail(
+                started, commit: snapshot.commit,
+                "commit \(snapshot.commit ?? "(files)") does not validate; "
+                    + "\(inForce?.commit.map { "commit \($0)" } ?? "nothing") stays in force: "
+                    + snapshot.errors.prefix(5).joined(separator: "; "),
+                outcome: "invalid")
             return
         }
         let isNew = inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies
@@ -131,8 +137,9 @@ public actor Controller {
         var newLoops: [String: SlotLoop] = [:]
         var schedulers: [ControllerStatus.SchedulerStatus] = []
         for target in snapshot.policies.targets {
-            var targetStatus = ControllerStatus.TargetStatus(name: target.name, driftPolicy: target.spec.driftPolicy.rawValue,
-                                                             pendingActions: 0, lastActions: [], errors: [])
+            var targetStatus = ControllerStatus.TargetStatus(
+                name: target.name, driftPolicy: target.spec.driftPolicy.rawValue,
+                pendingActions: 0, lastActions: [], errors: [])
             do {
                 let (provider, scheduler) = try connection(for: target)
                 let live = try await provider.readLiveState()
@@ -146,34 +153,39 @@ public actor Controller {
                         for outcome in await ApplyExecutor(provider: provider, journal: store, target: target.name).apply(plan.actions) {
                             let object = "\(outcome.action.resource) \(outcome.action.name)"
                             actions.append((target.name, outcome.action.kind.rawValue, object, outcome.error))
-                            targetStatus.lastActions.append("\(outcome.action.kind.rawValue) \(object)\(outcome.error.map { ": \($0)" } ?? "")")
+                            targetStatus.lastActions.append(
+                                "\(outcome.action.kind.rawValue) \(object)\(outcome.error.map { ": \($0)" } ?? "")")
                             metrics.action(kind: outcome.action.kind.rawValue, outcome: outcome.error == nil ? "ok" : "failed")
                             if !isNew {
-                                try? store.recordDrift(target: target.name, action: "\(outcome.action.kind.rawValue) \(object)",
-                                                       outcome: outcome.error == nil ? "corrected" : "failed", at: started)
+                                try? store.recordDrift(
+                                    target: target.name, action: "\(outcome.action.kind.rawValue) \(object)",
+                                    outcome: outcome.error == nil ? "corrected" : "failed", at: started)
                                 metrics.drift(target: target.name, corrected: true)
                             }
                         }
                     } else {
                         targetStatus.pendingActions = plan.actions.count
                         for action in plan.actions {
-                            try? store.recordDrift(target: target.name, action: "\(action.kind.rawValue) \(action.resource) \(action.name)",
-                                                   outcome: "reported", at: started)
+                            try? store.recordDrift(
+                                target: target.name, action: "\(action.kind.rawValue) \(action.resource) \(action.name)",
+                                outcome: "reported", at: started)
                             metrics.drift(target: target.name, corrected: false)
                         }
                         logger.warning("drift reported", metadata: ["target": "\(target.name)", "actions": "\(plan.actions.count)"])
                     }
                 }
-                let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: snapshot.policies, live: live,
-                                             instance: configuration.instance)
+                let jobs = ControllerJob.jobs(
+                    target: target.name, plan: plan, policies: snapshot.policies, live: live,
+                    instance: configuration.instance)
                 let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
                 metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
                 newLoops[target.name] = loop
                 for placement in plan.placements {
                     let job = jobs.first { $0.scheduler == placement.scheduler }
-                    schedulers.append(ControllerStatus.SchedulerStatus(
-                        name: placement.scheduler, target: target.name, mode: placement.mode, drives: [],
-                        nextFires: job.flatMap { try? Schedule($0.schedule).nextFires(after: started, count: 3) } ?? []))
+                    schedulers.append(
+                        ControllerStatus.SchedulerStatus(
+                            name: placement.scheduler, target: target.name, mode: placement.mode, drives: [],
+                            nextFires: job.flatMap { try? Schedule($0.schedule).nextFires(after: started, count: 3) } ?? []))
                 }
             } catch {
                 targetStatus.errors.append("\(error)")
@@ -185,8 +197,10 @@ public actor Controller {
         inForce = snapshot
         let failed = actions.contains { $0.error != nil } || !errors.isEmpty
         let outcome = failed ? "failed" : actions.isEmpty ? "unchanged" : "applied"
-        try? store.record(StateStore.CycleRecord(commit: snapshot.commit, started: started, finished: clock.now(), outcome: outcome,
-                                                 actions: actions, message: errors.isEmpty ? nil : errors.joined(separator: "; ")))
+        try? store.record(
+            StateStore.CycleRecord(
+                commit: snapshot.commit, started: started, finished: clock.now(), outcome: outcome,
+                actions: actions, message: errors.isEmpty ? nil : errors.joined(separator: "; ")))
         metrics.cycle(duration: clock.now().timeIntervalSince(started), success: !failed, at: clock.now())
         status.commit = snapshot.commit
         status.lastSync = started
@@ -209,7 +223,8 @@ public actor Controller {
     private func fail(_ started: Date, commit: String?, _ message: String, outcome: String = "failed") {
         logger.error("cycle failed", metadata: ["error": "\(message)"])
         status.lastErrors = [message]
-        try? store.record(StateStore.CycleRecord(commit: commit, started: started, finished: clock.now(), outcome: outcome, message: message))
+        try? store.record(
+            StateStore.CycleRecord(commit: commit, started: started, finished: clock.now(), outcome: outcome, message: message))
         metrics.cycle(duration: clock.now().timeIntervalSince(started), success: false, at: clock.now())
     }
 
@@ -231,7 +246,8 @@ public actor Controller {
         guard let newest = try? store.newestSlots() else { return }
         for (index, scheduler) in status.schedulers.enumerated() where scheduler.mode == .controller {
             guard let job = loops[scheduler.target]?.jobs.first(where: { $0.scheduler == scheduler.name }),
-                  let schedule = try? Schedule(job.schedule) else { continue }
+                let schedule = try? Schedule(job.schedule)
+            else { continue }
             let fires = schedule.nextFires(after: now.addingTimeInterval(-40 * 86400), count: 64)
             let interval = zip(fires, fires.dropFirst()).map { $1.timeIntervalSince($0) }.max() ?? 86400
             status.schedulers[index].nextFires = schedule.nextFires(after: now, count: 3)

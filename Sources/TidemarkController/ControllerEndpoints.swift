@@ -10,20 +10,23 @@ public enum ControllerEndpoints {
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             let ready = await controller.status.ready
-            return Response(status: ready ? .ok : .serviceUnavailable,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: no successful cycle yet\n")))
+            return Response(
+                status: ready ? .ok : .serviceUnavailable,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: no successful cycle yet\n")))
         }
         router.get("metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: controller.metrics.exposition())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: controller.metrics.exposition())))
         }
         router.get("status") { _, _ -> Response in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
             let body = (try? encoder.encode(await controller.status)) ?? Data("{}".utf8)
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tidemark"))
     }

@@ -16,8 +16,10 @@ public struct ControllerJob: Sendable {
     /// `driveIDs` (a plan's checkpoints, a job's backups) after each slot.
     public var retentionOnly: Bool
 
-    public init(scheduler: String, target: String, schedule: ScheduleSpec, retention: RetentionPolicySpec?, driveIDs: [String],
-                missed: MissedSlots = .once, startingDeadline: TimeInterval = 3600, retentionOnly: Bool = false) {
+    public init(
+        scheduler: String, target: String, schedule: ScheduleSpec, retention: RetentionPolicySpec?, driveIDs: [String],
+        missed: MissedSlots = .once, startingDeadline: TimeInterval = 3600, retentionOnly: Bool = false
+    ) {
         self.retentionOnly = retentionOnly
         self.scheduler = scheduler
         self.target = target
@@ -32,35 +34,43 @@ public struct ControllerJob: Sendable {
     /// bindings select, and the natively scheduled objects whose retention the controller enforces. Disabled
     /// schedulers take no snapshots.
     public static func jobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState, instance: String) -> [ControllerJob] {
-        slotJobs(target: target, plan: plan, policies: policies, live: live) + retentionJobs(target: target, plan: plan, policies: policies,
-                                                                                           live: live, instance: instance)
+        slotJobs(target: target, plan: plan, policies: policies, live: live)
+            + retentionJobs(
+                target: target, plan: plan, policies: policies,
+                live: live, instance: instance)
     }
 
     static func retentionJobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState, instance: String) -> [ControllerJob] {
         plan.placements.filter { $0.mode == .native && $0.retention == .controller }.compactMap { placement -> ControllerJob? in
-            let source: (ScheduleSpec, RetentionReference?)? = policies.scheduler(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
+            let source: (ScheduleSpec, RetentionReference?)? =
+                policies.scheduler(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
                 ?? policies.backupPlan(named: placement.scheduler).map { ($0.spec.schedule, $0.spec.retention) }
             guard let (schedule, retention) = source else { return nil }
             let objects = live.schedulers.filter {
                 $0.marker?.instance == instance && ($0.marker?.target ?? target) == target && $0.marker?.name == placement.scheduler
             }.map(\.id)
             guard !objects.isEmpty else { return nil }
-            return ControllerJob(scheduler: placement.scheduler, target: target, schedule: schedule, retention: policies.resolve(retention),
-                                 driveIDs: objects.sorted(), retentionOnly: true)
+            return ControllerJob(
+                scheduler: placement.scheduler, target: target, schedule: schedule, retention: policies.resolve(retention),
+                driveIDs: objects.sorted(), retentionOnly: true)
         }
     }
 
     static func slotJobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState) -> [ControllerJob] {
         let controlled = Set(plan.placements.filter { $0.mode == .controller }.map(\.scheduler))
         var drives: [String: Set<String>] = [:]
-        for binding in policies.driveBindings where binding.spec.target.value == target && controlled.contains(binding.spec.scheduler.value) {
-            for drive in live.drives where binding.spec.drives.selects(drive) { drives[binding.spec.scheduler.value, default: []].insert(drive.id) }
+        for binding in policies.driveBindings where binding.spec.target.value == target && controlled.contains(binding.spec.scheduler.value)
+        {
+            for drive in live.drives where binding.spec.drives.selects(drive) {
+                drives[binding.spec.scheduler.value, default: []].insert(drive.id)
+            }
         }
         return plan.placements.filter { controlled.contains($0.scheduler) }.compactMap { placement -> ControllerJob? in
             guard let document = policies.scheduler(named: placement.scheduler), document.spec.enabled else { return nil }
-            return ControllerJob(scheduler: document.name, target: target, schedule: document.spec.schedule,
-                                 retention: policies.resolve(document.spec.retention), driveIDs: (drives[placement.scheduler] ?? []).sorted(),
-                                 missed: document.spec.missed, startingDeadline: TimeInterval(document.spec.startingDeadline))
+            return ControllerJob(
+                scheduler: document.name, target: target, schedule: document.spec.schedule,
+                retention: policies.resolve(document.spec.retention), driveIDs: (drives[placement.scheduler] ?? []).sorted(),
+                missed: document.spec.missed, startingDeadline: TimeInterval(document.spec.startingDeadline))
         }
     }
 }

@@ -11,8 +11,10 @@ public struct ControllerMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets["tidemark_cycle_duration_seconds"] = [.milliseconds(10), .milliseconds(50), .milliseconds(100),
-                                                                               .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(120)]
+        factory.durationHistogramBuckets["tidemark_cycle_duration_seconds"] = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100),
+            .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(120),
+        ]
         self.factory = factory
     }
 
@@ -28,8 +30,10 @@ public struct ControllerMetrics: Sendable {
     }
 
     func drift(target: String, corrected: Bool) {
-        Counter(label: "tidemark_drift_total", dimensions: [("target", target), ("handling", corrected ? "corrected" : "reported")],
-                factory: factory).increment()
+        Counter(
+            label: "tidemark_drift_total", dimensions: [("target", target), ("handling", corrected ? "corrected" : "reported")],
+            factory: factory
+        ).increment()
     }
 
     func snapshots(_ report: ControllerScheduler.Report, slotLag: TimeInterval?) {
@@ -41,8 +45,10 @@ public struct ControllerMetrics: Sendable {
 
     /// Counts one API request attempt by provider and HTTP status (`none` when no response came).
     public func apiRequest(provider: String, status: Int?) {
-        Counter(label: "tidemark_api_requests_total", dimensions: [("provider", provider), ("status", status.map(String.init) ?? "none")],
-                factory: factory).increment()
+        Counter(
+            label: "tidemark_api_requests_total", dimensions: [("provider", provider), ("status", status.map(String.init) ?? "none")],
+            factory: factory
+        ).increment()
     }
 
     func newestSnapshotAge(scheduler: String, drive: String, seconds: TimeInterval) {

@@ -67,8 +67,10 @@ public actor ControllerScheduler {
 
     /// Takes and prunes the job's drives, `parallelism` drives at a time: each drive's slots and snapshots are its
     /// own, so drives interleave only at their requests.
-    private func runDrives(_ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
-                           index: inout [String: LiveSnapshot], report: inout Report) async throws {
+    private func runDrives(
+        _ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
+        index: inout [String: LiveSnapshot], report: inout Report
+    ) async throws {
         var perDrive: [String: [String: LiveSnapshot]] = [:]
         let drives = Set(job.driveIDs)
         for (key, snapshot) in index where key.hasPrefix(job.scheduler + "|") && drives.contains(snapshot.driveID) {
@@ -101,7 +103,9 @@ public actor ControllerScheduler {
         if let known { return known }
         var index: [String: LiveSnapshot] = [:]
         for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
-            guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else { continue }
+            guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else {
+                continue
+            }
             index[Self.key(scheduler, snapshot.driveID, slot)] = snapshot
         }
         return index
@@ -109,11 +113,15 @@ public actor ControllerScheduler {
 
     static func key(_ scheduler: String, _ drive: String, _ slot: String) -> String { "\(scheduler)|\(drive)|\(slot)" }
 
-    private func take(_ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
-                      index: inout [String: LiveSnapshot], report: inout Report) async throws {
+    private func take(
+        _ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
+        index: inout [String: LiveSnapshot], report: inout Report
+    ) async throws {
         for slot in try store.pendingSlots(scheduler: job.scheduler, drive: drive) {
             let onTime = slot >= startedAt || job.missed == .once
-            if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline) {
+            if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
+                || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
+            {
                 try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
             } else {
                 try store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
@@ -137,8 +145,10 @@ public actor ControllerScheduler {
         try store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
     }
 
-    private func takeSlot(_ job: ControllerJob, drive: String, slot: Date, now: Date,
-                          index: inout [String: LiveSnapshot], report: inout Report) async throws {
+    private func takeSlot(
+        _ job: ControllerJob, drive: String, slot: Date, now: Date,
+        index: inout [String: LiveSnapshot], report: inout Report
+    ) async throws {
         if try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) == .created { return }
         let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
         if let existing = index[key] {
@@ -146,12 +156,14 @@ public actor ControllerScheduler {
             report.recovered += 1
             return
         }
-        let snapshot = try await provider.createSnapshot(driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
-                                                         meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
+        let snapshot = try await provider.createSnapshot(
+            driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
+            meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
         index[key] = snapshot
         try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
         report.created += 1
-        logger.debug("took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
+        logger.debug(
+            "took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
     }
 
     /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time
@@ -170,8 +182,12 @@ public actor ControllerScheduler {
                         guard byID[decision.snapshot.id] != nil else { continue }
                         try await deleteIgnoringGone(decision.snapshot.id)
                         report.deleted += 1
-                        logger.debug("retention deleted a backup", metadata: ["scheduler": "\(job.scheduler)", "object": "\(object)",
-                                                                              "backup": "\(decision.snapshot.id)"])
+                        logger.debug(
+                            "retention deleted a backup",
+                            metadata: [
+                                "scheduler": "\(job.scheduler)", "object": "\(object)",
+                                "backup": "\(decision.snapshot.id)",
+                            ])
                     }
                 }
             }
@@ -191,8 +207,10 @@ public actor ControllerScheduler {
     }
 
     /// Retention over this scheduler's snapshots of the drive, by their slot instants, in the schedule's timezone.
-    private func applyRetention(_ job: ControllerJob, drive: String, now: Date,
-                                index: inout [String: LiveSnapshot], report: inout Report) async throws {
+    private func applyRetention(
+        _ job: ControllerJob, drive: String, now: Date,
+        index: inout [String: LiveSnapshot], report: inout Report
+    ) async throws {
         guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone) else { return }
         let prefix = "\(job.scheduler)|\(drive)|"
         let mine = index.filter { $0.key.hasPrefix(prefix) }

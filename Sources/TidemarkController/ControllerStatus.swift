@@ -37,24 +37,34 @@ public struct ControllerStatus: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ready, commit, lastSync = "last_sync", lastErrors = "last_errors", targets, schedulers
+        case ready, commit
+        case lastSync = "last_sync"
+        case lastErrors = "last_errors"
+        case targets, schedulers
     }
 }
 
 extension ControllerStatus.TargetStatus {
     enum CodingKeys: String, CodingKey {
-        case name, driftPolicy = "drift_policy", pendingActions = "pending_actions", lastActions = "last_actions", errors
+        case name
+        case driftPolicy = "drift_policy"
+        case pendingActions = "pending_actions"
+        case lastActions = "last_actions"
+        case errors
     }
 }
 
 extension ControllerStatus.SchedulerStatus {
     enum CodingKeys: String, CodingKey {
-        case name, target, mode, drives, nextFires = "next_fires"
+        case name, target, mode, drives
+        case nextFires = "next_fires"
     }
 }
 
 extension ControllerStatus.DriveStatus {
     enum CodingKeys: String, CodingKey {
-        case drive, newestSnapshot = "newest_snapshot", stale
+        case drive
+        case newestSnapshot = "newest_snapshot"
+        case stale
     }
 }

@@ -14,16 +14,18 @@ extension StateStore: ApplyJournal {
 
     public func begin(target: String, action: PlannedAction) throws -> Int64 {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO journal (target, kind, object, started, outcome) VALUES (?, ?, ?, ?, 'sent')",
-                           arguments: [target, action.kind.rawValue, action.subject, Date().timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT INTO journal (target, kind, object, started, outcome) VALUES (?, ?, ?, ?, 'sent')",
+                arguments: [target, action.kind.rawValue, action.subject, Date().timeIntervalSince1970])
             return db.lastInsertedRowID
         }
     }
 
     public func finish(_ entry: Int64, error: String?) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE journal SET finished = ?, outcome = ?, error = ? WHERE id = ?",
-                           arguments: [Date().timeIntervalSince1970, error == nil ? "done" : "failed", error, entry])
+            try db.execute(
+                sql: "UPDATE journal SET finished = ?, outcome = ?, error = ? WHERE id = ?",
+                arguments: [Date().timeIntervalSince1970, error == nil ? "done" : "failed", error, entry])
         }
     }
 
@@ -34,8 +36,9 @@ extension StateStore: ApplyJournal {
             let rows = try Row.fetchAll(db, sql: "SELECT target, kind, object, started FROM journal WHERE outcome = 'sent' ORDER BY id")
             try db.execute(sql: "UPDATE journal SET outcome = 'interrupted' WHERE outcome = 'sent'")
             return rows.map { row in
-                InFlightRequest(target: row["target"], kind: row["kind"], object: row["object"],
-                                started: Date(timeIntervalSince1970: row["started"]))
+                InFlightRequest(
+                    target: row["target"], kind: row["kind"], object: row["object"],
+                    started: Date(timeIntervalSince1970: row["started"]))
             }
         }
     }

@@ -20,32 +20,34 @@ public final class StateStore: Sendable {
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE cycles (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, commit_id TEXT, started REAL NOT NULL, finished REAL NOT NULL,
-                    outcome TEXT NOT NULL, actions INTEGER NOT NULL, failed INTEGER NOT NULL, message TEXT);
-                CREATE TABLE actions (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, cycle INTEGER NOT NULL REFERENCES cycles(id), target TEXT NOT NULL,
-                    kind TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
-                CREATE TABLE cursors (
-                    scheduler TEXT NOT NULL, drive TEXT NOT NULL, last_slot REAL NOT NULL, PRIMARY KEY (scheduler, drive));
-                CREATE TABLE slots (
-                    scheduler TEXT NOT NULL, drive TEXT NOT NULL, slot REAL NOT NULL, state TEXT NOT NULL,
-                    snapshot TEXT, updated REAL NOT NULL, PRIMARY KEY (scheduler, drive, slot));
-                CREATE TABLE snapshots (
-                    id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL,
-                    created REAL NOT NULL, deleted REAL);
-                CREATE TABLE drift (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE cycles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, commit_id TEXT, started REAL NOT NULL, finished REAL NOT NULL,
+                        outcome TEXT NOT NULL, actions INTEGER NOT NULL, failed INTEGER NOT NULL, message TEXT);
+                    CREATE TABLE actions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, cycle INTEGER NOT NULL REFERENCES cycles(id), target TEXT NOT NULL,
+                        kind TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
+                    CREATE TABLE cursors (
+                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, last_slot REAL NOT NULL, PRIMARY KEY (scheduler, drive));
+                    CREATE TABLE slots (
+                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, slot REAL NOT NULL, state TEXT NOT NULL,
+                        snapshot TEXT, updated REAL NOT NULL, PRIMARY KEY (scheduler, drive, slot));
+                    CREATE TABLE snapshots (
+                        id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL,
+                        created REAL NOT NULL, deleted REAL);
+                    CREATE TABLE drift (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL);
+                    """)
         }
         migrator.registerMigration("v2-apply-journal") { db in
-            try db.execute(sql: """
-                CREATE TABLE journal (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL,
-                    started REAL NOT NULL, finished REAL, outcome TEXT NOT NULL, error TEXT);
-                CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE journal (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL,
+                        started REAL NOT NULL, finished REAL, outcome TEXT NOT NULL, error TEXT);
+                    CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
+                    """)
         }
         return migrator
     }
@@ -67,10 +69,11 @@ public final class StateStore: Sendable {
 
     /// Moves a cursor forward, never back.
     private static func moveCursor(_ db: Database, scheduler: String, drive: String, to slot: Date) throws {
-        try db.execute(sql: """
-            INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
-            ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-            """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
+        try db.execute(
+            sql: """
+                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
+                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
+                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
     }
 
     /// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.
@@ -81,11 +84,14 @@ public final class StateStore: Sendable {
     /// Records the intent to take a slot before the request is sent; returns the state it already had, if any.
     public func begin(scheduler: String, drive: String, slot: Date, at now: Date) throws -> SlotState? {
         try database.write { db in
-            let existing = try String.fetchOne(db, sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?",
-                                               arguments: [scheduler, drive, slot.timeIntervalSince1970]).flatMap(SlotState.init(rawValue:))
+            let existing = try String.fetchOne(
+                db, sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?",
+                arguments: [scheduler, drive, slot.timeIntervalSince1970]
+            ).flatMap(SlotState.init(rawValue:))
             if existing == nil {
-                try db.execute(sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)",
-                               arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+                try db.execute(
+                    sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)",
+                    arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
             }
             return existing
         }
@@ -94,12 +100,14 @@ public final class StateStore: Sendable {
     /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
     public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
-                ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot, updated = excluded.updated
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
-            try db.execute(sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
+                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot, updated = excluded.updated
+                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
+                arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
             try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
         }
     }
@@ -107,43 +115,51 @@ public final class StateStore: Sendable {
     /// Marks a slot skipped (missed while down, or past its deadline).
     public func skip(scheduler: String, drive: String, slot: Date, at now: Date) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
-                ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
+                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
+                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
         }
     }
 
     /// Slots begun but not finished: a crash came between the intent and the outcome.
     public func pendingSlots(scheduler: String, drive: String) throws -> [Date] {
         try database.read { db in
-            try Double.fetchAll(db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",
-                                arguments: [scheduler, drive])
+            try Double.fetchAll(
+                db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",
+                arguments: [scheduler, drive])
         }.map(Date.init(timeIntervalSince1970:))
     }
 
     public func markDeleted(snapshot: String, at now: Date) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL", arguments: [now.timeIntervalSince1970, snapshot])
+            try db.execute(
+                sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL", arguments: [now.timeIntervalSince1970, snapshot])
         }
     }
 
     /// Slots taken, per scheduler and drive: (scheduler, drive, slot, snapshot id).
     public func createdSlots() throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot")
-                .map { ($0["scheduler"], $0["drive"], Date(timeIntervalSince1970: $0["slot"]), $0["snapshot"]) }
+            try Row.fetchAll(
+                db, sql: "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot"
+            )
+            .map { ($0["scheduler"], $0["drive"], Date(timeIntervalSince1970: $0["slot"]), $0["snapshot"]) }
         }
     }
 
     /// The newest slot taken per scheduler and drive, keyed `scheduler|drive`: one grouped query over the slots' key.
     public func newestSlots() throws -> [String: Date] {
         try database.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
-            return Dictionary(uniqueKeysWithValues: rows.map { row -> (String, Date) in
-                let scheduler: String = row["scheduler"], drive: String = row["drive"]
-                return ("\(scheduler)|\(drive)", Date(timeIntervalSince1970: row["newest"]))
-            })
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { row -> (String, Date) in
+                    let scheduler: String = row["scheduler"]
+                    let drive: String = row["drive"]
+                    return ("\(scheduler)|\(drive)", Date(timeIntervalSince1970: row["newest"]))
+                })
         }
     }
 
@@ -159,8 +175,10 @@ public final class StateStore: Sendable {
         public var actions: [(target: String, kind: String, object: String, error: String?)]
         public var message: String?
 
-        public init(commit: String?, started: Date, finished: Date, outcome: String,
-                    actions: [(target: String, kind: String, object: String, error: String?)] = [], message: String? = nil) {
+        public init(
+            commit: String?, started: Date, finished: Date, outcome: String,
+            actions: [(target: String, kind: String, object: String, error: String?)] = [], message: String? = nil
+        ) {
             self.commit = commit
             self.started = started
             self.finished = finished
@@ -172,14 +190,19 @@ public final class StateStore: Sendable {
 
     public func record(_ cycle: CycleRecord) throws {
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome,
-                                 cycle.actions.count, cycle.actions.count { $0.error != nil }, cycle.message])
+            try db.execute(
+                sql: """
+                    INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome,
+                    cycle.actions.count, cycle.actions.count { $0.error != nil }, cycle.message,
+                ])
             let id = db.lastInsertedRowID
             for action in cycle.actions {
-                try db.execute(sql: "INSERT INTO actions (cycle, target, kind, object, outcome, error) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [id, action.target, action.kind, action.object, action.error == nil ? "ok" : "failed", action.error])
+                try db.execute(
+                    sql: "INSERT INTO actions (cycle, target, kind, object, outcome, error) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [id, action.target, action.kind, action.object, action.error == nil ? "ok" : "failed", action.error])
             }
         }
     }
@@ -193,8 +216,9 @@ public final class StateStore: Sendable {
 
     public func recordDrift(target: String, action: String, outcome: String, at now: Date) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO drift (at, target, action, outcome) VALUES (?, ?, ?, ?)",
-                           arguments: [now.timeIntervalSince1970, target, action, outcome])
+            try db.execute(
+                sql: "INSERT INTO drift (at, target, action, outcome) VALUES (?, ?, ?, ?)",
+                arguments: [now.timeIntervalSince1970, target, action, outcome])
         }
     }
 

@@ -24,7 +24,9 @@ enum BackupSchedulerValidation {
         }
         if let manual = fields["manual_incremental_backup"], manual != .null {
             let text = manual.stringValue ?? "?"
-            if !text.isEmpty, !text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy({ TimeOfDay(parsing: String($0)) != nil }) {
+            if !text.isEmpty,
+                !text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy({ TimeOfDay(parsing: String($0)) != nil })
+            {
                 fail("manual_incremental_backup", "Expected comma separated HH:MM times.")
             }
         }

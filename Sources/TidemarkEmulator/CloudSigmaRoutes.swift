@@ -11,8 +11,10 @@ struct EmulatorResponse {
 }
 
 extension CloudSigmaAccount {
-    static let schedulerSummary = ["is_default", "is_enabled", "meta", "name", "orchestrator_timezone", "owner", "remote_location",
-                                   "resource_uri", "type", "user_timezone", "uuid"]
+    static let schedulerSummary = [
+        "is_default", "is_enabled", "meta", "name", "orchestrator_timezone", "owner", "remote_location",
+        "resource_uri", "type", "user_timezone", "uuid",
+    ]
     static let driveSummary = ["name", "owner", "resource_uri", "status", "uuid"]
     static let snapshotSummary = ["drive", "name", "owner", "resource_uri", "status", "timestamp", "uuid"]
     static let tagSummary = ["name", "owner", "resource_uri", "uuid"]
@@ -28,8 +30,9 @@ extension CloudSigmaAccount {
             case "snapshots":
                 return try snapshotRoutes(method, Array(components.dropFirst()), query, body)
             case "tags":
-                return try listOrGet(method, Array(components.dropFirst()), query, objects: tags, summary: Self.tagSummary,
-                                     filters: ["name", "uuid"], what: "Tag")
+                return try listOrGet(
+                    method, Array(components.dropFirst()), query, objects: tags, summary: Self.tagSummary,
+                    filters: ["name", "uuid"], what: "Tag")
             default:
                 throw APIError.notFound("Resource /\(components.joined(separator: "/"))/")
             }
@@ -38,14 +41,22 @@ extension CloudSigmaAccount {
         }
     }
 
-    private mutating func backupSchedulers(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError) -> EmulatorResponse {
+    private mutating func backupSchedulers(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError)
+        -> EmulatorResponse
+    {
         switch (method, rest.count) {
         case ("GET", 0):
-            return .json(200, list(schedulers.mapValues(CloudSigmaQuirks.rendered), query, summary: Self.schedulerSummary,
-                                   filters: ["type", "name", "uuid"]))
+            return .json(
+                200,
+                list(
+                    schedulers.mapValues(CloudSigmaQuirks.rendered), query, summary: Self.schedulerSummary,
+                    filters: ["type", "name", "uuid"]))
         case ("GET", 1) where rest[0] == "detail":
-            return .json(200, list(schedulers.mapValues(CloudSigmaQuirks.rendered), query, summary: nil,
-                                   filters: ["type", "name", "uuid"]))
+            return .json(
+                200,
+                list(
+                    schedulers.mapValues(CloudSigmaQuirks.rendered), query, summary: nil,
+                    filters: ["type", "name", "uuid"]))
         case ("GET", 1) where rest[0] == "schema":
             return .json(200, (try? JSON.parse(Array(BackupSchedulerSchema.json.utf8))) ?? .null)
         case ("POST", 0):
@@ -76,17 +87,22 @@ extension CloudSigmaAccount {
         }
     }
 
-    private mutating func driveRoutes(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError) -> EmulatorResponse {
+    private mutating func driveRoutes(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError)
+        -> EmulatorResponse
+    {
         if method == "POST", rest.count == 2, rest[1] == "action" {
             guard query["do"] == "set_scheduler", backupSchedulersEnabled else {
                 throw APIError(validation: [APIError.validation("Unsupported action '\(query["do"] ?? "")'", at: "do")])
             }
             return .json(202, try setScheduler(drive: rest[0], try parse(body)))
         }
-        return try listOrGet(method, rest, query, objects: drives, summary: Self.driveSummary, filters: ["name", "uuid", "status"], what: "Drive")
+        return try listOrGet(
+            method, rest, query, objects: drives, summary: Self.driveSummary, filters: ["name", "uuid", "status"], what: "Drive")
     }
 
-    private mutating func snapshotRoutes(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError) -> EmulatorResponse {
+    private mutating func snapshotRoutes(_ method: String, _ rest: [String], _ query: [String: String], _ body: [UInt8]) throws(APIError)
+        -> EmulatorResponse
+    {
         switch (method, rest.count) {
         case ("POST", 0):
             var created: [JSON] = []
@@ -99,13 +115,16 @@ extension CloudSigmaAccount {
             for uuid in try objects(in: body).compactMap({ $0["uuid"]?.stringValue }) { try deleteSnapshot(uuid) }
             return .noContent
         default:
-            return try listOrGet(method, rest, query, objects: snapshots, summary: Self.snapshotSummary, filters: ["name", "uuid", "drive"],
-                                 what: "Snapshot")
+            return try listOrGet(
+                method, rest, query, objects: snapshots, summary: Self.snapshotSummary, filters: ["name", "uuid", "drive"],
+                what: "Snapshot")
         }
     }
 
-    private func listOrGet(_ method: String, _ rest: [String], _ query: [String: String], objects: [String: JSON], summary: [String],
-                           filters: [String], what: String) throws(APIError) -> EmulatorResponse {
+    private func listOrGet(
+        _ method: String, _ rest: [String], _ query: [String: String], objects: [String: JSON], summary: [String],
+        filters: [String], what: String
+    ) throws(APIError) -> EmulatorResponse {
         guard method == "GET" else { throw APIError(status: 405, type: "validation", message: "Method \(method) is not allowed here") }
         switch rest.count {
         case 0: return .json(200, list(objects, query, summary: summary, filters: filters))
@@ -170,12 +189,19 @@ enum LenientJSON {
     static func removingTrailingCommas(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        var inString = false, escaped = false
+        var inString = false
+        var escaped = false
         var pendingComma: Int?
         for byte in bytes {
             if inString {
                 output.append(byte)
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {

@@ -93,8 +93,9 @@ struct CloudSigmaAccount {
             guard schedulers[uuid] != nil else { throw .notFound("Backup scheduler \(uuid)") }
             let users = drives.values.filter { $0["backup_scheduler"]?["uuid"]?.stringValue == uuid }.compactMap { $0["uuid"]?.stringValue }
             if !users.isEmpty {
-                throw APIError(status: 409, type: "permission",
-                               message: "Backup scheduler \(uuid) is used by drives \(users.sorted().joined(separator: ", "))", point: "uuid")
+                throw APIError(
+                    status: 409, type: "permission",
+                    message: "Backup scheduler \(uuid) is used by drives \(users.sorted().joined(separator: ", "))", point: "uuid")
             }
         }
         for uuid in uuids { schedulers[uuid] = nil }
@@ -104,12 +105,16 @@ struct CloudSigmaAccount {
 
     mutating func addDrive(uuid: String, name: String, tagNames: [String]) {
         let tagReferences: [JSON] = tagNames.map { tagName in
-            let tagUUID = tags.first { $0.value["name"]?.stringValue == tagName }?.key ?? {
-                let created = Self.newUUID()
-                tags[created] = ["name": .string(tagName), "uuid": .string(created), "resource_uri": .string("\(Self.apiRoot)tags/\(created)/"),
-                                 "owner": Self.owner, "meta": [:], "resources": []]
-                return created
-            }()
+            let tagUUID =
+                tags.first { $0.value["name"]?.stringValue == tagName }?.key
+                ?? {
+                    let created = Self.newUUID()
+                    tags[created] = [
+                        "name": .string(tagName), "uuid": .string(created), "resource_uri": .string("\(Self.apiRoot)tags/\(created)/"),
+                        "owner": Self.owner, "meta": [:], "resources": [],
+                    ]
+                    return created
+                }()
             if var tag = tags[tagUUID], case .array(var resources) = tag["resources"] {
                 resources.append(Self.reference("drives", uuid))
                 tag["resources"] = .array(resources)
@@ -172,7 +177,9 @@ struct CloudSigmaAccount {
 
     mutating func deleteSnapshot(_ uuid: String) throws(APIError) {
         guard let snapshot = snapshots.removeValue(forKey: uuid) else { throw .notFound("Snapshot \(uuid)") }
-        if let driveUUID = snapshot["drive"]?["uuid"]?.stringValue, var drive = drives[driveUUID], case .array(let list) = drive["snapshots"] {
+        if let driveUUID = snapshot["drive"]?["uuid"]?.stringValue, var drive = drives[driveUUID],
+            case .array(let list) = drive["snapshots"]
+        {
             drive["snapshots"] = .array(list.filter { $0["uuid"]?.stringValue != uuid })
             drives[driveUUID] = drive
         }

@@ -39,7 +39,8 @@ enum EmulatedRequest {
     static func hexID() -> String { UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") }
 
     static func iso8601(_ date: Date, fractional: Bool = false) -> String {
-        date.formatted(.iso8601.year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: fractional)
-            .timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: fractional)
+                .timeZone(separator: .omitted))
     }
 }

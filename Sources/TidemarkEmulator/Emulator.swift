@@ -23,19 +23,26 @@ public struct Emulator: Sendable {
         self.store = try CloudSigmaStore(configuration: configuration)
         self.faults = FaultInjector(configuration.faults)
         scheduledBackup = SerializedAPI(ScheduledBackupAPI())
-        var danube = DanubeAPI(), freezer = FreezerAPI()
+        var danube = DanubeAPI()
+        var freezer = FreezerAPI()
         for index in 0..<configuration.seedVMs {
             let number = String(format: "%04d", index + 1)
-            danube.vms.append(DanubeAPI.VM(hostname: "vm-\(number).example.com", uuid: CloudSigmaAccount.deterministicUUID(1_000_000 + index),
-                                           disks: 2, tags: []))
-            freezer.clients["testproject", default: []].append(FreezerAPI.client(id: "node-\(number)", hostname: "node-\(number)", project: "testproject"))
+            danube.vms.append(
+                DanubeAPI.VM(
+                    hostname: "vm-\(number).example.com", uuid: CloudSigmaAccount.deterministicUUID(1_000_000 + index),
+                    disks: 2, tags: []))
+            freezer.clients["testproject", default: []].append(
+                FreezerAPI.client(id: "node-\(number)", hostname: "node-\(number)", project: "testproject"))
         }
         for vm in configuration.fixture?.vms ?? [] {
-            danube.vms.append(DanubeAPI.VM(hostname: vm.hostname, uuid: vm.uuid ?? CloudSigmaAccount.newUUID(), disks: max(1, vm.disks), tags: vm.tags,
-                                           locked: vm.locked))
+            danube.vms.append(
+                DanubeAPI.VM(
+                    hostname: vm.hostname, uuid: vm.uuid ?? CloudSigmaAccount.newUUID(), disks: max(1, vm.disks), tags: vm.tags,
+                    locked: vm.locked))
         }
         for client in configuration.fixture?.freezerClients ?? [] {
-            freezer.clients[client.project, default: []].append(FreezerAPI.client(id: client.clientID, hostname: client.hostname, project: client.project))
+            freezer.clients[client.project, default: []].append(
+                FreezerAPI.client(id: client.clientID, hostname: client.hostname, project: client.project))
         }
         self.danube = SerializedAPI(danube)
         self.freezer = SerializedAPI(freezer)
@@ -54,7 +61,8 @@ public struct Emulator: Sendable {
     func tokenAPI(_ method: String, path: String, query: [String: String], body: [UInt8], url: String) async -> EmulatorResponse? {
         func components(_ prefix: String) -> [String] { path.dropFirst(prefix.count).split(separator: "/").map(String.init) }
         if path.hasPrefix(ScheduledBackupAPI.prefix) {
-            return await scheduledBackup.handle(method: method, components: components(ScheduledBackupAPI.prefix), query: query, body: body, url: url)
+            return await scheduledBackup.handle(
+                method: method, components: components(ScheduledBackupAPI.prefix), query: query, body: body, url: url)
         }
         if path.hasPrefix(DanubeAPI.prefix) {
             return await danube.handle(method: method, components: components(DanubeAPI.prefix), query: query, body: body, url: url)
@@ -73,7 +81,9 @@ public struct Emulator: Sendable {
         if path.hasPrefix(DanubeAPI.prefix) {
             return DanubeAPI.envelope(403, "FAILURE", ["detail": "Authentication credentials were not provided."], method: method, url: url)
         }
-        if path.hasPrefix(FreezerAPI.prefix) { return .json(401, ["title": "Unauthorized", "description": "The request you have made requires authentication."]) }
+        if path.hasPrefix(FreezerAPI.prefix) {
+            return .json(401, ["title": "Unauthorized", "description": "The request you have made requires authentication."])
+        }
         return .json(401, .array([APIError.entry(type: "permission", message: "Authentication failed: invalid credentials", point: nil)]))
     }
 
@@ -88,8 +98,11 @@ public struct Emulator: Sendable {
 
     /// Serves until SIGINT/SIGTERM or the surrounding task is cancelled; `onListening` receives the bound port.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await ServiceGroup(configuration: .init(services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                    logger: Self.logger)).run()
+        try await ServiceGroup(
+            configuration: .init(
+                services: [application(onListening: onListening)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: Self.logger)
+        ).run()
     }
 
     static let logger: Logger = {
@@ -100,7 +113,9 @@ public struct Emulator: Sendable {
 
     /// The HTTP application, for running in a service group of one's own.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
-        let requests = self.requests, faults = self.faults, adminEnabled = configuration.isLoopback
+        let requests = self.requests
+        let faults = self.faults
+        let adminEnabled = configuration.isLoopback
         let emulator = self
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let path = request.uri.path
@@ -110,7 +125,8 @@ public struct Emulator: Sendable {
             var recordedBody: [UInt8] = []
             let isAPI = Self.isTokenAPI(path) || path.hasPrefix(CloudSigmaAccount.apiRoot)
             if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
-                response = Self.refusal(path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
+                response = Self.refusal(
+                    path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
             } else if isAPI {
                 let body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
                 if request.method != .get { recordedBody = body }
@@ -125,9 +141,14 @@ public struct Emulator: Sendable {
                 } else if let early = Self.earlyAnswer(for: fault) {
                     response = early
                 } else {
-                    let answer = await emulator.carryOut(request.method.rawValue, path: path, query: query, body: body,
-                                                         url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
-                    if case .after(let status) = fault { response = .json(status, FaultInjector.errorBody(status)) } else { response = answer }
+                    let answer = await emulator.carryOut(
+                        request.method.rawValue, path: path, query: query, body: body,
+                        url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
+                    if case .after(let status) = fault {
+                        response = .json(status, FaultInjector.errorBody(status))
+                    } else {
+                        response = answer
+                    }
                     dropped = fault == .drop
                 }
             } else if adminEnabled, path == "/_admin/checkpoints" || path == "/_admin/checkpoints/", request.method == .post {
@@ -139,8 +160,10 @@ public struct Emulator: Sendable {
             } else {
                 response = .json(404, .array([APIError.entry(type: "notexist", message: "Not found: \(path)", point: nil)]))
             }
-            requests.record(RequestLog.Entry(method: request.method.rawValue, path: path, query: request.uri.query ?? "",
-                                             status: response.status, body: recordedBody))
+            requests.record(
+                RequestLog.Entry(
+                    method: request.method.rawValue, path: path, query: request.uri.query ?? "",
+                    status: response.status, body: recordedBody))
             return dropped ? Self.cutOff(response) : Self.httpResponse(response)
         }
         return Application(
@@ -162,11 +185,12 @@ public struct Emulator: Sendable {
     static func cutOff(_ response: EmulatorResponse) -> Response {
         let bytes = Array((response.body ?? ["dropped": true]).description.utf8)
         let half = ByteBuffer(bytes: bytes.prefix(max(1, bytes.count / 2)))
-        return Response(status: .init(code: response.status), headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(contentLength: bytes.count) { writer in
-                            try await writer.write(half)
-                            throw ConnectionCutOff()
-                        })
+        return Response(
+            status: .init(code: response.status), headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(contentLength: bytes.count) { writer in
+                try await writer.write(half)
+                throw ConnectionCutOff()
+            })
     }
 
     struct ConnectionCutOff: Error {}
@@ -175,7 +199,8 @@ public struct Emulator: Sendable {
         var headers: HTTPFields = [.contentType: response.body == nil ? "text/html; charset=utf-8" : "application/json; charset=utf-8"]
         if let retryAfter = response.headers["Retry-After"] { headers[.retryAfter] = retryAfter }
         guard let body = response.body else { return Response(status: .init(code: response.status), headers: headers) }
-        return Response(status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+        return Response(
+            status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
     }
 
     /// The answer a fault gives without the request being carried out: an error, or 429 with `Retry-After`.
@@ -203,8 +228,11 @@ public struct Emulator: Sendable {
     /// `POST /_admin/checkpoints` with `{"project", "plan_id", "created_at"}` records a checkpoint as if the plan's
     /// native scheduler had taken it.
     func adminCheckpoint(_ body: [UInt8]) async -> EmulatorResponse {
-        guard let input = try? JSON.parse(body), let project = input["project"]?.stringValue, let plan = input["plan_id"]?.stringValue else {
-            return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"project\", \"plan_id\", \"created_at\"}", point: nil)]))
+        guard let input = try? JSON.parse(body), let project = input["project"]?.stringValue, let plan = input["plan_id"]?.stringValue
+        else {
+            return .json(
+                400,
+                .array([APIError.entry(type: "validation", message: "expected {\"project\", \"plan_id\", \"created_at\"}", point: nil)]))
         }
         let created = input["created_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) } ?? Date()
         guard let id = await addCheckpoint(project: project, planID: plan, createdAt: created) else {
@@ -217,16 +245,28 @@ public struct Emulator: Sendable {
     static func admin(_ faults: FaultInjector, method: String, body: [UInt8]) -> EmulatorResponse {
         if method == "PUT" {
             guard let plan = try? JSONDecoder().decode(FaultPlan.self, from: Data(body)), (0...1).contains(plan.rate),
-                  plan.routes.values.allSatisfy({ (0...1).contains($0) }) else {
-                return .json(400, .array([APIError.entry(type: "validation", message: "expected {\"rate\": 0…1, \"seed\": N, \"latency_ms\": N, "
-                    + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N, \"routes\": {\"POST /path\": 0…1}}", point: nil)]))
+                plan.routes.values.allSatisfy({ (0...1).contains($0) })
+            else {
+                return .json(
+                    400,
+                    .array([
+                        APIError.entry(
+                            type: "validation",
+                            message: "expected {\"rate\": 0…1, \"seed\": N, \"latency_ms\": N, "
+                                + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N, \"routes\": {\"POST /path\": 0…1}}",
+                            point: nil)
+                    ]))
             }
             faults.plan = plan
         }
         let plan = faults.plan
-        return .json(200, ["rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "latency_ms": .int(plan.latencyMilliseconds),
-                           "connection_faults": .bool(plan.connectionFaults), "hang_seconds": .int(plan.hangSeconds), "quota": .int(plan.quota),
-                           "routes": .object(plan.routes.mapValues(JSON.double)), "injected": .int(faults.injected)])
+        return .json(
+            200,
+            [
+                "rate": .double(plan.rate), "seed": .int(Int(truncatingIfNeeded: plan.seed)), "latency_ms": .int(plan.latencyMilliseconds),
+                "connection_faults": .bool(plan.connectionFaults), "hang_seconds": .int(plan.hangSeconds), "quota": .int(plan.quota),
+                "routes": .object(plan.routes.mapValues(JSON.double)), "injected": .int(faults.injected),
+            ])
     }
 }
 

@@ -17,8 +17,11 @@ public struct EmulatorConfiguration: Sendable {
     /// Faults to inject from the start; `/_admin/faults` changes them at run time.
     public var faults: FaultPlan
 
-    public init(host: String = "127.0.0.1", port: Int = 0, user: String = "tidemark@example.com", password: String = "tm-emulator-pw-5b7e",
-                seedDrives: Int = 0, seedVMs: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true, faults: FaultPlan = FaultPlan()) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, user: String = EmulatorCredentials.user, password: String = EmulatorCredentials.password,
+        seedDrives: Int = 0, seedVMs: Int = 0, fixture: EmulatorFixture? = nil, backupSchedulersEnabled: Bool = true,
+        faults: FaultPlan = FaultPlan()
+    ) {
         self.host = host
         self.port = port
         self.user = user

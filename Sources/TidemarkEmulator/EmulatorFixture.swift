@@ -56,7 +56,9 @@ public struct EmulatorFixture: Sendable {
     /// Snapshot objects: `drive` (uuid), `name`, optional `timestamp`, `meta`, `status`.
     public var snapshots: [JSON]
 
-    public init(drives: [Drive] = [], backupSchedulers: [JSON] = [], snapshots: [JSON] = [], vms: [VM] = [], freezerClients: [FreezerClient] = []) {
+    public init(
+        drives: [Drive] = [], backupSchedulers: [JSON] = [], snapshots: [JSON] = [], vms: [VM] = [], freezerClients: [FreezerClient] = []
+    ) {
         self.drives = drives
         self.vms = vms
         self.freezerClients = freezerClients
@@ -73,12 +75,14 @@ public struct EmulatorFixture: Sendable {
         }
         vms = (json["vms"]?.arrayValue ?? []).compactMap { vm in
             guard let hostname = vm["hostname"]?.stringValue else { return nil }
-            return VM(hostname: hostname, uuid: vm["uuid"]?.stringValue, disks: vm["disks"]?.intValue ?? 1,
-                      tags: vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [], locked: vm["locked"]?.boolValue ?? false)
+            return VM(
+                hostname: hostname, uuid: vm["uuid"]?.stringValue, disks: vm["disks"]?.intValue ?? 1,
+                tags: vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [], locked: vm["locked"]?.boolValue ?? false)
         }
         freezerClients = (json["freezer_clients"]?.arrayValue ?? []).compactMap { client in
             guard let id = client["client_id"]?.stringValue else { return nil }
-            return FreezerClient(clientID: id, hostname: client["hostname"]?.stringValue ?? id, project: client["project"]?.stringValue ?? "testproject")
+            return FreezerClient(
+                clientID: id, hostname: client["hostname"]?.stringValue ?? id, project: client["project"]?.stringValue ?? "testproject")
         }
         backupSchedulers = json["backupschedulers"]?.arrayValue ?? []
         snapshots = json["snapshots"]?.arrayValue ?? []

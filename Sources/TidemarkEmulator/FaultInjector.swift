@@ -22,8 +22,10 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     /// Fault rates of particular routes, by `METHOD /path/prefix` or `/path/prefix`; the longest match wins over `rate`.
     public var routes: [String: Double]
 
-    public init(rate: Double = 0, seed: UInt64 = 1, latencyMilliseconds: Int = 0, connectionFaults: Bool = false, hangSeconds: Int = 60,
-                quota: Int = 0, routes: [String: Double] = [:]) {
+    public init(
+        rate: Double = 0, seed: UInt64 = 1, latencyMilliseconds: Int = 0, connectionFaults: Bool = false, hangSeconds: Int = 60,
+        quota: Int = 0, routes: [String: Double] = [:]
+    ) {
         self.routes = routes
         self.rate = rate
         self.seed = seed
@@ -34,17 +36,22 @@ public struct FaultPlan: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rate, seed, latencyMilliseconds = "latency_ms", connectionFaults = "connection_faults", hangSeconds = "hang_seconds", quota, routes
+        case rate, seed
+        case latencyMilliseconds = "latency_ms"
+        case connectionFaults = "connection_faults"
+        case hangSeconds = "hang_seconds"
+        case quota, routes
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(rate: try container.decode(Double.self, forKey: .rate), seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1,
-                  latencyMilliseconds: try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0,
-                  connectionFaults: try container.decodeIfPresent(Bool.self, forKey: .connectionFaults) ?? false,
-                  hangSeconds: try container.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? 60,
-                  quota: try container.decodeIfPresent(Int.self, forKey: .quota) ?? 0,
-                  routes: try container.decodeIfPresent([String: Double].self, forKey: .routes) ?? [:])
+        self.init(
+            rate: try container.decode(Double.self, forKey: .rate), seed: try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1,
+            latencyMilliseconds: try container.decodeIfPresent(Int.self, forKey: .latencyMilliseconds) ?? 0,
+            connectionFaults: try container.decodeIfPresent(Bool.self, forKey: .connectionFaults) ?? false,
+            hangSeconds: try container.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? 60,
+            quota: try container.decodeIfPresent(Int.self, forKey: .quota) ?? 0,
+            routes: try container.decodeIfPresent([String: Double].self, forKey: .routes) ?? [:])
     }
 
     /// The fault rate of a request: its route's, else the plan's.
@@ -96,7 +103,8 @@ public final class FaultInjector: Sendable {
         state.withLock { state in
             let rate = state.plan.rate(method: method, path: path)
             guard rate > 0 else { return nil }
-            let draw = Self.uniform(&state.random), kind = Self.uniform(&state.random)
+            let draw = Self.uniform(&state.random)
+            let kind = Self.uniform(&state.random)
             guard draw < rate else { return nil }
             state.injected += 1
             switch Int(kind * (state.plan.connectionFaults ? 9 : 7)) {

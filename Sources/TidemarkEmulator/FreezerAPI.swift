@@ -7,12 +7,16 @@ import TidemarkJSON
 struct FreezerAPI: EmulatedAPI {
     static let prefix = "/freezer/v2/"
     static let user = "testuser"
-    static let scheduleKeys: Set<String> = ["schedule_interval", "schedule_date", "schedule_start_date", "schedule_end_date", "schedule_year",
-                                            "schedule_month", "schedule_day", "schedule_week", "schedule_day_of_week", "schedule_hour",
-                                            "schedule_minute", "schedule_second", "event", "status", "result", "current_pid", "time_created",
-                                            "time_started", "time_ended"]
-    static let jobKeys: Set<String> = ["client_id", "description", "job_schedule", "job_actions", "job_id", "project_id", "user_id", "session_id",
-                                       "session_tag"]
+    static let scheduleKeys: Set<String> = [
+        "schedule_interval", "schedule_date", "schedule_start_date", "schedule_end_date", "schedule_year",
+        "schedule_month", "schedule_day", "schedule_week", "schedule_day_of_week", "schedule_hour",
+        "schedule_minute", "schedule_second", "event", "status", "result", "current_pid", "time_created",
+        "time_started", "time_ended",
+    ]
+    static let jobKeys: Set<String> = [
+        "client_id", "description", "job_schedule", "job_actions", "job_id", "project_id", "user_id", "session_id",
+        "session_tag",
+    ]
     static let actions = ["backup", "restore", "info", "admin", "exec"]
 
     /// Per project, in creation order.
@@ -31,7 +35,9 @@ struct FreezerAPI: EmulatedAPI {
             return .json(status, body)
         }
 
-        static func badRequest(_ description: String) -> Failure { Failure(status: 400, title: "Bad request format", description: description) }
+        static func badRequest(_ description: String) -> Failure {
+            Failure(status: 400, title: "Bad request format", description: description)
+        }
         static let notFound = Failure(status: 404, title: "", description: nil)
     }
 
@@ -50,12 +56,16 @@ struct FreezerAPI: EmulatedAPI {
         }
     }
 
-    private mutating func route(_ method: String, _ project: String, _ path: [String], _ query: [String: String],
-                                _ input: [String: JSON]?) throws -> EmulatorResponse {
+    private mutating func route(
+        _ method: String, _ project: String, _ path: [String], _ query: [String: String],
+        _ input: [String: JSON]?
+    ) throws -> EmulatorResponse {
         switch (method, path.first, path.count) {
         case ("GET", "clients", 1): return try page(clients[project] ?? [], key: "clients", query)
         case ("POST", "clients", 1):
-            guard let id = input?["client_id"]?.stringValue, !id.isEmpty else { throw Failure.badRequest("'client_id' is a required property") }
+            guard let id = input?["client_id"]?.stringValue, !id.isEmpty else {
+                throw Failure.badRequest("'client_id' is a required property")
+            }
             var client = input!
             client["supported_actions"] = .array(Self.actions.map(JSON.string))
             client["uuid"] = .string(EmulatedRequest.hexID())
@@ -107,14 +117,18 @@ struct FreezerAPI: EmulatedAPI {
         case ("POST", "backups", 1):
             guard let input, input["backup_name"] != nil else { throw Failure.badRequest("'backup_name' is a required property") }
             let id = EmulatedRequest.hexID()
-            backups[project, default: []].append(["project_id": .string(project), "user_id": .string(Self.user), "backup_id": .string(id),
-                                                  "status": "available", "backup_metadata": .object(input)])
+            backups[project, default: []].append([
+                "project_id": .string(project), "user_id": .string(Self.user), "backup_id": .string(id),
+                "status": "available", "backup_metadata": .object(input),
+            ])
             return .json(201, ["backup_id": .string(id)])
         case ("GET", "backups", 2):
             guard let backup = backups[project]?.first(where: { $0["backup_id"]?.stringValue == path[1] }) else { throw Failure.notFound }
             return .json(200, backup)
         case ("PATCH", "backups", 2):
-            guard let index = backups[project]?.firstIndex(where: { $0["backup_id"]?.stringValue == path[1] }) else { throw Failure.notFound }
+            guard let index = backups[project]?.firstIndex(where: { $0["backup_id"]?.stringValue == path[1] }) else {
+                throw Failure.notFound
+            }
             for (key, value) in input ?? [:] { backups[project]![index][key] = value }
             return .json(200, ["backup_id": .string(path[1]), "version": 0])
         case ("DELETE", "backups", 2):
@@ -129,8 +143,10 @@ struct FreezerAPI: EmulatedAPI {
 
     /// `limit` (0 or absent: 10) and `offset` over a bare list.
     private func page(_ objects: [JSON], key: String, _ query: [String: String]) throws -> EmulatorResponse {
-        let limit = Int(query["limit"] ?? "0") ?? 0, offset = Int(query["offset"] ?? "0") ?? 0
-        let size = limit <= 0 ? 10 : limit, start = min(max(0, offset), objects.count)
+        let limit = Int(query["limit"] ?? "0") ?? 0
+        let offset = Int(query["offset"] ?? "0") ?? 0
+        let size = limit <= 0 ? 10 : limit
+        let start = min(max(0, offset), objects.count)
         return .json(200, [key: .array(Array(objects[start..<min(objects.count, start + size)]))])
     }
 
@@ -151,23 +167,32 @@ struct FreezerAPI: EmulatedAPI {
             throw Failure.badRequest("Additional properties are not allowed ('\(unknown)' was unexpected)")
         }
         if let interval = schedule["schedule_interval"]?.stringValue,
-           interval.range(of: #"^(continuous|(\d+ +(weeks|days|hours|minutes|seconds)))$"#, options: .regularExpression) == nil {
+            interval.range(of: #"^(continuous|(\d+ +(weeks|days|hours|minutes|seconds)))$"#, options: .regularExpression) == nil
+        {
             throw Failure.badRequest("'\(interval)' does not match '^(continuous|(\\\\d+ +(weeks|days|hours|minutes|seconds)))$'")
         }
         for key in ["schedule_date", "schedule_start_date", "schedule_end_date"] {
             if let date = schedule[key]?.stringValue,
-               date.range(of: #"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12][0-9])T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-](2[0-3]|[01][0-9]):[0-5][0-9])?$"#,
-                          options: .regularExpression) == nil {
+                date.range(
+                    of:
+                        #"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12][0-9])T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-](2[0-3]|[01][0-9]):[0-5][0-9])?$"#,
+                    options: .regularExpression) == nil
+            {
                 throw Failure.badRequest("'\(date)' does not match the ISO 8601 date pattern")
             }
         }
         guard let client = input["client_id"]?.stringValue,
-              clients[project]?.contains(where: { $0["client"]?["client_id"]?.stringValue == client }) ?? false else {
-            throw Failure(status: 422, title: "Unprocessable Entity", description: "Client not found with ID \(input["client_id"]?.stringValue ?? "")")
+            clients[project]?.contains(where: { $0["client"]?["client_id"]?.stringValue == client }) ?? false
+        else {
+            throw Failure(
+                status: 422, title: "Unprocessable Entity", description: "Client not found with ID \(input["client_id"]?.stringValue ?? "")"
+            )
         }
         var storedActions: [JSON] = []
         for action in actions {
-            guard var freezer = action["freezer_action"]?.objectValue else { throw Failure.badRequest("'freezer_action' is a required property") }
+            guard var freezer = action["freezer_action"]?.objectValue else {
+                throw Failure.badRequest("'freezer_action' is a required property")
+            }
             guard let kind = freezer["action"]?.stringValue, Self.actions.contains(kind) else {
                 throw Failure.badRequest("'\(freezer["action"]?.stringValue ?? "")' is not one of \(Self.actions)")
             }
@@ -186,17 +211,23 @@ struct FreezerAPI: EmulatedAPI {
             schedule["time_started"] = -1
             schedule["time_ended"] = -1
         }
-        return ["job_id": .string(id), "project_id": .string(project), "user_id": .string(Self.user), "job_schedule": .object(schedule),
-                "client_id": .string(client), "session_id": input["session_id"] ?? "", "session_tag": input["session_tag"] ?? 0,
-                "description": input["description"] ?? "", "job_actions": .array(storedActions)]
+        return [
+            "job_id": .string(id), "project_id": .string(project), "user_id": .string(Self.user), "job_schedule": .object(schedule),
+            "client_id": .string(client), "session_id": input["session_id"] ?? "", "session_tag": input["session_tag"] ?? 0,
+            "description": input["description"] ?? "", "job_actions": .array(storedActions),
+        ]
     }
 }
 
 extension FreezerAPI {
     /// A client listing entry as the server stores it.
     static func client(id: String, hostname: String, project: String) -> JSON {
-        ["project_id": .string(project), "user_id": .string(user),
-         "client": ["client_id": .string(id), "hostname": .string(hostname), "description": "", "uuid": .string(EmulatedRequest.hexID()),
-                    "supported_actions": .array(actions.map(JSON.string))]]
+        [
+            "project_id": .string(project), "user_id": .string(user),
+            "client": [
+                "client_id": .string(id), "hostname": .string(hostname), "description": "", "uuid": .string(EmulatedRequest.hexID()),
+                "supported_actions": .array(actions.map(JSON.string)),
+            ],
+        ]
     }
 }

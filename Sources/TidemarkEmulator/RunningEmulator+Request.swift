@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TidemarkJSON
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 extension RunningEmulator {
     /// The answer to one request made with `request`.
@@ -14,7 +15,9 @@ extension RunningEmulator {
 
     /// One HTTP request to this emulator with plain URLSession (no tidemark provider code), for tests and scripts; `path`
     /// is relative to the cloudsigma API root, or absolute when it starts with `/`.
-    public func request(_ method: String, _ path: String, body: String? = nil, user: String? = nil, password: String? = nil) async throws -> Answer {
+    public func request(_ method: String, _ path: String, body: String? = nil, user: String? = nil, password: String? = nil) async throws
+        -> Answer
+    {
         var request = URLRequest(url: URL(string: path.hasPrefix("/") ? "\(rootURL)\(path)" : "\(baseURL)\(path)")!)
         request.httpMethod = method
         let credentials = "\(user ?? emulator.configuration.user):\(password ?? emulator.configuration.password)"

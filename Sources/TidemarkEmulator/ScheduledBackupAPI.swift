@@ -18,8 +18,12 @@ struct ScheduledBackupAPI: EmulatedAPI {
 
         var response: EmulatorResponse {
             let titles = [400: "Bad Request", 403: "Forbidden", 404: "Not Found", 422: "Unprocessable Entity"]
-            return .json(status, ["code": .string(String(status)), "details": details, "error_key": .string(key), "message": .string(message),
-                                  "title": .string(titles[status] ?? "Error")])
+            return .json(
+                status,
+                [
+                    "code": .string(String(status)), "details": details, "error_key": .string(key), "message": .string(message),
+                    "title": .string(titles[status] ?? "Error"),
+                ])
         }
     }
 
@@ -63,22 +67,33 @@ struct ScheduledBackupAPI: EmulatedAPI {
     }
 
     private var planFilters: [String: (JSON, String) -> Bool] {
-        ["name": { $0["name"]?.stringValue == $1 },
-         "volume_name": { plan, name in plan["resources"]?.arrayValue?.contains { $0["name"]?.stringValue == name } ?? false }]
+        [
+            "name": { $0["name"]?.stringValue == $1 },
+            "volume_name": { plan, name in plan["resources"]?.arrayValue?.contains { $0["name"]?.stringValue == name } ?? false },
+        ]
     }
 
     private var checkpointFilters: [String: (JSON, String) -> Bool] {
-        ["volume_name": { checkpoint, name in checkpoint["checkpoint_items"]?.arrayValue?.contains { $0["resource"]?["name"]?.stringValue == name } ?? false }]
+        [
+            "volume_name": { checkpoint, name in
+                checkpoint["checkpoint_items"]?.arrayValue?.contains { $0["resource"]?["name"]?.stringValue == name } ?? false
+            }
+        ]
     }
 
     /// `limit` (default 1000, at least 1) and `marker` (the id of the last item seen) over the filtered objects.
-    private func list(_ objects: [JSON], key: String, query: [String: String], filters: [String: (JSON, String) -> Bool]) throws -> EmulatorResponse {
+    private func list(_ objects: [JSON], key: String, query: [String: String], filters: [String: (JSON, String) -> Bool]) throws
+        -> EmulatorResponse
+    {
         var matching = objects
         for (name, filter) in filters { if let value = query[name] { matching = matching.filter { filter($0, value) } } }
-        let limit = try query["limit"].map { text in
-            guard let value = Int(text), value >= 1 else { throw Failure(status: 422, key: "invalid_limit", message: "limit must be an integer >= 1") }
-            return value
-        } ?? 1000
+        let limit =
+            try query["limit"].map { text in
+                guard let value = Int(text), value >= 1 else {
+                    throw Failure(status: 422, key: "invalid_limit", message: "limit must be an integer >= 1")
+                }
+                return value
+            } ?? 1000
         var start = 0
         if let marker = query["marker"] {
             guard let index = matching.firstIndex(where: { $0["id"]?.stringValue == marker }) else {
@@ -121,9 +136,13 @@ struct ScheduledBackupAPI: EmulatedAPI {
         check("name", { !($0.stringValue ?? "").isEmpty }, "must be a non-empty string")
         check("schedule_type", { ["calendar", "crontab"].contains($0.stringValue ?? "") }, "must be one of calendar, crontab")
         check("status", { ["started", "suspended"].contains($0.stringValue ?? "") }, "must be one of started, suspended")
-        check("resources", { value in
-            value.arrayValue?.allSatisfy { $0["id"]?.stringValue != nil && $0["name"]?.stringValue != nil && $0["type"]?.stringValue != nil } ?? false
-        }, "must be a list of {id, name, type}")
+        check(
+            "resources",
+            { value in
+                value.arrayValue?.allSatisfy {
+                    $0["id"]?.stringValue != nil && $0["name"]?.stringValue != nil && $0["type"]?.stringValue != nil
+                } ?? false
+            }, "must be a list of {id, name, type}")
         check("schedule_pattern", { (try? CronExpression(parsing: $0.stringValue ?? "")) != nil }, "must be a valid cron expression")
         return errors
     }
@@ -131,7 +150,9 @@ struct ScheduledBackupAPI: EmulatedAPI {
     private mutating func createPlan(_ project: String, _ body: [UInt8]) throws -> EmulatorResponse {
         let input = try EmulatedRequest.object(body) ?? [:]
         let errors = Self.validate(input, creating: true)
-        guard errors.isEmpty else { throw Failure(status: 422, key: "validation_error", message: "invalid backup plan", details: .object(errors)) }
+        guard errors.isEmpty else {
+            throw Failure(status: 422, key: "validation_error", message: "invalid backup plan", details: .object(errors))
+        }
         var plan = JSON.object(input)
         plan["id"] = .string(UUID().uuidString.lowercased())
         plan["created_at"] = .string(EmulatedRequest.iso8601(Date()))
@@ -144,12 +165,16 @@ struct ScheduledBackupAPI: EmulatedAPI {
         let (index, current) = try plan(project, id)
         let input = try EmulatedRequest.object(body) ?? [:]
         let errors = Self.validate(input, creating: false)
-        guard errors.isEmpty else { throw Failure(status: 422, key: "validation_error", message: "invalid backup plan", details: .object(errors)) }
+        guard errors.isEmpty else {
+            throw Failure(status: 422, key: "validation_error", message: "invalid backup plan", details: .object(errors))
+        }
         var plan = current
         for (key, value) in input where value != .null { plan[key] = value }
         plans[project]![index] = plan
         var answer: JSON = [:]
-        for key in ["description", "max_backups", "name", "resources", "schedule_pattern", "schedule_type", "status"] { answer[key] = plan[key] }
+        for key in ["description", "max_backups", "name", "resources", "schedule_pattern", "schedule_type", "status"] {
+            answer[key] = plan[key]
+        }
         return .json(200, answer)
     }
 
@@ -169,9 +194,14 @@ struct ScheduledBackupAPI: EmulatedAPI {
         }
         for checkpoint in checkpoints[project] ?? [] {
             for entry in checkpoint["checkpoint_items"]?.arrayValue ?? [] where entry["id"]?.stringValue == item {
-                return .json(201, ["checkpoint_id": checkpoint["id"] ?? .null, "checkpoint_item_id": .string(item), "id": .string(UUID().uuidString.lowercased()),
-                                   "project_id": .string(project), "resource_id": entry["resource"]?["id"] ?? .null,
-                                   "resource_type": entry["resource"]?["type"] ?? .null, "status": "success"])
+                return .json(
+                    201,
+                    [
+                        "checkpoint_id": checkpoint["id"] ?? .null, "checkpoint_item_id": .string(item),
+                        "id": .string(UUID().uuidString.lowercased()),
+                        "project_id": .string(project), "resource_id": entry["resource"]?["id"] ?? .null,
+                        "resource_type": entry["resource"]?["type"] ?? .null, "status": "success",
+                    ])
             }
         }
         throw Failure(status: 404, key: "checkpoint_item_not_found", message: "checkpoint item \(item) not found")
@@ -180,14 +210,19 @@ struct ScheduledBackupAPI: EmulatedAPI {
     /// A checkpoint of a plan as its native scheduler would take it, for fixtures and `/_admin/checkpoints`.
     mutating func addCheckpoint(project: String, planID: String, createdAt: Date, status: String = "available") -> JSON? {
         guard let plan = plans[project]?.first(where: { $0["id"]?.stringValue == planID }) else { return nil }
-        let id = UUID().uuidString.lowercased(), created = JSON.string(EmulatedRequest.iso8601(createdAt))
+        let id = UUID().uuidString.lowercased()
+        let created = JSON.string(EmulatedRequest.iso8601(createdAt))
         let items: [JSON] = (plan["resources"]?.arrayValue ?? []).map { resource in
-            ["backup_created_at": created, "backup_id": .string(UUID().uuidString.lowercased()), "chain_id": .string(planID),
-             "checkpoint_id": .string(id), "created_at": created, "id": .string(UUID().uuidString.lowercased()),
-             "is_incremental": .bool(plan["backup_mode"]?.stringValue == "frequency"), "resource": resource, "status": .string(status)]
+            [
+                "backup_created_at": created, "backup_id": .string(UUID().uuidString.lowercased()), "chain_id": .string(planID),
+                "checkpoint_id": .string(id), "created_at": created, "id": .string(UUID().uuidString.lowercased()),
+                "is_incremental": .bool(plan["backup_mode"]?.stringValue == "frequency"), "resource": resource, "status": .string(status),
+            ]
         }
-        let checkpoint: JSON = ["checkpoint_items": .array(items), "created_at": created, "id": .string(id), "plan_id": .string(planID),
-                                "status": .string(status)]
+        let checkpoint: JSON = [
+            "checkpoint_items": .array(items), "created_at": created, "id": .string(id), "plan_id": .string(planID),
+            "status": .string(status),
+        ]
         checkpoints[project, default: []].append(checkpoint)
         // The plan's native retention: the newest max_backups checkpoints stay.
         let limit = plan["max_backups"]?.intValue ?? 0

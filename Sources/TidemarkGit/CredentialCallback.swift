@@ -37,8 +37,9 @@ let credentialCallback: git_credential_acquire_cb = { out, _, usernameFromURL, a
     }
     if allows(GIT_CREDENTIAL_SSH_KEY), let key = credentials.sshKeyFile {
         let publicKey = key + ".pub"
-        return git_credential_ssh_key_new(out, urlUser ?? "git", access(publicKey, R_OK) == 0 ? publicKey : nil, key,
-                                          credentials.sshKeyPassphrase)
+        return git_credential_ssh_key_new(
+            out, urlUser ?? "git", access(publicKey, R_OK) == 0 ? publicKey : nil, key,
+            credentials.sshKeyPassphrase)
     }
     let wanted = allows(GIT_CREDENTIAL_SSH_KEY) ? "an ssh key (--repo-ssh-key)" : "a token (TIDEMARK_GIT_TOKEN)"
     git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "the remote asks for credentials and none were given: set \(wanted)")
@@ -58,21 +59,30 @@ let certificateCallback: git_transport_certificate_check_cb = { cert, _, host, p
         return GIT_ECERTIFICATE.rawValue
     }
     let key = Array(UnsafeRawBufferPointer(start: raw, count: hostKey.hostkey_len))
-    let fingerprint = withUnsafeBytes(of: hostKey.hash_sha256) { "SHA256:" + Data($0).base64EncodedString().replacingOccurrences(of: "=", with: "") }
+    let fingerprint = withUnsafeBytes(of: hostKey.hash_sha256) {
+        "SHA256:" + Data($0).base64EncodedString().replacingOccurrences(of: "=", with: "")
+    }
     guard let knownHosts = box.knownHosts else {
-        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "no known_hosts file to check the host key of \(name) (\(fingerprint)) against; pass --repo-known-hosts")
+        git_error_set_str(
+            Int32(GIT_ERROR_SSH.rawValue),
+            "no known_hosts file to check the host key of \(name) (\(fingerprint)) against; pass --repo-known-hosts")
         return GIT_ECERTIFICATE.rawValue
     }
     switch knownHosts.verify(host: hostName, port: box.port, key: key) {
     case .trusted:
         return 0
     case .unknown:
-        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "the host key of \(name) (\(fingerprint)) is not in \(knownHosts.path); "
-            + "check the fingerprint and add it, e.g. ssh-keyscan \(box.port.map { "-p \($0) " } ?? "")\(hostName) >> \(knownHosts.path)")
+        git_error_set_str(
+            Int32(GIT_ERROR_SSH.rawValue),
+            "the host key of \(name) (\(fingerprint)) is not in \(knownHosts.path); "
+                + "check the fingerprint and add it, e.g. ssh-keyscan \(box.port.map { "-p \($0) " } ?? "")\(hostName) >> \(knownHosts.path)"
+        )
         return GIT_ECERTIFICATE.rawValue
     case .changed:
-        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "the host key of \(name) (\(fingerprint)) does not match \(knownHosts.path): "
-            + "refusing to connect, the server may be impersonated")
+        git_error_set_str(
+            Int32(GIT_ERROR_SSH.rawValue),
+            "the host key of \(name) (\(fingerprint)) does not match \(knownHosts.path): "
+                + "refusing to connect, the server may be impersonated")
         return GIT_ECERTIFICATE.rawValue
     }
 }

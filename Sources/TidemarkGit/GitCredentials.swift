@@ -10,8 +10,10 @@ public struct GitCredentials: Sendable {
     /// The `known_hosts` file that ssh host keys are checked against; an unknown or changed key refuses the fetch.
     public var knownHostsFile: String?
 
-    public init(token: String? = nil, tokenUsername: String = "x-access-token", sshKeyFile: String? = nil,
-                sshKeyPassphrase: String? = nil, knownHostsFile: String? = nil) {
+    public init(
+        token: String? = nil, tokenUsername: String = "x-access-token", sshKeyFile: String? = nil,
+        sshKeyPassphrase: String? = nil, knownHostsFile: String? = nil
+    ) {
         self.token = token
         self.tokenUsername = tokenUsername
         self.sshKeyFile = sshKeyFile
@@ -21,11 +23,14 @@ public struct GitCredentials: Sendable {
 
     /// Credentials from `TIDEMARK_GIT_TOKEN` (and `TIDEMARK_GIT_USERNAME`), `TIDEMARK_GIT_SSH_PASSPHRASE`, a key file
     /// and a known_hosts file (default `~/.ssh/known_hosts`).
-    public static func fromEnvironment(_ environment: [String: String], sshKeyFile: String?, knownHostsFile: String? = nil) -> GitCredentials {
-        GitCredentials(token: environment["TIDEMARK_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-                       tokenUsername: environment["TIDEMARK_GIT_USERNAME"] ?? "x-access-token",
-                       sshKeyFile: sshKeyFile,
-                       sshKeyPassphrase: environment["TIDEMARK_GIT_SSH_PASSPHRASE"],
-                       knownHostsFile: knownHostsFile ?? environment["HOME"].map { $0 + "/.ssh/known_hosts" })
+    public static func fromEnvironment(_ environment: [String: String], sshKeyFile: String?, knownHostsFile: String? = nil)
+        -> GitCredentials
+    {
+        GitCredentials(
+            token: environment["TIDEMARK_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            tokenUsername: environment["TIDEMARK_GIT_USERNAME"] ?? "x-access-token",
+            sshKeyFile: sshKeyFile,
+            sshKeyPassphrase: environment["TIDEMARK_GIT_SSH_PASSPHRASE"],
+            knownHostsFile: knownHostsFile ?? environment["HOME"].map { $0 + "/.ssh/known_hosts" })
     }
 }

@@ -33,7 +33,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
             if let text = last.pointee.message { message = String(cString: text).trimmingTrailingNewlines }
             errorClass = className(last.pointee.klass)
         }
-        return GitError(code: code, errorClass: errorClass, operation: operation, message: message, hint: hint(code: code, errorClass: errorClass))
+        return GitError(
+            code: code, errorClass: errorClass, operation: operation, message: message, hint: hint(code: code, errorClass: errorClass))
     }
 
     private static func hint(code: Int32, errorClass: String?) -> String? {
@@ -55,7 +56,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         let names: [(git_error_t, String)] = [
             (GIT_ERROR_NOMEMORY, "nomemory"), (GIT_ERROR_OS, "os"), (GIT_ERROR_INVALID, "invalid"), (GIT_ERROR_REFERENCE, "reference"),
             (GIT_ERROR_ZLIB, "zlib"), (GIT_ERROR_REPOSITORY, "repository"), (GIT_ERROR_CONFIG, "config"), (GIT_ERROR_REGEX, "regex"),
-            (GIT_ERROR_ODB, "odb"), (GIT_ERROR_INDEX, "index"), (GIT_ERROR_OBJECT, "object"), (GIT_ERROR_NET, "net"), (GIT_ERROR_TAG, "tag"),
+            (GIT_ERROR_ODB, "odb"), (GIT_ERROR_INDEX, "index"), (GIT_ERROR_OBJECT, "object"), (GIT_ERROR_NET, "net"),
+            (GIT_ERROR_TAG, "tag"),
             (GIT_ERROR_TREE, "tree"), (GIT_ERROR_INDEXER, "indexer"), (GIT_ERROR_SSL, "ssl"), (GIT_ERROR_SUBMODULE, "submodule"),
             (GIT_ERROR_THREAD, "thread"), (GIT_ERROR_STASH, "stash"), (GIT_ERROR_CHECKOUT, "checkout"), (GIT_ERROR_FETCHHEAD, "fetchhead"),
             (GIT_ERROR_MERGE, "merge"), (GIT_ERROR_SSH, "ssh"), (GIT_ERROR_FILTER, "filter"), (GIT_ERROR_REVERT, "revert"),

@@ -15,7 +15,8 @@ public struct GitMirrorCache: Sendable {
 
     /// `$TIDEMARK_CACHE_DIR`, else `$XDG_CACHE_HOME/tidemark`, else `~/.cache/tidemark`; then `/git`.
     public static func defaultDirectory(environment: [String: String]) -> String {
-        let base = environment["TIDEMARK_CACHE_DIR"]
+        let base =
+            environment["TIDEMARK_CACHE_DIR"]
             ?? environment["XDG_CACHE_HOME"].map { $0 + "/tidemark" }
             ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache/tidemark"
         return base + "/git"
@@ -32,8 +33,9 @@ public struct GitMirrorCache: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw GitError(operation: "create the git cache \(directory)", message: "\(error.localizedDescription)",
-                           hint: "pass a writable directory with --repo-cache")
+            throw GitError(
+                operation: "create the git cache \(directory)", message: "\(error.localizedDescription)",
+                hint: "pass a writable directory with --repo-cache")
         }
         let lock = try MirrorLock(path: mirror + ".lock")
         defer { lock.release() }
@@ -62,8 +64,9 @@ public struct GitMirrorCache: Sendable {
     public func cached(_ url: String) throws(GitError) -> GitRepository {
         let mirror = directory + "/" + Self.mirrorName(for: url)
         guard FileManager.default.fileExists(atPath: mirror) else {
-            throw GitError(operation: "open the cached mirror of \(GitRepositoryLocation.remote(url: url).redacted)",
-                           message: "nothing has been fetched from it yet")
+            throw GitError(
+                operation: "open the cached mirror of \(GitRepositoryLocation.remote(url: url).redacted)",
+                message: "nothing has been fetched from it yet")
         }
         return try GitRepository.open(at: mirror)
     }
@@ -75,8 +78,10 @@ public struct GitMirrorCache: Sendable {
 
     static let headRef = "refs/tidemark/remote-HEAD"
 
-    private static func fetchAll(into repository: GitRepository, from url: String, redacted: String,
-                                 credentials: GitCredentials) throws(GitError) {
+    private static func fetchAll(
+        into repository: GitRepository, from url: String, redacted: String,
+        credentials: GitCredentials
+    ) throws(GitError) {
         var remote: OpaquePointer?
         try LibGit2.check(git_remote_create_anonymous(&remote, repository.pointer, url), "open remote \(redacted)")
         defer { git_remote_free(remote) }
@@ -129,7 +134,7 @@ extension Array where Element == String {
     /// Calls `body` with a C array of C strings that lives for the call.
     func withCStringArray<Result>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Result) -> Result {
         let strings = map { strdup($0) }
-        defer { strings.forEach { free($0) } }
+        defer { for string in strings { free(string) } }
         var pointers = strings
         return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }

@@ -27,16 +27,19 @@ public struct GitPolicySource {
     /// Reads every `*.yaml`/`*.yml` under `path`; symbolic links are followed only to files inside the repository.
     public func read() throws(GitError) -> Contents {
         var contents = Contents(files: [], diagnostics: [])
-        let entries = try repository.files(at: commit, under: path, maxBytes: limits.maxFileBytes,
-                                           include: PolicyFile.isPolicyFileName)
+        let entries = try repository.files(
+            at: commit, under: path, maxBytes: limits.maxFileBytes,
+            include: PolicyFile.isPolicyFileName)
         for entry in entries {
             let location = SourceLocation(file: label(entry.path), line: 1, column: 1)
             switch entry.kind {
             case .file:
                 contents.files.append(PolicyFile(path: label(entry.path), contents: entry.contents ?? [], byteCount: entry.size))
             case .submodule:
-                contents.diagnostics.append(Diagnostic(location, "is a submodule; its policies are not read",
-                                                       hint: "commit the policy files into this repository", severity: .warning))
+                contents.diagnostics.append(
+                    Diagnostic(
+                        location, "is a submodule; its policies are not read",
+                        hint: "commit the policy files into this repository", severity: .warning))
             case .symlink:
                 switch try followLink(entry) {
                 case .success(let file): contents.files.append(file)
@@ -53,12 +56,16 @@ public struct GitPolicySource {
         for _ in 0..<8 {
             let target = String(decoding: current.contents ?? [], as: UTF8.self)
             guard let resolved = Self.resolve(target, from: current.path) else {
-                return .failure(Diagnostic(location, "symbolic link to '\(target)' points outside the repository",
-                                           hint: "policies are read from the commit only; replace the link with the file"))
+                return .failure(
+                    Diagnostic(
+                        location, "symbolic link to '\(target)' points outside the repository",
+                        hint: "policies are read from the commit only; replace the link with the file"))
             }
             guard let file = try repository.file(at: commit, path: resolved, maxBytes: limits.maxFileBytes), file.kind != .submodule else {
-                return .failure(Diagnostic(location, "symbolic link to '\(target)' points to nothing in this commit",
-                                           hint: "commit the file it points to, or remove the link"))
+                return .failure(
+                    Diagnostic(
+                        location, "symbolic link to '\(target)' points to nothing in this commit",
+                        hint: "commit the file it points to, or remove the link"))
             }
             if file.kind == .file {
                 return .success(PolicyFile(path: label(link.path), contents: file.contents ?? [], byteCount: file.size))

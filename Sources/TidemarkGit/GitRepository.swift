@@ -26,8 +26,9 @@ public final class GitRepository {
         var repository: OpaquePointer?
         let result = git_repository_open(&repository, path)
         if result == GIT_ENOTFOUND.rawValue {
-            throw GitError(code: result, errorClass: "repository", operation: "open repository \(path)",
-                           message: "not a git repository", hint: "pass a repository's directory or a remote URL to --repo")
+            throw GitError(
+                code: result, errorClass: "repository", operation: "open repository \(path)",
+                message: "not a git repository", hint: "pass a repository's directory or a remote URL to --repo")
         }
         try LibGit2.check(result, "open repository \(path)")
         return GitRepository(pointer: repository!, path: path)
@@ -39,9 +40,11 @@ public final class GitRepository {
         let result = git_revparse_single(&object, pointer, revision)
         if result == GIT_ENOTFOUND.rawValue || result == GIT_EINVALIDSPEC.rawValue || result == GIT_EAMBIGUOUS.rawValue {
             let known = references()
-            throw GitError(code: result, errorClass: "reference", operation: "resolve --ref \(revision)",
-                           message: result == GIT_EAMBIGUOUS.rawValue ? "the abbreviated commit id is ambiguous" : "no branch, tag or commit named '\(revision)'",
-                           hint: known.isEmpty ? "the repository has no branches or tags" : "known: \(known.prefix(20).joined(separator: ", "))")
+            throw GitError(
+                code: result, errorClass: "reference", operation: "resolve --ref \(revision)",
+                message: result == GIT_EAMBIGUOUS.rawValue
+                    ? "the abbreviated commit id is ambiguous" : "no branch, tag or commit named '\(revision)'",
+                hint: known.isEmpty ? "the repository has no branches or tags" : "known: \(known.prefix(20).joined(separator: ", "))")
         }
         try LibGit2.check(result, "resolve --ref \(revision)")
         defer { git_object_free(object) }
@@ -68,8 +71,10 @@ public final class GitRepository {
     /// The files under `directory` (a path inside the commit's tree; "" or "." for the root) whose names pass
     /// `include`, recursively, sorted by path. Hidden entries (`.github/`, `.gitignore`) are skipped.
     /// A blob larger than `maxBytes` is returned with its size and no contents, without being read.
-    public func files(at commit: GitCommit, under directory: String, maxBytes: Int,
-                      include: (String) -> Bool) throws(GitError) -> [GitTreeFile] {
+    public func files(
+        at commit: GitCommit, under directory: String, maxBytes: Int,
+        include: (String) -> Bool
+    ) throws(GitError) -> [GitTreeFile] {
         let root = try tree(of: commit)
         defer { git_tree_free(root) }
         let prefix = Self.normalised(directory)
@@ -81,8 +86,9 @@ public final class GitRepository {
         var entry: OpaquePointer?
         let result = git_tree_entry_bypath(&entry, root, prefix)
         if result == GIT_ENOTFOUND.rawValue {
-            throw GitError(code: result, errorClass: "tree", operation: "read \(prefix) at commit \(commit.shortID)",
-                           message: "no such file or directory in the commit", hint: "check --path against the repository's layout")
+            throw GitError(
+                code: result, errorClass: "tree", operation: "read \(prefix) at commit \(commit.shortID)",
+                message: "no such file or directory in the commit", hint: "check --path against the repository's layout")
         }
         try LibGit2.check(result, "read \(prefix) at commit \(commit.shortID)")
         defer { git_tree_entry_free(entry) }
@@ -120,8 +126,10 @@ public final class GitRepository {
         return tree!
     }
 
-    private func walk(_ tree: OpaquePointer, prefix: String, maxBytes: Int, include: (String) -> Bool,
-                      into found: inout [GitTreeFile]) throws(GitError) {
+    private func walk(
+        _ tree: OpaquePointer, prefix: String, maxBytes: Int, include: (String) -> Bool,
+        into found: inout [GitTreeFile]
+    ) throws(GitError) {
         for index in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, index) else { continue }
             let name = String(cString: git_tree_entry_name(entry))

@@ -25,7 +25,8 @@ public struct KnownHosts: Sendable {
         entries = text.split(whereSeparator: \.isNewline).compactMap { line in
             let fields = line.split(whereSeparator: \.isWhitespace)
             guard fields.count >= 3, !fields[0].hasPrefix("#"), !fields[0].hasPrefix("@"),
-                  let key = Data(base64Encoded: String(fields[2])) else { return nil }
+                let key = Data(base64Encoded: String(fields[2]))
+            else { return nil }
             return Entry(hosts: fields[0].split(separator: ",").map(String.init), key: [UInt8](key))
         }
     }

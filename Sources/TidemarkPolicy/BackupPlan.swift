@@ -39,7 +39,8 @@ extension BackupPlanSpec {
             }
             for item in items {
                 guard let reader = MappingReader(item, context: "resource", allowed: ["id", "name", "type"], log: log),
-                      let id = reader.string("id", required: true), let type = reader.string("type", required: true) else { continue }
+                    let id = reader.string("id", required: true), let type = reader.string("type", required: true)
+                else { continue }
                 resources.append(BackupResource(id: id.value, name: reader.string("name")?.value, type: type.value))
             }
         }
@@ -49,7 +50,8 @@ extension BackupPlanSpec {
         let adopt = spec.bool("adopt") ?? false
         let protect = spec.bool("protect") ?? false
         guard let target, let schedule, !resources.isEmpty else { return nil }
-        return BackupPlanSpec(target: target, displayName: displayName, mode: mode, resources: resources, schedule: schedule.spec,
-                              retention: retention, suspended: suspended, adopt: adopt, protect: protect)
+        return BackupPlanSpec(
+            target: target, displayName: displayName, mode: mode, resources: resources, schedule: schedule.spec,
+            retention: retention, suspended: suspended, adopt: adopt, protect: protect)
     }
 }

@@ -27,15 +27,17 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         var text = source.trimmed(of: " \t")
         if text.hasPrefix("@") {
             guard let expanded = Self.macros[text.lowercased()] else {
-                throw CronParseError(message: "unknown cron macro '\(text)'", offset: 0,
-                                     hint: "use @yearly, @monthly, @weekly, @daily or @hourly, or five fields")
+                throw CronParseError(
+                    message: "unknown cron macro '\(text)'", offset: 0,
+                    hint: "use @yearly, @monthly, @weekly, @daily or @hourly, or five fields")
             }
             text = expanded
         }
         let fields = Self.fieldsWithOffsets(text, in: source)
         guard fields.count == 5 else {
-            throw CronParseError(message: "cron expression '\(source)' has \(fields.count) fields, expected 5",
-                                 offset: 0, hint: "minute hour day-of-month month day-of-week, e.g. \"0 4 * * *\"")
+            throw CronParseError(
+                message: "cron expression '\(source)' has \(fields.count) fields, expected 5",
+                offset: 0, hint: "minute hour day-of-month month day-of-week, e.g. \"0 4 * * *\"")
         }
         minutes = try Self.parse(fields[0], .minute)
         hours = UInt32(try Self.parse(fields[1], .hour))
@@ -46,8 +48,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         daysOfMonthRestricted = fields[2].text != "*"
         daysOfWeekRestricted = fields[4].text != "*"
         if !canEverFire {
-            throw CronParseError(message: "cron expression '\(source)' never fires: no month it allows has those days",
-                                 offset: fields[2].offset, hint: "check the day-of-month and month fields")
+            throw CronParseError(
+                message: "cron expression '\(source)' never fires: no month it allows has those days",
+                offset: fields[2].offset, hint: "check the day-of-month and month fields")
         }
     }
 
@@ -130,8 +133,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         func fail(_ message: String) -> CronParseError {
             let range = kind.range
             let names = kind.names.isEmpty ? "" : " or names \(kind.names.first!)–\(kind.names.last!)"
-            return CronParseError(message: "\(message) in the \(kind.name) field", offset: offset,
-                                  hint: "use *, \(range.lowerBound)–\(range.upperBound)\(names), ranges a-b, lists a,b and steps */n")
+            return CronParseError(
+                message: "\(message) in the \(kind.name) field", offset: offset,
+                hint: "use *, \(range.lowerBound)–\(range.upperBound)\(names), ranges a-b, lists a,b and steps */n")
         }
         guard !item.isEmpty else { throw fail("empty list item") }
         let parts = item.split(separator: "/", omittingEmptySubsequences: false)
@@ -144,7 +148,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             step = value
         }
         let span = parts[0]
-        var low: Int, high: Int
+        var low: Int
+        var high: Int
         if span == "*" {
             (low, high) = (kind.range.lowerBound, kind.range.upperBound)
             if kind == .dayOfWeek { high = 6 }

@@ -12,8 +12,9 @@ struct DocumentDecoder {
     func decode(_ document: YAMLNode, into set: inout PolicySet) -> Bool {
         guard case .mapping(let pairs, _) = document else {
             if !document.isNull {
-                log.error(document.location, "a policy document must be a mapping, found \(document.kindDescription)",
-                          hint: "start it with apiVersion: \(Self.apiVersion)")
+                log.error(
+                    document.location, "a policy document must be a mapping, found \(document.kindDescription)",
+                    hint: "start it with apiVersion: \(Self.apiVersion)")
             }
             return !document.isNull
         }
@@ -46,10 +47,13 @@ struct DocumentDecoder {
         return true
     }
 
-    private func add<Spec>(_ node: YAMLNode, _ context: String, _ keys: [String], _ decode: (MappingReader) -> Spec?,
-                           _ metadata: Located<Metadata>?, into set: inout PolicySet, _ list: WritableKeyPath<PolicySet, [PolicyDocument<Spec>]>) {
+    private func add<Spec>(
+        _ node: YAMLNode, _ context: String, _ keys: [String], _ decode: (MappingReader) -> Spec?,
+        _ metadata: Located<Metadata>?, into set: inout PolicySet, _ list: WritableKeyPath<PolicySet, [PolicyDocument<Spec>]>
+    ) {
         guard let reader = MappingReader(node, context: context, allowed: keys, log: log),
-              let spec = decode(reader), let metadata else {
+            let spec = decode(reader), let metadata
+        else {
             set.referencesOfBrokenDocuments += Self.references(in: node, owner: metadata?.value.name)
             return
         }
@@ -61,17 +65,21 @@ struct DocumentDecoder {
         guard case .mapping(let pairs, _) = spec else { return [] }
         let kinds: [String: PolicyKind] = ["target": .target, "scheduler": .scheduler, "retention": .retentionPolicy]
         return pairs.compactMap { pair -> BrokenDocumentReference? in
-            guard let key = pair.key.scalarText, let kind = kinds[key], case .scalar(let value, _, let location) = pair.value else { return nil }
+            guard let key = pair.key.scalarText, let kind = kinds[key], case .scalar(let value, _, let location) = pair.value else {
+                return nil
+            }
             return BrokenDocumentReference(owner: owner.map { "'\($0)'" } ?? "(unnamed)", kind: kind, reference: Reference(value, location))
         }
     }
 
     private func decodeMetadata(_ node: YAMLNode) -> Located<Metadata>? {
         guard let reader = MappingReader(node, context: "metadata", allowed: ["name", "labels", "annotations"], log: log),
-              let name = reader.string("name", required: true) else { return nil }
+            let name = reader.string("name", required: true)
+        else { return nil }
         guard Self.isValidName(name.value) else {
-            log.error(name.location, "invalid name '\(name.value)'",
-                      hint: "use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters")
+            log.error(
+                name.location, "invalid name '\(name.value)'",
+                hint: "use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters")
             return nil
         }
         let metadata = Metadata(name: name.value, labels: stringMap("labels", reader), annotations: stringMap("annotations", reader))

@@ -29,14 +29,17 @@ extension DriveBindingSpec {
         let scheduler = spec.string("scheduler", required: true)
         var selector: DriveSelector?
         if let node = spec.node("drives", required: true),
-           let drives = MappingReader(node, context: "drives", allowed: ["uuids", "names", "tags"], log: spec.log) {
+            let drives = MappingReader(node, context: "drives", allowed: ["uuids", "names", "tags"], log: spec.log)
+        {
             let uuids = drives.strings("uuids") ?? []
             for uuid in uuids where !UUIDFormat.isValid(uuid.value) {
-                spec.log.error(uuid.location, "'\(uuid.value)' is not a UUID",
-                               hint: "write drive uuids as 8-4-4-4-12 hex digits, or select drives by names or tags")
+                spec.log.error(
+                    uuid.location, "'\(uuid.value)' is not a UUID",
+                    hint: "write drive uuids as 8-4-4-4-12 hex digits, or select drives by names or tags")
             }
-            let found = DriveSelector(uuids: uuids.map(\.value), names: drives.strings("names")?.map(\.value) ?? [],
-                                      tags: drives.strings("tags")?.map(\.value) ?? [])
+            let found = DriveSelector(
+                uuids: uuids.map(\.value), names: drives.strings("names")?.map(\.value) ?? [],
+                tags: drives.strings("tags")?.map(\.value) ?? [])
             if found.isEmpty {
                 spec.log.error(node.location, "drives selects nothing", hint: "list uuids, names (globs) or tags")
             } else {

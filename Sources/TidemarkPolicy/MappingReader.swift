@@ -12,8 +12,9 @@ struct MappingReader {
         self.context = context
         self.log = log
         guard case .mapping(let pairs, _) = node else {
-            log.error(node.location, "\(context) must be a mapping, found \(node.kindDescription)",
-                      hint: "write it as key: value lines")
+            log.error(
+                node.location, "\(context) must be a mapping, found \(node.kindDescription)",
+                hint: "write it as key: value lines")
             return nil
         }
         for pair in pairs {
@@ -24,10 +25,11 @@ struct MappingReader {
             if allowed.contains(key) {
                 entries[key] = pair
             } else if SecretKey.isSecret(key), pair.value.scalarText != nil, !pair.value.isNull {
-                continue // reported by the secret scan
+                continue  // reported by the secret scan
             } else {
-                log.error(pair.key.location, "unknown key '\(key)' in \(context)",
-                          hint: Suggestion.didYouMean(key, in: allowed) + "allowed keys: " + allowed.joined(separator: ", "))
+                log.error(
+                    pair.key.location, "unknown key '\(key)' in \(context)",
+                    hint: Suggestion.didYouMean(key, in: allowed) + "allowed keys: " + allowed.joined(separator: ", "))
             }
         }
     }
@@ -65,7 +67,9 @@ struct MappingReader {
         case .scalar("true", .plain, _): return true
         case .scalar("false", .plain, _): return false
         default:
-            log.error(value.location, "'\(key)' in \(context) must be true or false, found \(value.scalarText.map { "'\($0)'" } ?? value.kindDescription)")
+            log.error(
+                value.location,
+                "'\(key)' in \(context) must be true or false, found \(value.scalarText.map { "'\($0)'" } ?? value.kindDescription)")
             return nil
         }
     }
@@ -76,13 +80,16 @@ struct MappingReader {
     }
 
     /// A `choice` from a fixed set, such as `type: snapshot`.
-    func choice<Choice: RawRepresentable<String> & CaseIterable>(_ key: String, required: Bool = false,
-                                                                   as _: Choice.Type = Choice.self) -> Choice? {
+    func choice<Choice: RawRepresentable<String> & CaseIterable>(
+        _ key: String, required: Bool = false,
+        as _: Choice.Type = Choice.self
+    ) -> Choice? {
         guard let text = string(key, required: required) else { return nil }
         if let choice = Choice(rawValue: text.value) { return choice }
         let names = Choice.allCases.map(\.rawValue)
-        log.error(text.location, "invalid \(key) '\(text.value)' in \(context)",
-                  hint: Suggestion.didYouMean(text.value, in: names) + "use one of " + names.joined(separator: ", "))
+        log.error(
+            text.location, "invalid \(key) '\(text.value)' in \(context)",
+            hint: Suggestion.didYouMean(text.value, in: names) + "use one of " + names.joined(separator: ", "))
         return nil
     }
 
@@ -93,8 +100,9 @@ struct MappingReader {
         case .sequence(let items, _): return items
         case .scalar where scalarAllowed: return [value]
         default:
-            log.error(value.location, "'\(key)' in \(context) must be a list, found \(value.kindDescription)",
-                      hint: "write it as [a, b] or as '- a' lines")
+            log.error(
+                value.location, "'\(key)' in \(context) must be a list, found \(value.kindDescription)",
+                hint: "write it as [a, b] or as '- a' lines")
             return nil
         }
     }
@@ -113,7 +121,8 @@ struct MappingReader {
 
     static func int(_ value: YAMLNode, name: String, in range: ClosedRange<Int>, log: DiagnosticLog) -> Located<Int>? {
         guard case .scalar(let text, .plain, _) = value, let number = Int(text), text.allSatisfy({ $0.isNumber || $0 == "-" }) else {
-            log.error(value.location, "\(name) must be a whole number, found \(value.scalarText.map { "'\($0)'" } ?? value.kindDescription)")
+            log.error(
+                value.location, "\(name) must be a whole number, found \(value.scalarText.map { "'\($0)'" } ?? value.kindDescription)")
             return nil
         }
         guard range.contains(number) else {

@@ -6,7 +6,9 @@
 enum NestingPrescan {
     /// The first line whose estimated depth exceeds `limit`, if any.
     static func firstLine(exceeding limit: Int, in bytes: some Collection<UInt8>) -> Int? {
-        let space: UInt8 = 0x20, newline: UInt8 = 0x0A, tab: UInt8 = 0x09
+        let space: UInt8 = 0x20
+        let newline: UInt8 = 0x0A
+        let tab: UInt8 = 0x09
         var line = 1
         var flowDepth = 0
         var atLineStart = true
@@ -34,7 +36,10 @@ enum NestingPrescan {
                 continue
             }
             if atLineStart {
-                if byte == space { indent += 1; continue }
+                if byte == space {
+                    indent += 1
+                    continue
+                }
                 atLineStart = false
             }
             let afterSeparator = previous == space || previous == newline || previous == tab
@@ -42,7 +47,7 @@ enum NestingPrescan {
             case 0x23 where afterSeparator:
                 inComment = true
             case 0x27 where afterSeparator || previous == 0x5B || previous == 0x7B || previous == 0x2C,
-                 0x22 where afterSeparator || previous == 0x5B || previous == 0x7B || previous == 0x2C:
+                0x22 where afterSeparator || previous == 0x5B || previous == 0x7B || previous == 0x2C:
                 quote = byte
             case 0x5B, 0x7B:
                 flowDepth += 1

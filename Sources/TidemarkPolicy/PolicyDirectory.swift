@@ -16,8 +16,9 @@ public struct PolicyDirectory: Sendable {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PolicySourceError(path: path, reason: "no such file or directory",
-                                    hint: "pass the directory that holds the policy YAML, e.g. --path policies")
+            throw PolicySourceError(
+                path: path, reason: "no such file or directory",
+                hint: "pass the directory that holds the policy YAML, e.g. --path policies")
         }
         guard isDirectory.boolValue else { return [try read(path)] }
         var found: [String] = []
@@ -53,7 +54,8 @@ public struct PolicyDirectory: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int
             return PolicyFile(path: file, contents: [UInt8](data), byteCount: max(size ?? 0, data.count))
         } catch {
-            throw PolicySourceError(path: file, reason: "cannot read the file: \(error.localizedDescription)", hint: "check its permissions")
+            throw PolicySourceError(
+                path: file, reason: "cannot read the file: \(error.localizedDescription)", hint: "check its permissions")
         }
     }
 }

@@ -22,7 +22,9 @@ enum ProviderOptionRules {
                 Rule(key: "node", required: true) { $0.isEmpty ? "is empty; name the backup node that stores the backups" : nil },
                 Rule(key: "zpool") { $0.isEmpty ? "is empty; name the node's zpool, e.g. zones" : nil },
                 Rule(key: "bwlimit") { Int($0).map { $0 >= 0 } == true ? nil : "must be a number of bytes per second (0 or more)" },
-                Rule(key: "compression") { Int($0).map((0...3).contains) == true ? nil : "must be 0 (none), 1 (gzip), 2 (bzip2) or 3 (xz)" },
+                Rule(key: "compression") {
+                    Int($0).map((0...3).contains) == true ? nil : "must be 0 (none), 1 (gzip), 2 (bzip2) or 3 (xz)"
+                },
                 Rule(key: "fsfreeze") { ["true", "false"].contains($0) ? nil : "must be true or false" },
             ]
         case .freezer:
@@ -43,22 +45,26 @@ enum ProviderOptionRules {
         let rules = rules(for: provider)
         let known = rules.map(\.key)
         for key in spec.options.keys.sorted() where !known.contains(key) {
-            log.error(spec.optionLocations[key] ?? scheduler.location,
-                      "unknown option '\(key)' for scheduler '\(scheduler.name)' on \(provider.rawValue) target '\(target)'",
-                      hint: Suggestion.didYouMean(key, in: known)
-                        + (known.isEmpty ? "\(provider.rawValue) schedulers take no options" : "known: \(known.joined(separator: ", "))"))
+            log.error(
+                spec.optionLocations[key] ?? scheduler.location,
+                "unknown option '\(key)' for scheduler '\(scheduler.name)' on \(provider.rawValue) target '\(target)'",
+                hint: Suggestion.didYouMean(key, in: known)
+                    + (known.isEmpty ? "\(provider.rawValue) schedulers take no options" : "known: \(known.joined(separator: ", "))"))
         }
         for rule in rules {
             guard let value = spec.options[rule.key] else {
                 if rule.required {
-                    log.error(spec.optionsLocation ?? scheduler.location,
-                              "scheduler '\(scheduler.name)' on \(provider.rawValue) target '\(target)' needs options.\(rule.key)",
-                              hint: "add \(rule.key): … under options")
+                    log.error(
+                        spec.optionsLocation ?? scheduler.location,
+                        "scheduler '\(scheduler.name)' on \(provider.rawValue) target '\(target)' needs options.\(rule.key)",
+                        hint: "add \(rule.key): … under options")
                 }
                 continue
             }
             if let problem = rule.problem(value) {
-                log.error(spec.optionLocations[rule.key] ?? scheduler.location, "options.\(rule.key) '\(value)' of scheduler '\(scheduler.name)' \(problem)")
+                log.error(
+                    spec.optionLocations[rule.key] ?? scheduler.location,
+                    "options.\(rule.key) '\(value)' of scheduler '\(scheduler.name)' \(problem)")
             }
         }
     }

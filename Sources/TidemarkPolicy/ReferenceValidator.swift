@@ -29,14 +29,16 @@ struct ReferenceValidator {
             if let target {
                 ProviderOptionRules.check(scheduler, target: target.name, provider: target.spec.provider, log: log)
                 if target.spec.provider == .scheduledBackup {
-                    log.error(spec.target.location, "scheduler '\(scheduler.name)' is on target '\(target.name)', a scheduled-backup target",
-                              hint: "scheduled-backup targets take BackupPlan documents")
+                    log.error(
+                        spec.target.location, "scheduler '\(scheduler.name)' is on target '\(target.name)', a scheduled-backup target",
+                        hint: "scheduled-backup targets take BackupPlan documents")
                 }
                 if target.spec.provider == .cloudsigma, !CloudSigmaTimezones.allowed.contains(spec.schedule.timezone) {
                     let suggestion = Suggestion.didYouMean(spec.schedule.timezone, in: CloudSigmaTimezones.allowed)
-                    log.error(spec.timezoneLocation,
-                              "timezone '\(spec.schedule.timezone)' is not accepted by cloudsigma target '\(target.name)'",
-                              hint: suggestion + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC")
+                    log.error(
+                        spec.timezoneLocation,
+                        "timezone '\(spec.schedule.timezone)' is not accepted by cloudsigma target '\(target.name)'",
+                        hint: suggestion + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC")
                 }
             }
         }
@@ -44,14 +46,17 @@ struct ReferenceValidator {
             let spec = binding.spec
             let target = resolveTarget(spec.target, from: "drive binding '\(binding.name)'")
             guard let scheduler = schedulers[spec.scheduler.value] else {
-                log.error(spec.scheduler.location, "drive binding '\(binding.name)' references unknown Scheduler '\(spec.scheduler.value)'",
-                          hint: Suggestion.didYouMean(spec.scheduler.value, in: set.schedulers.map(\.name)) + "define a Scheduler with that name or fix the reference")
+                log.error(
+                    spec.scheduler.location, "drive binding '\(binding.name)' references unknown Scheduler '\(spec.scheduler.value)'",
+                    hint: Suggestion.didYouMean(spec.scheduler.value, in: set.schedulers.map(\.name))
+                        + "define a Scheduler with that name or fix the reference")
                 continue
             }
             if let target, scheduler.spec.target.value != target.name {
-                log.error(spec.scheduler.location,
-                          "drive binding '\(binding.name)' is on target '\(target.name)' but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
-                          hint: "bind drives to a scheduler of the same target")
+                log.error(
+                    spec.scheduler.location,
+                    "drive binding '\(binding.name)' is on target '\(target.name)' but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
+                    hint: "bind drives to a scheduler of the same target")
             }
         }
         for broken in set.referencesOfBrokenDocuments {
@@ -59,8 +64,10 @@ struct ReferenceValidator {
             case .target: _ = resolveTarget(broken.reference, from: "document \(broken.owner)")
             case .retentionPolicy: checkRetention(.named(broken.reference), from: "document \(broken.owner)")
             case .scheduler where schedulers[broken.reference.value] == nil:
-                log.error(broken.reference.location, "document \(broken.owner) references unknown Scheduler '\(broken.reference.value)'",
-                          hint: Suggestion.didYouMean(broken.reference.value, in: set.schedulers.map(\.name)) + "define a Scheduler with that name or fix the reference")
+                log.error(
+                    broken.reference.location, "document \(broken.owner) references unknown Scheduler '\(broken.reference.value)'",
+                    hint: Suggestion.didYouMean(broken.reference.value, in: set.schedulers.map(\.name))
+                        + "define a Scheduler with that name or fix the reference")
             default: break
             }
         }
@@ -68,8 +75,10 @@ struct ReferenceValidator {
             let target = resolveTarget(plan.spec.target, from: "backup plan '\(plan.name)'")
             checkRetention(plan.spec.retention, from: "backup plan '\(plan.name)'")
             if let target, target.spec.provider != .scheduledBackup {
-                log.error(plan.spec.target.location, "backup plan '\(plan.name)' is on target '\(target.name)', a \(target.spec.provider.rawValue) target",
-                          hint: "BackupPlan documents are for scheduled-backup targets; use a Scheduler here")
+                log.error(
+                    plan.spec.target.location,
+                    "backup plan '\(plan.name)' is on target '\(target.name)', a \(target.spec.provider.rawValue) target",
+                    hint: "BackupPlan documents are for scheduled-backup targets; use a Scheduler here")
             }
         }
     }
@@ -78,8 +87,9 @@ struct ReferenceValidator {
         var first: [String: SourceLocation] = [:]
         for document in documents {
             if let earlier = first[document.name] {
-                log.error(document.location, "duplicate \(kind.rawValue) name '\(document.name)'",
-                          hint: "first defined at \(earlier); names are unique within a kind")
+                log.error(
+                    document.location, "duplicate \(kind.rawValue) name '\(document.name)'",
+                    hint: "first defined at \(earlier); names are unique within a kind")
             } else {
                 first[document.name] = document.location
             }
@@ -88,14 +98,18 @@ struct ReferenceValidator {
 
     private func resolveTarget(_ reference: Reference, from owner: String) -> PolicyDocument<TargetSpec>? {
         if let target = targets[reference.value] { return target }
-        log.error(reference.location, "\(owner) references unknown Target '\(reference.value)'",
-                  hint: Suggestion.didYouMean(reference.value, in: set.targets.map(\.name)) + "define a Target with that name or fix the reference")
+        log.error(
+            reference.location, "\(owner) references unknown Target '\(reference.value)'",
+            hint: Suggestion.didYouMean(reference.value, in: set.targets.map(\.name))
+                + "define a Target with that name or fix the reference")
         return nil
     }
 
     private func checkRetention(_ retention: RetentionReference?, from owner: String) {
         guard case .named(let reference) = retention, !retentionNames.contains(reference.value) else { return }
-        log.error(reference.location, "\(owner) references unknown RetentionPolicy '\(reference.value)'",
-                  hint: Suggestion.didYouMean(reference.value, in: set.retentionPolicies.map(\.name)) + "define a RetentionPolicy with that name or fix the reference")
+        log.error(
+            reference.location, "\(owner) references unknown RetentionPolicy '\(reference.value)'",
+            hint: Suggestion.didYouMean(reference.value, in: set.retentionPolicies.map(\.name))
+                + "define a RetentionPolicy with that name or fix the reference")
     }
 }

@@ -48,8 +48,9 @@ extension RetentionPolicySpec {
         let displayName = spec.string("displayName")?.value
         guard let items = spec.list("rules", required: true) else { return nil }
         if items.isEmpty {
-            spec.log.error(spec.keyLocation("rules"), "'rules' in \(spec.context) is empty",
-                           hint: "add at least one rule, e.g. {period: days, quantity: 7} or {last: 14}")
+            spec.log.error(
+                spec.keyLocation("rules"), "'rules' in \(spec.context) is empty",
+                hint: "add at least one rule, e.g. {period: days, quantity: 7} or {last: 14}")
             return nil
         }
         let rules = items.compactMap { RetentionRule.decode($0, log: spec.log) }
@@ -60,13 +61,15 @@ extension RetentionPolicySpec {
 
 extension RetentionRule {
     static func decode(_ node: YAMLNode, log: DiagnosticLog) -> RetentionRule? {
-        guard let rule = MappingReader(node, context: "retention rule", allowed: ["period", "quantity", "timeOption", "last"], log: log) else {
+        guard let rule = MappingReader(node, context: "retention rule", allowed: ["period", "quantity", "timeOption", "last"], log: log)
+        else {
             return nil
         }
         if let last = rule.node("last") {
             if rule.node("period") != nil || rule.node("quantity") != nil || rule.node("timeOption") != nil {
-                log.error(node.location, "a retention rule has either 'last' or 'period' and 'quantity', not both",
-                          hint: "split it into two rules")
+                log.error(
+                    node.location, "a retention rule has either 'last' or 'period' and 'quantity', not both",
+                    hint: "split it into two rules")
                 return nil
             }
             return MappingReader.int(last, name: "'last' in retention rule", in: 1...100_000, log: log).map { .last($0.value) }
@@ -82,8 +85,9 @@ extension RetentionRule {
         case .weeks: range = 0...6
         case .months: range = 1...31
         case .days, .years:
-            log.error(rule.keyLocation("timeOption"), "timeOption applies to weeks and months, not \(period)",
-                      hint: "remove timeOption, or use period weeks (0 = Sunday … 6 = Saturday) or months (1–31)")
+            log.error(
+                rule.keyLocation("timeOption"), "timeOption applies to weeks and months, not \(period)",
+                hint: "remove timeOption, or use period weeks (0 = Sunday … 6 = Saturday) or months (1–31)")
             return nil
         }
         let name = period == .weeks ? "timeOption (day of week, 0 = Sunday)" : "timeOption (day of month)"

@@ -8,14 +8,16 @@ extension ScheduleSpec {
         guard let schedule = MappingReader(node, context: "schedule", allowed: keys, log: log) else { return nil }
         let timezone = schedule.string("timezone", required: true)
         if let timezone, !Timezones.isIANA(timezone.value) {
-            log.error(timezone.location, "invalid timezone '\(timezone.value)'",
-                      hint: Suggestion.didYouMean(timezone.value, in: Timezones.known) + "use an IANA name such as Europe/Zurich or Etc/UTC")
+            log.error(
+                timezone.location, "invalid timezone '\(timezone.value)'",
+                hint: Suggestion.didYouMean(timezone.value, in: Timezones.known) + "use an IANA name such as Europe/Zurich or Etc/UTC")
         }
         let rule: ScheduleRule?
         if let cron = schedule.string("cron") {
             for key in ["at", "every", "window", "days", "daysOfMonth", "months"] where schedule.node(key) != nil {
-                log.error(schedule.keyLocation(key), "'\(key)' cannot be combined with 'cron'",
-                          hint: "express the whole schedule in the cron expression, or drop 'cron'")
+                log.error(
+                    schedule.keyLocation(key), "'\(key)' cannot be combined with 'cron'",
+                    hint: "express the whole schedule in the cron expression, or drop 'cron'")
             }
             rule = decodeCron(cron, node: schedule.node("cron")!, log: log).map(ScheduleRule.cron)
         } else {
@@ -46,15 +48,18 @@ extension ScheduleSpec {
         var times: DailyTimes?
         switch (atNodes, every) {
         case (.some, .some):
-            log.error(schedule.keyLocation("every"), "'at' and 'every' cannot be combined",
-                      hint: "use 'at' for fixed times or 'every' with an optional 'window' for an interval")
+            log.error(
+                schedule.keyLocation("every"), "'at' and 'every' cannot be combined",
+                hint: "use 'at' for fixed times or 'every' with an optional 'window' for an interval")
         case (nil, nil):
-            log.error(schedule.location, "schedule needs 'at', 'every' or 'cron'",
-                      hint: "e.g. at: [\"03:00\"], or every: 12h, or cron: \"0 4 * * *\"")
+            log.error(
+                schedule.location, "schedule needs 'at', 'every' or 'cron'",
+                hint: "e.g. at: [\"03:00\"], or every: 12h, or cron: \"0 4 * * *\"")
         case (let atNodes?, nil):
             if let windowText {
-                log.error(windowText.location, "'window' applies only to a schedule with 'every'",
-                          hint: "remove 'window', or use 'every' to repeat within it")
+                log.error(
+                    windowText.location, "'window' applies only to a schedule with 'every'",
+                    hint: "remove 'window', or use 'every' to repeat within it")
             }
             times = decodeTimes(atNodes, keyLocation: schedule.keyLocation("at"), log: log).map(DailyTimes.at)
         case (nil, let every?):
@@ -64,8 +69,9 @@ extension ScheduleSpec {
                 if let parsed = TimeWindow(parsing: windowText.value) {
                     window = parsed
                 } else {
-                    log.error(windowText.location, "invalid window '\(windowText.value)'",
-                              hint: "use HH:MM-HH:MM, e.g. \"07:00-19:00\"; an end before the start wraps past midnight")
+                    log.error(
+                        windowText.location, "invalid window '\(windowText.value)'",
+                        hint: "use HH:MM-HH:MM, e.g. \"07:00-19:00\"; an end before the start wraps past midnight")
                 }
             }
             times = minutes.map { DailyTimes.every(minutes: $0, window: window) }
@@ -80,8 +86,9 @@ extension ScheduleSpec {
         guard let times else { return nil }
         let rule = CalendarRule(times: times, days: days, daysOfMonth: daysOfMonth, months: months)
         if !rule.datesExist {
-            log.error(schedule.keyLocation("daysOfMonth"), "schedule never fires: none of its months has those days of the month",
-                      hint: "check daysOfMonth and months")
+            log.error(
+                schedule.keyLocation("daysOfMonth"), "schedule never fires: none of its months has those days of the month",
+                hint: "check daysOfMonth and months")
             return nil
         }
         return rule
@@ -91,8 +98,9 @@ extension ScheduleSpec {
     private static func nonEmptyList(_ key: String, _ schedule: MappingReader) -> [YAMLNode]? {
         guard let items = schedule.list(key, scalarAllowed: true) else { return nil }
         if items.isEmpty {
-            schedule.log.error(schedule.keyLocation(key), "'\(key)' is empty, so the schedule would never fire",
-                               hint: "remove '\(key)' to mean every day, or list the days")
+            schedule.log.error(
+                schedule.keyLocation(key), "'\(key)' is empty, so the schedule would never fire",
+                hint: "remove '\(key)' to mean every day, or list the days")
             return nil
         }
         return items
@@ -106,8 +114,9 @@ extension ScheduleSpec {
         var times: [TimeOfDay] = []
         for node in nodes {
             guard let text = node.scalarText, let time = TimeOfDay(parsing: text) else {
-                log.error(node.location, "invalid time \(node.scalarText.map { "'\($0)'" } ?? node.kindDescription) in 'at'",
-                          hint: "use HH:MM from 00:00 to 23:59, quoted: \"03:00\"")
+                log.error(
+                    node.location, "invalid time \(node.scalarText.map { "'\($0)'" } ?? node.kindDescription) in 'at'",
+                    hint: "use HH:MM from 00:00 to 23:59, quoted: \"03:00\"")
                 return nil
             }
             times.append(time)
@@ -119,14 +128,16 @@ extension ScheduleSpec {
         let text = every.value
         let digits = text.dropLast()
         guard let unit = text.last, unit == "m" || unit == "h", !digits.isEmpty, digits.allSatisfy(\.isNumber),
-              let amount = Int(digits) else {
+            let amount = Int(digits)
+        else {
             log.error(every.location, "invalid interval '\(text)'", hint: "use a number followed by m or h, e.g. 45m or 12h")
             return nil
         }
         let minutes = unit == "h" ? amount * 60 : amount
         guard (1...1440).contains(minutes) else {
-            log.error(every.location, "interval '\(text)' must be between 1m and 24h",
-                      hint: "for less often than daily, use 'at' with days, daysOfMonth or months")
+            log.error(
+                every.location, "interval '\(text)' must be between 1m and 24h",
+                hint: "for less often than daily, use 'at' with days, daysOfMonth or months")
             return nil
         }
         return minutes
@@ -144,16 +155,19 @@ extension ScheduleSpec {
                 days.insert(day)
             } else {
                 let names = Weekday.shortNames + ["weekdays", "weekends"]
-                log.error(node.location, "invalid day name \(node.scalarText.map { "'\($0)'" } ?? node.kindDescription)",
-                          hint: Suggestion.didYouMean(text, in: names) + "use mon, tue, wed, thu, fri, sat, sun, weekdays or weekends")
+                log.error(
+                    node.location, "invalid day name \(node.scalarText.map { "'\($0)'" } ?? node.kindDescription)",
+                    hint: Suggestion.didYouMean(text, in: names) + "use mon, tue, wed, thu, fri, sat, sun, weekdays or weekends")
                 return nil
             }
         }
         return days
     }
 
-    private static func decodeNumbers(_ nodes: [YAMLNode], name: String, range: ClosedRange<Int>, names: [String],
-                                      log: DiagnosticLog) -> Set<Int>? {
+    private static func decodeNumbers(
+        _ nodes: [YAMLNode], name: String, range: ClosedRange<Int>, names: [String],
+        log: DiagnosticLog
+    ) -> Set<Int>? {
         var values: Set<Int> = []
         for node in nodes {
             if let text = node.scalarText, let index = names.firstIndex(of: text.lowercased()) {

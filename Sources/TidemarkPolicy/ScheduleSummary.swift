@@ -21,7 +21,9 @@ extension CalendarRule {
             let interval = minutes % 60 == 0 ? "\(minutes / 60)h" : "\(minutes)m"
             parts = ["every \(interval) from \(window.start) to \(window.end)\(window.wrapsPastMidnight ? " next day" : "")"]
         }
-        if let days { parts.append("on " + days.sorted { ($0.rawValue + 6) % 7 < ($1.rawValue + 6) % 7 }.map(\.shortName).joined(separator: ", ")) }
+        if let days {
+            parts.append("on " + days.sorted { ($0.rawValue + 6) % 7 < ($1.rawValue + 6) % 7 }.map(\.shortName).joined(separator: ", "))
+        }
         if let daysOfMonth { parts.append("on day " + daysOfMonth.sorted().map(String.init).joined(separator: ", ") + " of the month") }
         if let months { parts.append("in months " + months.sorted().map(String.init).joined(separator: ", ")) }
         if days == nil, daysOfMonth == nil, months == nil { parts.append("every day") }

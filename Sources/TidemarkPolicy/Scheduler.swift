@@ -23,11 +23,13 @@ public struct SchedulerSpec: Sendable, Hashable {
     /// In controller mode: how late a slot may still be taken, in seconds.
     public var startingDeadline: Int
 
-    public init(target: Reference, type: SchedulerType = .snapshot, displayName: String? = nil, enabled: Bool = true, schedule: ScheduleSpec,
-                timezoneLocation: SourceLocation, retention: RetentionReference?, notifications: Notifications = Notifications(),
-                remoteLocation: String = "", options: [String: String] = [:], optionLocations: [String: SourceLocation] = [:],
-                optionsLocation: SourceLocation? = nil, adopt: Bool = false, protect: Bool = false, missed: MissedSlots = .once,
-                startingDeadline: Int = 3600) {
+    public init(
+        target: Reference, type: SchedulerType = .snapshot, displayName: String? = nil, enabled: Bool = true, schedule: ScheduleSpec,
+        timezoneLocation: SourceLocation, retention: RetentionReference?, notifications: Notifications = Notifications(),
+        remoteLocation: String = "", options: [String: String] = [:], optionLocations: [String: SourceLocation] = [:],
+        optionsLocation: SourceLocation? = nil, adopt: Bool = false, protect: Bool = false, missed: MissedSlots = .once,
+        startingDeadline: Int = 3600
+    ) {
         self.target = target
         self.type = type
         self.displayName = displayName
@@ -69,8 +71,10 @@ public struct Notifications: Sendable, Hashable {
 }
 
 extension SchedulerSpec {
-    static let keys = ["target", "type", "displayName", "enabled", "schedule", "retention", "notifications",
-                       "remoteLocation", "options", "adopt", "protect", "missed", "startingDeadline"]
+    static let keys = [
+        "target", "type", "displayName", "enabled", "schedule", "retention", "notifications",
+        "remoteLocation", "options", "adopt", "protect", "missed", "startingDeadline",
+    ]
 
     static func decode(_ spec: MappingReader) -> SchedulerSpec? {
         let target = spec.string("target", required: true)
@@ -81,7 +85,8 @@ extension SchedulerSpec {
         let retention = spec.node("retention").flatMap { RetentionReference.decode($0, log: spec.log) }
         var notifications = Notifications()
         if let node = spec.node("notifications"),
-           let reader = MappingReader(node, context: "notifications", allowed: ["backup", "retention"], log: spec.log) {
+            let reader = MappingReader(node, context: "notifications", allowed: ["backup", "retention"], log: spec.log)
+        {
             notifications.backup = reader.bool("backup") ?? true
             notifications.retention = reader.bool("retention") ?? true
         }
@@ -93,11 +98,13 @@ extension SchedulerSpec {
         let missed = spec.choice("missed", as: MissedSlots.self) ?? .once
         let deadline = spec.string("startingDeadline").map { decodeDeadline($0, log: spec.log) } ?? 3600
         guard let target, let schedule, let deadline else { return nil }
-        return SchedulerSpec(target: target, type: type, displayName: displayName, enabled: enabled,
-                             schedule: schedule.spec, timezoneLocation: schedule.timezoneLocation,
-                             retention: retention, notifications: notifications, remoteLocation: remoteLocation,
-                             options: options.mapValues(\.value), optionLocations: options.mapValues(\.location),
-                             optionsLocation: optionsNode?.location ?? spec.location, adopt: adopt, protect: protect, missed: missed, startingDeadline: deadline)
+        return SchedulerSpec(
+            target: target, type: type, displayName: displayName, enabled: enabled,
+            schedule: schedule.spec, timezoneLocation: schedule.timezoneLocation,
+            retention: retention, notifications: notifications, remoteLocation: remoteLocation,
+            options: options.mapValues(\.value), optionLocations: options.mapValues(\.location),
+            optionsLocation: optionsNode?.location ?? spec.location, adopt: adopt, protect: protect, missed: missed,
+            startingDeadline: deadline)
     }
 
     /// `30m`, `2h` or `1d`, from one minute to seven days, in seconds.
@@ -105,7 +112,8 @@ extension SchedulerSpec {
         let units = ["m": 60, "h": 3600, "d": 86400]
         let digits = text.value.dropLast()
         guard let unit = text.value.last.flatMap({ units[String($0)] }), !digits.isEmpty, digits.allSatisfy(\.isNumber),
-              let amount = Int(digits), (60...7 * 86400).contains(amount * unit) else {
+            let amount = Int(digits), (60...7 * 86400).contains(amount * unit)
+        else {
             log.error(text.location, "invalid startingDeadline '\(text.value)'", hint: "use a duration from 1m to 7d, e.g. 30m, 2h or 1d")
             return nil
         }
@@ -142,8 +150,9 @@ extension RetentionReference {
         case .mapping:
             return RetentionRule.decode(node, log: log).map { .inline(RetentionPolicySpec(rules: [$0])) }
         case .sequence:
-            log.error(node.location, "retention must be a RetentionPolicy name or a mapping with rules, found a list",
-                      hint: "write retention: {rules: [...]} or a single rule such as {last: 14}")
+            log.error(
+                node.location, "retention must be a RetentionPolicy name or a mapping with rules, found a list",
+                hint: "write retention: {rules: [...]} or a single rule such as {last: 14}")
             return nil
         }
     }

@@ -1,7 +1,9 @@
 /// Keys whose literal values would be secrets committed to git.
 enum SecretKey {
-    private static let fragments: [[UInt8]] = ["password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
-                                               "privatekey", "private_key", "accesskey", "access_key"].map { Array($0.utf8) }
+    private static let fragments: [[UInt8]] = [
+        "password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
+        "privatekey", "private_key", "accesskey", "access_key",
+    ].map { Array($0.utf8) }
 
     /// True for `password`, `apiToken`, `client_secret`…, but not for `passwordEnv` or `tokenFile`,
     /// which name where the secret is kept.

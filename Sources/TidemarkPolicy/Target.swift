@@ -11,8 +11,10 @@ public struct TargetSpec: Sendable, Hashable {
     /// What `tidemark run` does when managed objects drift from the policies between commits.
     public var driftPolicy: DriftPolicy
 
-    public init(provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false,
-                caFile: String? = nil, driftPolicy: DriftPolicy = .correct) {
+    public init(
+        provider: ProviderKind, endpoint: String, credentials: Credentials, scheduling: SchedulingMode = .auto, insecure: Bool = false,
+        caFile: String? = nil, driftPolicy: DriftPolicy = .correct
+    ) {
         self.caFile = caFile
         self.provider = provider
         self.endpoint = endpoint
@@ -52,8 +54,10 @@ public struct Credentials: Sendable, Hashable {
     public var tokenEnv: String?
     public var tokenFile: String?
 
-    public init(usernameEnv: String? = nil, passwordEnv: String? = nil, usernameFile: String? = nil, passwordFile: String? = nil,
-                tokenEnv: String? = nil, tokenFile: String? = nil) {
+    public init(
+        usernameEnv: String? = nil, passwordEnv: String? = nil, usernameFile: String? = nil, passwordFile: String? = nil,
+        tokenEnv: String? = nil, tokenFile: String? = nil
+    ) {
         self.usernameEnv = usernameEnv
         self.passwordEnv = passwordEnv
         self.usernameFile = usernameFile
@@ -80,15 +84,19 @@ extension TargetSpec {
         let provider = spec.choice("provider", required: true, as: ProviderKind.self)
         let endpoint = spec.string("endpoint", required: true)
         if let endpoint, let userinfo = userinfo(of: endpoint.value), userinfo.contains(":") {
-            spec.log.error(endpoint.location, "endpoint carries a password in its URL ('\(userinfo.prefix { $0 != ":" }):…@'); literal secrets are refused",
-                           hint: "remove it from the URL and use credentials: {usernameEnv: …, passwordEnv: …} or passwordFile")
+            spec.log.error(
+                endpoint.location,
+                "endpoint carries a password in its URL ('\(userinfo.prefix { $0 != ":" }):…@'); literal secrets are refused",
+                hint: "remove it from the URL and use credentials: {usernameEnv: …, passwordEnv: …} or passwordFile")
         } else if let endpoint, !(endpoint.value.hasPrefix("https://") || endpoint.value.hasPrefix("http://")) {
-            spec.log.error(endpoint.location, "endpoint '\(endpoint.value)' is not an http(s) URL",
-                           hint: "write the API base URL, e.g. https://zrh.example.net/api/2.0/")
+            spec.log.error(
+                endpoint.location, "endpoint '\(endpoint.value)' is not an http(s) URL",
+                hint: "write the API base URL, e.g. https://zrh.example.net/api/2.0/")
         }
         var credentials = Credentials()
         if let node = spec.node("credentials"),
-           let reader = MappingReader(node, context: "credentials", allowed: Credentials.keys, log: spec.log) {
+            let reader = MappingReader(node, context: "credentials", allowed: Credentials.keys, log: spec.log)
+        {
             credentials.usernameEnv = reader.string("usernameEnv")?.value
             credentials.passwordEnv = reader.string("passwordEnv")?.value
             credentials.usernameFile = reader.string("usernameFile")?.value
@@ -104,7 +112,8 @@ extension TargetSpec {
         }
         let driftPolicy = spec.choice("driftPolicy", as: DriftPolicy.self) ?? .correct
         guard let provider, let endpoint, userinfo(of: endpoint.value)?.contains(":") != true else { return nil }
-        return TargetSpec(provider: provider, endpoint: endpoint.value, credentials: credentials,
-                          scheduling: scheduling, insecure: insecure, caFile: caFile?.value, driftPolicy: driftPolicy)
+        return TargetSpec(
+            provider: provider, endpoint: endpoint.value, credentials: credentials,
+            scheduling: scheduling, insecure: insecure, caFile: caFile?.value, driftPolicy: driftPolicy)
     }
 }

@@ -13,8 +13,9 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, (1...2).contains(parts[0].count), parts[1].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1])
+        else { return nil }
         self.init(hour: hour, minute: minute)
     }
 
@@ -46,8 +47,9 @@ public struct TimeWindow: Sendable, Hashable, CustomStringConvertible {
     public init?(parsing text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2,
-              let start = TimeOfDay(parsing: parts[0].trimmed(of: " ")),
-              let end = TimeOfDay(parsing: parts[1].trimmed(of: " ")) else { return nil }
+            let start = TimeOfDay(parsing: parts[0].trimmed(of: " ")),
+            let end = TimeOfDay(parsing: parts[1].trimmed(of: " "))
+        else { return nil }
         self.init(start: start, end: end)
     }
 

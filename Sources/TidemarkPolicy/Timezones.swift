@@ -12,6 +12,8 @@ public enum Timezones {
     /// Known names, for suggestions.
     public static var known: [String] { TimeZone.knownTimeZoneIdentifiers + Array(universalAliases) }
 
-    private static let universalAliases: Set<String> = ["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Zulu",
-                                                        "Etc/Universal", "Etc/Zulu", "GMT", "Etc/GMT"]
+    private static let universalAliases: Set<String> = [
+        "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Zulu",
+        "Etc/Universal", "Etc/Zulu", "GMT", "Etc/GMT",
+    ]
 }

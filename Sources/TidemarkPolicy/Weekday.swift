@@ -1,6 +1,7 @@
 /// A day of the week, numbered as cron does (0 = Sunday … 6 = Saturday).
 public enum Weekday: Int, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
-    case sunday = 0, monday, tuesday, wednesday, thursday, friday, saturday
+    case sunday = 0
+    case monday, tuesday, wednesday, thursday, friday, saturday
 
     /// The three-letter lower-case name (`mon`), as policies and cloudsigma write it.
     public var shortName: String { Self.shortNames[rawValue] }

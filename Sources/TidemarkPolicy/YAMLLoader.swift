@@ -15,22 +15,28 @@ public struct YAMLLoader: Sendable {
         let start = SourceLocation(file: file, line: 1, column: 1)
         let size = max(byteCount ?? 0, contents.count)
         guard size <= limits.maxFileBytes else {
-            return .failure(Diagnostic(start, "file is \(size) bytes, larger than the limit of \(limits.maxFileBytes) bytes",
-                                       hint: "split it into smaller policy files"))
+            return .failure(
+                Diagnostic(
+                    start, "file is \(size) bytes, larger than the limit of \(limits.maxFileBytes) bytes",
+                    hint: "split it into smaller policy files"))
         }
         guard let text = String(validating: contents, as: UTF8.self) else {
             let offset = Self.firstInvalidUTF8Offset(contents)
             let line = contents.prefix(offset).count(where: { $0 == 0x0A }) + 1
             let column = offset - (contents.prefix(offset).lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-            return .failure(Diagnostic(SourceLocation(file: file, line: line, column: column),
-                                       "file is not valid UTF-8 (byte offset \(offset))",
-                                       hint: "save policy files as UTF-8"))
+            return .failure(
+                Diagnostic(
+                    SourceLocation(file: file, line: line, column: column),
+                    "file is not valid UTF-8 (byte offset \(offset))",
+                    hint: "save policy files as UTF-8"))
         }
         let estimateLimit = limits.maxDepth * 3
         if let line = NestingPrescan.firstLine(exceeding: estimateLimit, in: contents) {
-            return .failure(Diagnostic(SourceLocation(file: file, line: line, column: 1),
-                                       "nesting is deeper than \(limits.maxDepth) levels",
-                                       hint: "policy documents are at most a few levels deep; flatten this structure"))
+            return .failure(
+                Diagnostic(
+                    SourceLocation(file: file, line: line, column: 1),
+                    "nesting is deeper than \(limits.maxDepth) levels",
+                    hint: "policy documents are at most a few levels deep; flatten this structure"))
         }
         do {
             let parser = try Parser(yaml: text, resolver: .basic, encoding: .utf8)
@@ -53,12 +59,14 @@ public struct YAMLLoader: Sendable {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         budget -= 1
         guard budget >= 0 else {
-            throw Diagnostic(location, "document expands to more than \(limits.maxNodes) nodes",
-                             hint: "YAML aliases that multiply content (a \"billion laughs\") are refused")
+            throw Diagnostic(
+                location, "document expands to more than \(limits.maxNodes) nodes",
+                hint: "YAML aliases that multiply content (a \"billion laughs\") are refused")
         }
         guard depth <= limits.maxDepth else {
-            throw Diagnostic(location, "nesting is deeper than \(limits.maxDepth) levels",
-                             hint: "policy documents are at most a few levels deep; flatten this structure")
+            throw Diagnostic(
+                location, "nesting is deeper than \(limits.maxDepth) levels",
+                hint: "policy documents are at most a few levels deep; flatten this structure")
         }
         switch node {
         case .scalar(let scalar):
@@ -78,8 +86,11 @@ public struct YAMLLoader: Sendable {
         case .mapping(let mapping):
             var pairs: [(key: YAMLNode, value: YAMLNode)] = []
             for (key, value) in mapping {
-                pairs.append((try convert(key, file: file, depth: depth + 1, budget: &budget),
-                              try convert(value, file: file, depth: depth + 1, budget: &budget)))
+                pairs.append(
+                    (
+                        try convert(key, file: file, depth: depth + 1, budget: &budget),
+                        try convert(value, file: file, depth: depth + 1, budget: &budget)
+                    ))
             }
             return .mapping(pairs, location)
         case .alias:
@@ -92,15 +103,16 @@ public struct YAMLLoader: Sendable {
         let hint = "fix the YAML syntax"
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let message = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return Diagnostic(at(mark), "invalid YAML: \(message)", hint: hint)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return Diagnostic(at(context.mark), "duplicate key \(keys) in a mapping", hint: "each key may appear once")
         case .reader(let problem, let offset, _, _):
-            return Diagnostic(SourceLocation(file: file, line: 1, column: 1),
-                              "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", hint: hint)
+            return Diagnostic(
+                SourceLocation(file: file, line: 1, column: 1),
+                "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", hint: hint)
         default:
             return Diagnostic(SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)", hint: hint)
         }

@@ -12,24 +12,30 @@ public struct BasicCredentials: Sendable, CustomStringConvertible {
     }
 
     /// Reads `usernameEnv`/`passwordEnv` or `usernameFile`/`passwordFile`.
-    public static func resolve(_ credentials: Credentials, target: String,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProviderError) -> BasicCredentials {
-        BasicCredentials(user: try secret(credentials.usernameEnv, credentials.usernameFile, "username", target: target, environment: environment),
-                         password: try secret(credentials.passwordEnv, credentials.passwordFile, "password", target: target, environment: environment))
+    public static func resolve(
+        _ credentials: Credentials, target: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ProviderError) -> BasicCredentials {
+        BasicCredentials(
+            user: try secret(credentials.usernameEnv, credentials.usernameFile, "username", target: target, environment: environment),
+            password: try secret(credentials.passwordEnv, credentials.passwordFile, "password", target: target, environment: environment))
     }
 
     /// Warnings for credential files any user of the machine can read.
     public static func fileWarnings(_ credentials: Credentials) -> [String] {
         [credentials.usernameFile, credentials.passwordFile, credentials.tokenFile].compactMap { path -> String? in
             guard let path, let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
-                  mode & 0o004 != 0 else { return nil }
+                mode & 0o004 != 0
+            else { return nil }
             return "credentials file \(path) is readable by every user (mode \(String(mode & 0o777, radix: 8))); run chmod 600 \(path)"
         }
     }
 
     /// One secret from an environment variable or a file, whichever the Target names.
-    static func secret(_ env: String?, _ file: String?, _ what: String, target: String,
-                       environment: [String: String]) throws(ProviderError) -> String {
+    static func secret(
+        _ env: String?, _ file: String?, _ what: String, target: String,
+        environment: [String: String]
+    ) throws(ProviderError) -> String {
         if let env {
             guard let value = environment[env], !value.isEmpty else {
                 throw .credentials(target: target, reason: "environment variable \(env) (the \(what)) is not set")

@@ -57,8 +57,9 @@ public struct CustomTrustTransport: HTTPTransport {
         do {
             body = try await response.body.collect(upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            throw TransportError(kind: .other, request: request.summary,
-                                 message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
+            throw TransportError(
+                kind: .other, request: request.summary,
+                message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
         } catch {
             throw TransportError(kind: .interrupted, request: request.summary, message: Self.message(of: error))
         }

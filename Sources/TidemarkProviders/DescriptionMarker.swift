@@ -18,6 +18,7 @@ public enum DescriptionMarker {
         if protected { body = body.dropLast(protectedSuffix.count) }
         let parts = body.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 || parts.count == 3, !parts.contains(where: \.isEmpty), !body.contains(" ") else { return nil }
-        return OwnershipMarker(instance: parts[0], target: parts.count == 3 ? parts[1] : nil, name: parts[parts.count - 1], protected: protected)
+        return OwnershipMarker(
+            instance: parts[0], target: parts.count == 3 ? parts[1] : nil, name: parts[parts.count - 1], protected: protected)
     }
 }

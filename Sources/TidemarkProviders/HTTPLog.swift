@@ -22,7 +22,9 @@ public final class HTTPLog: Sendable {
     }
 
     func record(_ request: HTTPRequest, status: Int?, response: Data?) {
-        var entry: JSON = ["method": .string(request.method), "url": .string(request.url.absoluteString), "status": status.map(JSON.int) ?? .null]
+        var entry: JSON = [
+            "method": .string(request.method), "url": .string(request.url.absoluteString), "status": status.map(JSON.int) ?? .null,
+        ]
         entry["request"] = request.body.map(Self.body)
         entry["response"] = response.map(Self.body)
         let line = Data((entry.description + "\n").utf8)

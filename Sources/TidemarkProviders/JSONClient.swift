@@ -17,9 +17,10 @@ struct JSONClient: Sendable {
             throw .unreadable(request: "\(method) \(path)", reason: "cannot form a URL from the endpoint \(root)")
         }
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        let request = HTTPRequest(method: method, url: components.url!,
-                                  headers: headers.merging(["Content-Type": "application/json", "Accept": "application/json"]) { $1 },
-                                  body: body.map(\.data))
+        let request = HTTPRequest(
+            method: method, url: components.url!,
+            headers: headers.merging(["Content-Type": "application/json", "Accept": "application/json"]) { $1 },
+            body: body.map(\.data))
         let response: HTTPResponse
         do {
             response = try await transport.send(request)

@@ -17,9 +17,11 @@ public struct SchedulerState: Sendable, Hashable {
     /// Provider-specific settings as the API holds them, by wire field name (empty on cloudsigma); compared field by field.
     public var options: [String: String]
 
-    public init(displayName: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec, retentionName: String,
-                retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?,
-                options: [String: String] = [:]) {
+    public init(
+        displayName: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec, retentionName: String,
+        retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?,
+        options: [String: String] = [:]
+    ) {
         self.displayName = displayName
         self.type = type
         self.enabled = enabled
@@ -85,7 +87,9 @@ public struct LiveSnapshot: Sendable, Hashable {
     /// The snapshot's string metadata; the controller's slot marker lives here.
     public var meta: [String: String]
 
-    public init(id: String, driveID: String, name: String, takenAt: Date, succeeded: Bool, createdByTidemark: Bool, meta: [String: String] = [:]) {
+    public init(
+        id: String, driveID: String, name: String, takenAt: Date, succeeded: Bool, createdByTidemark: Bool, meta: [String: String] = [:]
+    ) {
         self.id = id
         self.driveID = driveID
         self.name = name
@@ -116,7 +120,9 @@ public struct LiveState: Sendable {
     public var version: String {
         var hasher = StableHasher()
         for scheduler in schedulers.sorted(by: { $0.id < $1.id }) { hasher.add(scheduler.id + scheduler.raw.description) }
-        for drive in drives.sorted(by: { $0.id < $1.id }) { hasher.add("\(drive.id)|\(drive.name)|\(drive.tags)|\(drive.schedulerID ?? "")") }
+        for drive in drives.sorted(by: { $0.id < $1.id }) {
+            hasher.add("\(drive.id)|\(drive.name)|\(drive.tags)|\(drive.schedulerID ?? "")")
+        }
         for client in clients.sorted() { hasher.add(client) }
         return hasher.hex
     }

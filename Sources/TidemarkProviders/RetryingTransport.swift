@@ -30,9 +30,11 @@ public struct RetryingTransport: HTTPTransport {
     public let budget: RetryBudget
     let sleep: @Sendable (Duration) async -> Void
 
-    public init(_ base: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), budget: RetryBudget = RetryBudget(),
-                logger: Logger = Logger(label: "tidemark.http"),
-                sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }) {
+    public init(
+        _ base: any HTTPTransport, policy: RetryPolicy = RetryPolicy(), budget: RetryBudget = RetryBudget(),
+        logger: Logger = Logger(label: "tidemark.http"),
+        sleep: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+    ) {
         self.base = base
         self.policy = policy
         self.budget = budget
@@ -72,7 +74,8 @@ public struct RetryingTransport: HTTPTransport {
                 let retryable = error.kind == .notSent || (idempotent && error.kind == .interrupted)
                 guard retryable, !last else { throw error }
                 guard budget.takeRetry() else {
-                    throw TransportError(kind: error.kind, request: error.request, message: error.message + "; not retried: the retry budget is spent")
+                    throw TransportError(
+                        kind: error.kind, request: error.request, message: error.message + "; not retried: the retry budget is spent")
                 }
                 await sleep(policy.backoff(afterAttempt: attempt))
             }

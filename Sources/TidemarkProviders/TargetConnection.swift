@@ -22,38 +22,49 @@ struct TargetConnection {
     let transport: any HTTPTransport
 
     /// `observe` sees the HTTP status of every attempt (nil: no response); `timeout` bounds each attempt.
-    init(_ target: PolicyDocument<TargetSpec>, logger: Logger, observe: (@Sendable (Int?) -> Void)?, options: ConnectionOptions) throws(ProviderError) {
+    init(_ target: PolicyDocument<TargetSpec>, logger: Logger, observe: (@Sendable (Int?) -> Void)?, options: ConnectionOptions)
+        throws(ProviderError)
+    {
         guard let endpoint = URL(string: target.spec.endpoint) else {
             throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
         }
         self.endpoint = endpoint
-        let direct: any HTTPTransport = if endpoint.scheme == "https", target.spec.insecure || target.spec.caFile != nil {
-            CustomTrustTransport(caFile: target.spec.caFile, insecure: target.spec.insecure, timeout: options.timeout)
-        } else {
-            URLSessionTransport(timeout: options.timeout)
-        }
+        let direct: any HTTPTransport =
+            if endpoint.scheme == "https", target.spec.insecure || target.spec.caFile != nil {
+                CustomTrustTransport(caFile: target.spec.caFile, insecure: target.spec.insecure, timeout: options.timeout)
+            } else {
+                URLSessionTransport(timeout: options.timeout)
+            }
         let logged: any HTTPTransport = options.httpLog.map { LoggedTransport(base: direct, log: $0) } ?? direct
         let base: any HTTPTransport = observe.map { ObservedTransport(logged, observe: $0) } ?? logged
         transport = RetryingTransport(base, budget: options.budget, logger: logger)
     }
 
     /// A JSON client for the Target's endpoint over its retrying transport, with its credentials as headers.
-    static func client(_ target: PolicyDocument<TargetSpec>, tokenHeader: String, errorDetails: @escaping @Sendable (Data) -> [String],
-                       logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                       options: ConnectionOptions) throws(ProviderError) -> JSONClient {
+    static func client(
+        _ target: PolicyDocument<TargetSpec>, tokenHeader: String, errorDetails: @escaping @Sendable (Data) -> [String],
+        logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        options: ConnectionOptions
+    ) throws(ProviderError) -> JSONClient {
         let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
-        return JSONClient(baseURL: connection.endpoint, transport: connection.transport,
-                          headers: try headers(target, tokenHeader: tokenHeader, environment: environment), errorDetails: errorDetails)
+        return JSONClient(
+            baseURL: connection.endpoint, transport: connection.transport,
+            headers: try headers(target, tokenHeader: tokenHeader, environment: environment), errorDetails: errorDetails)
     }
 
     /// A token in `tokenHeader` when the Target names one, Basic auth when it names a user and password, nothing when
     /// it names no credentials at all (an API behind an authenticating proxy).
-    static func headers(_ target: PolicyDocument<TargetSpec>, tokenHeader: String,
-                        environment: [String: String]) throws(ProviderError) -> [String: String] {
+    static func headers(
+        _ target: PolicyDocument<TargetSpec>, tokenHeader: String,
+        environment: [String: String]
+    ) throws(ProviderError) -> [String: String] {
         let credentials = target.spec.credentials
         if credentials.tokenEnv != nil || credentials.tokenFile != nil {
-            return [tokenHeader: try BasicCredentials.secret(credentials.tokenEnv, credentials.tokenFile, "token", target: target.name,
-                                                             environment: environment)]
+            return [
+                tokenHeader: try BasicCredentials.secret(
+                    credentials.tokenEnv, credentials.tokenFile, "token", target: target.name,
+                    environment: environment)
+            ]
         }
         if credentials == Credentials() { return [:] }
         return ["Authorization": try BasicCredentials.resolve(credentials, target: target.name, environment: environment).authorization]

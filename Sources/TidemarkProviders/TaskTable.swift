@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The session's delegate: collects each task's body up to the cap and resumes its caller when it ends.
 final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
@@ -30,8 +31,10 @@ final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
         task.resume()
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         if response.expectedContentLength > maxBodyBytes {
             pending.withLock { $0[dataTask.taskIdentifier]?.tooLarge = true }
             completionHandler(.cancel)

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// HTTP over Foundation's URLSession (libcurl on Linux), with timeouts, no caching or cookies, and a cap on the size
@@ -26,8 +27,10 @@ public final class URLSessionTransport: HTTPTransport {
         session.finishTasksAndInvalidate()
     }
 
-    static let tlsCodes: Set<URLError.Code> = [.secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-                                               .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected]
+    static let tlsCodes: Set<URLError.Code> = [
+        .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+        .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
+    ]
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
@@ -40,13 +43,15 @@ public final class URLSessionTransport: HTTPTransport {
         }
         switch outcome {
         case .tooLarge:
-            throw TransportError(kind: .other, request: request.summary,
-                                 message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
+            throw TransportError(
+                kind: .other, request: request.summary,
+                message: "the response body is larger than \(maxBodyBytes >> 20) MiB; tidemark does not read it")
         case .failed(let error as URLError):
             let message = error.localizedDescription
             if Self.tlsCodes.contains(error.code) || message.contains("SSL") || message.contains("certificate") {
-                throw TransportError(kind: .other, request: request.summary,
-                                     message: "TLS: \(message) (to trust a private CA, name its PEM file as caFile: on the Target)")
+                throw TransportError(
+                    kind: .other, request: request.summary,
+                    message: "TLS: \(message) (to trust a private CA, name its PEM file as caFile: on the Target)")
             }
             let kind: TransportError.Kind
             switch error.code {

@@ -46,7 +46,9 @@ public struct ApplyExecutor: Sendable {
                 var pending = resolved[...]
                 func startNext() {
                     guard let (action, operation, problem) = pending.popFirst() else { return }
-                    let provider = self.provider, journal = self.journal, target = self.target
+                    let provider = self.provider
+                    let journal = self.journal
+                    let target = self.target
                     group.addTask {
                         guard let operation else { return Outcome(action: action, error: problem, id: nil) }
                         let entry: Int64?

@@ -9,26 +9,34 @@ struct CloudSigmaDefinition: ProviderDefinition {
     var bindsDrives: Bool { true }
     var wireFormat: any SchedulerWireFormat { CloudSigmaSchedulerMapping.Format() }
 
-    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+    func connect(
+        _ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        connection: ConnectionOptions
+    ) throws(ProviderError) -> any Provider {
         try CloudSigmaProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
     }
 
     /// A file per scheduler: its RetentionPolicy, Scheduler and a DriveBinding of the drives bound to it.
-    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
-                     taken: inout Set<String>) -> ImportedPolicies {
+    func importFiles(
+        _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+        taken: inout Set<String>
+    ) -> ImportedPolicies {
         var imported = ImportedPolicies()
         for (scheduler, state) in unmanaged {
             let name = MappingChecks.claimName(scheduler.displayName, &taken)
             let drives = live.drives.filter { $0.schedulerID == scheduler.id }
-            imported.files.append(.init(name: name, text: PolicyWriter.document(name: name, target: target, state: state, drives: drives),
-                                        summary: "scheduler \(scheduler.displayName), \(scheduler.id)"
-                                            + (drives.isEmpty ? "" : ", \(drives.count) drive\(drives.count == 1 ? "" : "s")")))
+            imported.files.append(
+                .init(
+                    name: name, text: PolicyWriter.document(name: name, target: target, state: state, drives: drives),
+                    summary: "scheduler \(scheduler.displayName), \(scheduler.id)"
+                        + (drives.isEmpty ? "" : ", \(drives.count) drive\(drives.count == 1 ? "" : "s")")))
         }
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+        -> [DesiredScheduler]
+    {
         policies.schedulers.filter { $0.spec.target.value == target.name }.map { document in
             let state = DesiredScheduler.state(of: document, in: policies)
             let placement: SchedulingPlacement
@@ -39,7 +47,9 @@ struct CloudSigmaDefinition: ProviderDefinition {
             case (_, false, _):
                 placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
             case (.native, true, let limitation?):
-                plan.errors.append("scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))")
+                plan.errors.append(
+                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))"
+                )
                 placement = .controller(reason: limitation)
             case (.auto, true, let limitation?):
                 placement = .controller(reason: limitation)
@@ -48,8 +58,9 @@ struct CloudSigmaDefinition: ProviderDefinition {
             }
             let reason: String? = if case .controller(let why) = placement { why } else { nil }
             plan.placements.append(.init(scheduler: document.name, mode: placement == .native ? .native : .controller, reason: reason))
-            return DesiredScheduler(name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect,
-                                    placement: placement, onTarget: placement == .native)
+            return DesiredScheduler(
+                name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect,
+                placement: placement, onTarget: placement == .native)
         }
     }
 }

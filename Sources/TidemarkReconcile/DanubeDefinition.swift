@@ -12,14 +12,18 @@ struct DanubeDefinition: ProviderDefinition {
     var bindsDrives: Bool { false }
     var wireFormat: any SchedulerWireFormat { DanubeMapping.Format() }
 
-    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+    func connect(
+        _ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        connection: ConnectionOptions
+    ) throws(ProviderError) -> any Provider {
         try DanubeProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
     }
 
     /// A Scheduler and a DriveBinding per definition name and settings, binding the VM disks that carry it.
-    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
-                     taken: inout Set<String>) -> ImportedPolicies {
+    func importFiles(
+        _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+        taken: inout Set<String>
+    ) -> ImportedPolicies {
         var groups: [DefinitionSettings: [String]] = [:]
         for (_, state) in unmanaged {
             var settings = state
@@ -29,8 +33,10 @@ struct DanubeDefinition: ProviderDefinition {
         var imported = ImportedPolicies()
         for (settings, drives) in groups.sorted(by: { $0.key.sortKey < $1.key.sortKey }) {
             let name = MappingChecks.claimName(settings.state.displayName, &taken)
-            imported.files.append(.init(name: name, text: PolicyWriter.danubeDefinition(name: name, target: target, state: settings.state, drives: drives),
-                                        summary: "backup definition \(settings.state.displayName), \(drives.count) VM disk\(drives.count == 1 ? "" : "s")"))
+            imported.files.append(
+                .init(
+                    name: name, text: PolicyWriter.danubeDefinition(name: name, target: target, state: settings.state, drives: drives),
+                    summary: "backup definition \(settings.state.displayName), \(drives.count) VM disk\(drives.count == 1 ? "" : "s")"))
         }
         return imported
     }
@@ -45,7 +51,9 @@ struct DanubeDefinition: ProviderDefinition {
     /// The inactive definition of a controller-run scheduler still needs a schedule.
     static let inactiveSchedule = "0 0 * * *"
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+        -> [DesiredScheduler]
+    {
         var desired: [DesiredScheduler] = []
         for document in policies.schedulers where document.spec.target.value == target.name {
             let spec = document.spec
@@ -56,16 +64,19 @@ struct DanubeDefinition: ProviderDefinition {
             let rules = policies.resolve(spec.retention)?.rules ?? []
             let cron = NativeSchedule.utcCron(spec.schedule, from: now)
             let last = MappingChecks.onlyLast(rules)
-            let limitation: String? = switch (cron, last) {
-            case (.failure(let why), _): "danube schedules in UTC cron only: \(why)"
-            case (_, nil): "danube keeps a number of backups only ({last: N}); these rules are enforced by tidemark"
-            default: nil
-            }
+            let limitation: String? =
+                switch (cron, last) {
+                case (.failure(let why), _): "danube schedules in UTC cron only: \(why)"
+                case (_, nil): "danube keeps a number of backups only ({last: N}); these rules are enforced by tidemark"
+                default: nil
+                }
             let placement: SchedulingPlacement
             switch (target.spec.scheduling, limitation) {
             case (.controller, _): placement = .controller(reason: "the target's scheduling is controller")
             case (.native, let limitation?):
-                plan.errors.append("scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))")
+                plan.errors.append(
+                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))"
+                )
                 continue
             case (.auto, let limitation?): placement = .controller(reason: limitation)
             default: placement = .native
@@ -74,22 +85,35 @@ struct DanubeDefinition: ProviderDefinition {
             let controllerReason: String? = if case .controller(let why) = placement { "\(why); the definition is inactive" } else { nil }
             let cronText = if case .success(let text) = cron { text } else { Self.inactiveSchedule }
             let retention = last.map(String.init) ?? String(RetentionBound.count(rules, schedule: spec.schedule, now: now))
-            plan.placements.append(.init(scheduler: document.name, mode: native ? .native : .controller,
-                                         reason: native ? "cron \"\(cronText)\" in UTC, retention \(retention)"
-                                            : controllerReason))
+            plan.placements.append(
+                .init(
+                    scheduler: document.name, mode: native ? .native : .controller,
+                    reason: native
+                        ? "cron \"\(cronText)\" in UTC, retention \(retention)"
+                        : controllerReason))
             let drives = live.drives.filter { drive in
-                policies.driveBindings.contains { $0.spec.target.value == target.name && $0.spec.scheduler.value == document.name && $0.spec.drives.selects(drive) }
+                policies.driveBindings.contains {
+                    $0.spec.target.value == target.name && $0.spec.scheduler.value == document.name && $0.spec.drives.selects(drive)
+                }
             }
-            if drives.isEmpty { plan.warnings.append("scheduler \(document.name): no DriveBinding selects a VM disk, so no definition is made") }
+            if drives.isEmpty {
+                plan.warnings.append("scheduler \(document.name): no DriveBinding selects a VM disk, so no definition is made")
+            }
             for drive in drives {
-                var options = [DanubeMapping.driveKey: drive.id, DanubeMapping.node: node, DanubeMapping.zpool: spec.options["zpool"] ?? "zones",
-                               DanubeMapping.schedule: cronText, DanubeMapping.retention: retention, DanubeMapping.bwlimit: spec.options["bwlimit"] ?? ""]
+                var options = [
+                    DanubeMapping.driveKey: drive.id, DanubeMapping.node: node, DanubeMapping.zpool: spec.options["zpool"] ?? "zones",
+                    DanubeMapping.schedule: cronText, DanubeMapping.retention: retention,
+                    DanubeMapping.bwlimit: spec.options["bwlimit"] ?? "",
+                ]
                 for key in DanubeMapping.createOnly { options[key] = spec.options[key] }
-                let state = SchedulerState(displayName: spec.displayName ?? document.name, type: .backup, enabled: native && spec.enabled, schedule: spec.schedule,
-                                           retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
-                                           options: options)
-                desired.append(DesiredScheduler(name: DanubeMapping.objectName(scheduler: document.name, drive: drive.id), state: state,
-                                                adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true))
+                let state = SchedulerState(
+                    displayName: spec.displayName ?? document.name, type: .backup, enabled: native && spec.enabled, schedule: spec.schedule,
+                    retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
+                    options: options)
+                desired.append(
+                    DesiredScheduler(
+                        name: DanubeMapping.objectName(scheduler: document.name, drive: drive.id), state: state,
+                        adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true))
             }
         }
         return desired

@@ -19,8 +19,10 @@ public struct DesiredScheduler: Sendable, Hashable {
     /// The live name `adopt: true` looks for.
     public var adoptName: String
 
-    public init(name: String, state: SchedulerState, adopt: Bool, protect: Bool, placement: SchedulingPlacement, onTarget: Bool,
-                adoptName: String? = nil) {
+    public init(
+        name: String, state: SchedulerState, adopt: Bool, protect: Bool, placement: SchedulingPlacement, onTarget: Bool,
+        adoptName: String? = nil
+    ) {
         self.adoptName = adoptName ?? state.displayName
         self.name = name
         self.state = state
@@ -48,9 +50,10 @@ public struct DesiredScheduler: Sendable, Hashable {
         case nil:
             retentionName = ""
         }
-        return SchedulerState(displayName: spec.displayName ?? document.name, type: spec.type, enabled: spec.enabled,
-                              schedule: spec.schedule, retentionName: retentionName,
-                              retention: policies.resolve(spec.retention)?.rules ?? [], notifications: spec.notifications,
-                              remoteLocation: spec.remoteLocation, window: spec.options["window"].flatMap(TimeWindow.init(parsing:)))
+        return SchedulerState(
+            displayName: spec.displayName ?? document.name, type: spec.type, enabled: spec.enabled,
+            schedule: spec.schedule, retentionName: retentionName,
+            retention: policies.resolve(spec.retention)?.rules ?? [], notifications: spec.notifications,
+            remoteLocation: spec.remoteLocation, window: spec.options["window"].flatMap(TimeWindow.init(parsing:)))
     }
 }

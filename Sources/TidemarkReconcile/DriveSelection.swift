@@ -18,7 +18,8 @@ enum Glob {
     }
 
     private static func matches(_ pattern: [Character], _ p: Int, _ text: [Character], _ t: Int) -> Bool {
-        var p = p, t = t
+        var p = p
+        var t = t
         var star: (p: Int, t: Int)?
         while t < text.count {
             if p < pattern.count, pattern[p] == "*" {

@@ -14,14 +14,18 @@ struct FreezerDefinition: ProviderDefinition {
     var bindsDrives: Bool { false }
     var wireFormat: any SchedulerWireFormat { FreezerMapping.Format() }
 
-    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+    func connect(
+        _ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        connection: ConnectionOptions
+    ) throws(ProviderError) -> any Provider {
         try FreezerProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
     }
 
     /// A Scheduler per job whose interval and start date have a calendar form.
-    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
-                     taken: inout Set<String>) -> ImportedPolicies {
+    func importFiles(
+        _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+        taken: inout Set<String>
+    ) -> ImportedPolicies {
         var imported = ImportedPolicies()
         for (job, state) in unmanaged {
             let name = PolicyWriter.name(for: job.displayName, taken: taken)
@@ -35,9 +39,12 @@ struct FreezerDefinition: ProviderDefinition {
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
-        MappingChecks.rejectBindings(target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
-                                     plan: &plan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+        -> [DesiredScheduler]
+    {
+        MappingChecks.rejectBindings(
+            target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
+            plan: &plan)
         return policies.schedulers.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             guard let client = spec.options["clientId"], let container = spec.options["container"] else {
@@ -45,21 +52,25 @@ struct FreezerDefinition: ProviderDefinition {
                 return nil
             }
             if !live.clients.contains(client) {
-                plan.errors.append("scheduler \(document.name): client \(client) is not registered on target \(target.name); "
-                    + "start the freezer agent on that host (it registers the client) before applying")
+                plan.errors.append(
+                    "scheduler \(document.name): client \(client) is not registered on target \(target.name); "
+                        + "start the freezer agent on that host (it registers the client) before applying")
                 return nil
             }
             if target.spec.scheduling == .controller {
-                plan.errors.append("scheduler \(document.name): target \(target.name) says scheduling: controller, but tidemark cannot run freezer jobs "
-                    + "slot by slot (a job event carries no slot); use scheduling: auto or native")
+                plan.errors.append(
+                    "scheduler \(document.name): target \(target.name) says scheduling: controller, but tidemark cannot run freezer jobs "
+                        + "slot by slot (a job event carries no slot); use scheduling: auto or native")
                 return nil
             }
             let interval: (seconds: Int, start: Date)
             switch NativeSchedule.interval(spec.schedule, from: now) {
             case .success(let found): interval = found
             case .failure(let why):
-                plan.errors.append("scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
-                    + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)")
+                plan.errors.append(
+                    "scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
+                        + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)"
+                )
                 return nil
             }
             let rules = policies.resolve(spec.retention)?.rules ?? []
@@ -68,25 +79,34 @@ struct FreezerDefinition: ProviderDefinition {
             let reason = "every \(intervalText) from \(FreezerMapping.dateText(interval.start)) UTC"
             if rules.count == 1, case .age(.days, let days) = rules[0] {
                 removeOlderThan = String(days)
-                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason, retention: .native,
-                                             retentionReason: "remove_older_than \(days)"))
+                plan.placements.append(
+                    .init(
+                        scheduler: document.name, mode: .native, reason: reason, retention: .native,
+                        retentionReason: "remove_older_than \(days)"))
             } else if rules.isEmpty {
                 plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason))
             } else {
-                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason, retention: .controller,
-                                             retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups"))
+                plan.placements.append(
+                    .init(
+                        scheduler: document.name, mode: .native, reason: reason, retention: .controller,
+                        retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups")
+                )
             }
-            var options = [FreezerMapping.clientID: client, "container": container, "backup_name": spec.options["backupName"] ?? document.name,
-                           "path_to_backup": spec.options["pathToBackup"] ?? "", FreezerMapping.interval: intervalText,
-                           FreezerMapping.startDate: FreezerMapping.dateText(interval.start), FreezerMapping.removeOlderThan: removeOlderThan]
+            var options = [
+                FreezerMapping.clientID: client, "container": container, "backup_name": spec.options["backupName"] ?? document.name,
+                "path_to_backup": spec.options["pathToBackup"] ?? "", FreezerMapping.interval: intervalText,
+                FreezerMapping.startDate: FreezerMapping.dateText(interval.start), FreezerMapping.removeOlderThan: removeOlderThan,
+            ]
             // Not given: a create takes freezer's defaults (FreezerMapping.createDefaults), an adopted job keeps its own.
             for (option, field) in [("storage", "storage"), ("mode", "mode")] { options[field] = spec.options[option] }
             options = options.filter { !$0.value.isEmpty || $0.key == FreezerMapping.removeOlderThan || $0.key == "path_to_backup" }
-            let state = SchedulerState(displayName: document.name, type: .backup, enabled: spec.enabled, schedule: spec.schedule,
-                                       retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
-                                       options: options)
-            return DesiredScheduler(name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
-                                    adoptName: spec.displayName ?? document.name)
+            let state = SchedulerState(
+                displayName: document.name, type: .backup, enabled: spec.enabled, schedule: spec.schedule,
+                retentionName: "", retention: rules, notifications: Notifications(), remoteLocation: "", window: nil,
+                options: options)
+            return DesiredScheduler(
+                name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
+                adoptName: spec.displayName ?? document.name)
         }
     }
 }

@@ -28,8 +28,10 @@ public struct Plan: Sendable, Codable {
         /// YAML files read and skipped because they hold no tidemark document.
         public var ignoredFiles: [String]?
 
-        public init(path: String, repository: String? = nil, ref: String? = nil, commit: String?, digest: String,
-                    files: [String], ignoredFiles: [String]? = nil) {
+        public init(
+            path: String, repository: String? = nil, ref: String? = nil, commit: String?, digest: String,
+            files: [String], ignoredFiles: [String]? = nil
+        ) {
             self.path = path
             self.repository = repository
             self.ref = ref
@@ -40,7 +42,8 @@ public struct Plan: Sendable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case path, repository, ref, commit, digest, files, ignoredFiles = "ignored_files"
+            case path, repository, ref, commit, digest, files
+            case ignoredFiles = "ignored_files"
         }
 
         /// `policies`, or `https://example.com/org/policies.git policies @ main (commit 1a2b3c4d5e)`.
@@ -51,7 +54,10 @@ public struct Plan: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", tidemarkVersion = "tidemark_version", createdAt = "created_at", source, targets, summary
+        case formatVersion = "format_version"
+        case tidemarkVersion = "tidemark_version"
+        case createdAt = "created_at"
+        case source, targets, summary
     }
 
     public init(tidemarkVersion: String, createdAt: Date, source: Source, targets: [TargetPlan]) {
@@ -140,7 +146,8 @@ public struct TargetPlan: Sendable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case scheduler, mode, reason, retention, retentionReason = "retention_reason"
+            case scheduler, mode, reason, retention
+            case retentionReason = "retention_reason"
         }
     }
 
@@ -148,7 +155,9 @@ public struct TargetPlan: Sendable, Codable {
     public var noun: String { ProviderRegistry.definition(for: provider).noun }
 
     enum CodingKeys: String, CodingKey {
-        case name, provider, endpoint, liveVersion = "live_version", placements, actions, warnings, errors, unchanged
+        case name, provider, endpoint
+        case liveVersion = "live_version"
+        case placements, actions, warnings, errors, unchanged
     }
 }
 

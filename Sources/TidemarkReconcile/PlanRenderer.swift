@@ -21,16 +21,19 @@ public struct PlanRenderer: Sendable {
             for action in target.actions {
                 lines.append("  " + paint(symbol(action.kind), action.kind) + " " + headline(action))
                 for change in action.changes {
-                    let value = switch (change.before, change.after) {
-                    case (nil, let after?): after
-                    case (let before?, nil): "\(before) → (none)"
-                    case (let before?, let after?): "\(before) → \(after)"
-                    case (nil, nil): ""
-                    }
+                    let value =
+                        switch (change.before, change.after) {
+                        case (nil, let after?): after
+                        case (let before?, nil): "\(before) → (none)"
+                        case (let before?, let after?): "\(before) → \(after)"
+                        case (nil, nil): ""
+                        }
                     lines.append("      \(change.field): \(value)")
                 }
                 if wire {
-                    for change in action.wire { lines.append("      wire \(change.path): \(Self.wireValue(change.before)) → \(Self.wireValue(change.after))") }
+                    for change in action.wire {
+                        lines.append("      wire \(change.path): \(Self.wireValue(change.before)) → \(Self.wireValue(change.after))")
+                    }
                 }
                 for impact in action.impact { lines.append("      " + paint("! " + impact, .delete)) }
             }
@@ -53,7 +56,10 @@ public struct PlanRenderer: Sendable {
     }
 
     public func markdown(_ plan: Plan) -> String {
-        var lines = ["### tidemark plan", "", "Policies: `\(plan.source.headline)`, \(plan.source.files.count) files, digest `\(plan.source.digest)`.", ""]
+        var lines = [
+            "### tidemark plan", "",
+            "Policies: `\(plan.source.headline)`, \(plan.source.files.count) files, digest `\(plan.source.digest)`.", "",
+        ]
         let files = fileList(plan.source)
         if !files.isEmpty {
             lines += ["<details><summary>files read</summary>", ""] + files.map { "    " + $0 } + ["", "</details>", ""]
@@ -69,9 +75,12 @@ public struct PlanRenderer: Sendable {
                 lines.append("| | object | changes |")
                 lines.append("|---|---|---|")
                 for action in target.actions {
-                    let details = action.changes.map { "`\($0.field)`: \($0.before.map { "\($0) → " } ?? "")\($0.after ?? "(none)")" }
+                    let details =
+                        action.changes.map { "`\($0.field)`: \($0.before.map { "\($0) → " } ?? "")\($0.after ?? "(none)")" }
                         + action.impact.map { "⚠️ \($0)" }
-                    lines.append("| \(action.kind.rawValue) | \(headline(action)) | \(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |")
+                    lines.append(
+                        "| \(action.kind.rawValue) | \(headline(action)) | \(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |"
+                    )
                 }
             }
             for warning in target.warnings { lines.append("- warning: \(warning)") }
@@ -92,7 +101,8 @@ public struct PlanRenderer: Sendable {
                 lines.append("\(target.noun) \(placement.scheduler) runs natively: \(reason)")
             }
             if placement.retention == .controller {
-                lines.append("\(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
+                lines.append(
+                    "\(target.noun) \(placement.scheduler): retention enforced by the controller: \(placement.retentionReason ?? "")")
             }
             return lines
         }
@@ -101,12 +111,16 @@ public struct PlanRenderer: Sendable {
     func summaryLine(_ plan: Plan) -> String {
         guard plan.hasChanges else {
             let unchanged = plan.targets.map(\.unchanged).reduce(0, +)
-            return "No changes. Live state matches the policies (\(unchanged) scheduler\(unchanged == 1 ? "" : "s") on \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s")).\(plan.errors.isEmpty ? "" : " \(plan.errors.count) errors.")"
+            return
+                "No changes. Live state matches the policies (\(unchanged) scheduler\(unchanged == 1 ? "" : "s") on \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s")).\(plan.errors.isEmpty ? "" : " \(plan.errors.count) errors.")"
         }
         let summary = plan.summary
-        let counts = [("create", "to create"), ("update", "to update"), ("adopt", "to adopt"), ("bind", "to bind"), ("unbind", "to unbind"),
-                      ("delete", "to delete")].map { "\(summary[$0.0] ?? 0) \($0.1)" }
-        return "Plan: " + counts.joined(separator: ", ") + "." + (plan.errors.isEmpty ? "" : " \(plan.errors.count) error\(plan.errors.count == 1 ? "" : "s"): nothing can be applied.")
+        let counts = [
+            ("create", "to create"), ("update", "to update"), ("adopt", "to adopt"), ("bind", "to bind"), ("unbind", "to unbind"),
+            ("delete", "to delete"),
+        ].map { "\(summary[$0.0] ?? 0) \($0.1)" }
+        return "Plan: " + counts.joined(separator: ", ") + "."
+            + (plan.errors.isEmpty ? "" : " \(plan.errors.count) error\(plan.errors.count == 1 ? "" : "s"): nothing can be applied.")
     }
 
     /// `bind drive db-1 (uuid) to scheduler sfg`, `scheduler sfg (uuid)`.
@@ -129,11 +143,12 @@ public struct PlanRenderer: Sendable {
 
     func paint(_ text: String, _ kind: PlannedAction.Kind) -> String {
         guard colour else { return text }
-        let code = switch kind {
-        case .create, .bind: "32"
-        case .update, .adopt: "33"
-        case .delete, .unbind: "31"
-        }
+        let code =
+            switch kind {
+            case .create, .bind: "32"
+            case .update, .adopt: "33"
+            case .delete, .unbind: "31"
+            }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 }

@@ -18,10 +18,13 @@ public struct Planner: Sendable {
     }
 
     /// The plan for `target`, given its live state; `snapshots` is read only when a retention change needs it.
-    public func plan(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState,
-                     snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> TargetPlan {
-        var plan = TargetPlan(name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint,
-                              liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
+    public func plan(
+        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState,
+        snapshots: () async throws(ProviderError) -> [LiveSnapshot]
+    ) async throws(ProviderError) -> TargetPlan {
+        var plan = TargetPlan(
+            name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint,
+            liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
         let definition = ProviderRegistry.definition(for: target.spec.provider)
         let desired = definition.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
         let format = definition.wireFormat
@@ -40,20 +43,27 @@ public struct Planner: Sendable {
                 if changes.isEmpty {
                     plan.unchanged += 1
                 } else {
-                    if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder) {
-                        retentionChanges.append((current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
+                    if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder)
+                    {
+                        retentionChanges.append(
+                            (current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
                     }
-                    schedulerActions.append(update(.update, current, to: want, marker: marker, changes: changes, format: format, noun: noun))
+                    schedulerActions.append(
+                        update(.update, current, to: want, marker: marker, changes: changes, format: format, noun: noun))
                 }
             } else if want.adopt, let existing = live.schedulers.first(where: want.adopts) {
                 matched[want.name] = existing
-                schedulerActions.append(update(.adopt, existing, to: want, marker: marker,
-                                               changes: Self.changes(from: existing, to: want, marker: marker), format: format, noun: noun))
+                schedulerActions.append(
+                    update(
+                        .adopt, existing, to: want, marker: marker,
+                        changes: Self.changes(from: existing, to: want, marker: marker), format: format, noun: noun))
             } else {
                 let object = format.object(want.state, marker: marker, base: nil)
-                schedulerActions.append(PlannedAction(kind: .create, resource: noun, name: want.name, id: nil,
-                                                      changes: Self.fields(of: want), wire: WireChange.between(nil, object), scheduler: nil,
-                                                      impact: [], operation: .provider(.createScheduler(want.state, marker))))
+                schedulerActions.append(
+                    PlannedAction(
+                        kind: .create, resource: noun, name: want.name, id: nil,
+                        changes: Self.fields(of: want), wire: WireChange.between(nil, object), scheduler: nil,
+                        impact: [], operation: .provider(.createScheduler(want.state, marker))))
             }
         }
 
@@ -66,20 +76,26 @@ public struct Planner: Sendable {
                 plan.errors.append("\(noun) \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
                 continue
             }
-            deletions.append(PlannedAction(kind: .delete, resource: noun, name: name, id: current.id, changes: [], wire: [], scheduler: nil,
-                                           impact: [], operation: .provider(.deleteScheduler(id: current.id))))
+            deletions.append(
+                PlannedAction(
+                    kind: .delete, resource: noun, name: name, id: current.id, changes: [], wire: [], scheduler: nil,
+                    impact: [], operation: .provider(.deleteScheduler(id: current.id))))
         }
         if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
-            plan.errors.append("the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here; "
-                + "pass --allow-mass-delete if that is intended")
+            plan.errors.append(
+                "the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here; "
+                    + "pass --allow-mass-delete if that is intended")
         }
 
-        let bindings = definition.bindsDrives
-            ? bindingActions(target: target, policies: policies, live: live, desired: desired, matched: matched, managed: Set(managed.map(\.id)),
-                             plan: &plan) : []
+        let bindings =
+            definition.bindsDrives
+            ? bindingActions(
+                target: target, policies: policies, live: live, desired: desired, matched: matched, managed: Set(managed.map(\.id)),
+                plan: &plan) : []
         for change in retentionChanges {
-            let impact = try await expiringSnapshots(of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
-                                                     snapshots: snapshots)
+            let impact = try await expiringSnapshots(
+                of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
+                snapshots: snapshots)
             if let impact { schedulerActions[change.index].impact.append(impact) }
         }
         for index in deletions.indices {
@@ -91,15 +107,18 @@ public struct Planner: Sendable {
     }
 
     /// An update or adopt: the live object with only the fields whose meaning changes replaced (docs/plan.md).
-    private func update(_ kind: PlannedAction.Kind, _ live: LiveScheduler, to want: DesiredScheduler, marker: OwnershipMarker,
-                        changes: [FieldChange], format: any SchedulerWireFormat, noun: String) -> PlannedAction {
+    private func update(
+        _ kind: PlannedAction.Kind, _ live: LiveScheduler, to want: DesiredScheduler, marker: OwnershipMarker,
+        changes: [FieldChange], format: any SchedulerWireFormat, noun: String
+    ) -> PlannedAction {
         let desired = format.object(want.state, marker: marker, base: live.raw)
         let object = MinimalWrite.object(live: live.raw, desired: desired) { candidate in
             let read = format.live(candidate)
             return read.marker == marker && Self.changes(from: read, to: want, marker: marker).isEmpty
         }
-        return PlannedAction(kind: kind, resource: noun, name: want.name, id: live.id, changes: changes, wire: WireChange.between(live.raw, object),
-                             scheduler: nil, impact: [], operation: .provider(.updateScheduler(live, object: object)))
+        return PlannedAction(
+            kind: kind, resource: noun, name: want.name, id: live.id, changes: changes, wire: WireChange.between(live.raw, object),
+            scheduler: nil, impact: [], operation: .provider(.updateScheduler(live, object: object)))
     }
 
     private func marker(_ want: DesiredScheduler, target: String) -> OwnershipMarker {
@@ -109,10 +128,14 @@ public struct Planner: Sendable {
     /// The live objects this Target manages: those whose marker names this instance and this Target. An object marked
     /// before markers named a Target is this Target's unless another Target on the same API could own it; then only
     /// when this Target wants an object of its name (its marker is upgraded by the plan).
-    private func managedObjects(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
-                                plan: inout TargetPlan) -> [LiveScheduler] {
-        let sharing = policies.targets.filter { $0.name != target.name && $0.spec.provider == target.spec.provider
-            && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint) }.map(\.name)
+    private func managedObjects(
+        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
+        plan: inout TargetPlan
+    ) -> [LiveScheduler] {
+        let sharing = policies.targets.filter {
+            $0.name != target.name && $0.spec.provider == target.spec.provider
+                && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint)
+        }.map(\.name)
         let wanted = Set(desired.filter(\.onTarget).map(\.name))
         var managed: [LiveScheduler] = []
         var foreign: [String: Int] = [:]
@@ -124,16 +147,18 @@ public struct Planner: Sendable {
             case nil where sharing.isEmpty || wanted.contains(marker.name):
                 managed.append(object)
             case nil:
-                plan.warnings.append("\(plan.noun) \(marker.name) (\(object.id)) carries a marker that names no Target, and targets "
-                    + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; none of them changes or deletes it "
-                    + "until one of them declares it")
+                plan.warnings.append(
+                    "\(plan.noun) \(marker.name) (\(object.id)) carries a marker that names no Target, and targets "
+                        + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; none of them changes or deletes it "
+                        + "until one of them declares it")
             case let other?:
                 if !policies.targets.contains(where: { $0.name == other }) { foreign[other, default: 0] += 1 }
             }
         }
         for (other, count) in foreign.sorted(by: { $0.key < $1.key }) {
-            plan.warnings.append("\(count) \(plan.noun)\(count == 1 ? "" : "s") here carry the marker of target \(other), which no Target "
-                + "document names; tidemark leaves them alone (restore that Target, or delete them by hand)")
+            plan.warnings.append(
+                "\(count) \(plan.noun)\(count == 1 ? "" : "s") here carry the marker of target \(other), which no Target "
+                    + "document names; tidemark leaves them alone (restore that Target, or delete them by hand)")
         }
         return managed
     }
@@ -148,15 +173,18 @@ public struct Planner: Sendable {
         return normalized(a) == normalized(b)
     }
 
-    private func bindingActions(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
-                                matched: [String: LiveScheduler], managed: Set<String>, plan: inout TargetPlan) -> [PlannedAction] {
+    private func bindingActions(
+        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
+        matched: [String: LiveScheduler], managed: Set<String>, plan: inout TargetPlan
+    ) -> [PlannedAction] {
         let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var wanted: [String: String] = [:] // drive id → scheduler name
+        var wanted: [String: String] = [:]  // drive id → scheduler name
         var selectedBy: [String: PolicyDocument<DriveBindingSpec>] = [:]
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
             let schedulerName = binding.spec.scheduler.value
             guard desired.contains(where: { $0.name == schedulerName && $0.placement == .native }) else {
-                plan.warnings.append("drive binding \(binding.name): scheduler \(schedulerName) runs in the controller; its drives are not bound natively")
+                plan.warnings.append(
+                    "drive binding \(binding.name): scheduler \(schedulerName) runs in the controller; its drives are not bound natively")
                 continue
             }
             for uuid in binding.spec.drives.uuids where !live.drives.contains(where: { $0.id == uuid }) {
@@ -164,22 +192,27 @@ public struct Planner: Sendable {
             }
             for drive in live.drives where binding.spec.drives.selects(drive) {
                 if let other = selectedBy[drive.id], other.spec.scheduler.value != schedulerName {
-                    plan.errors.append("\(binding.location): drive binding \(binding.name) selects drive \(drive.name) (\(drive.id)) for scheduler "
-                        + "\(schedulerName), but drive binding \(other.name) (\(other.location)) selects it for scheduler \(other.spec.scheduler.value); "
-                        + "a drive has one backup scheduler: make the selectors disjoint")
+                    plan.errors.append(
+                        "\(binding.location): drive binding \(binding.name) selects drive \(drive.name) (\(drive.id)) for scheduler "
+                            + "\(schedulerName), but drive binding \(other.name) (\(other.location)) selects it for scheduler \(other.spec.scheduler.value); "
+                            + "a drive has one backup scheduler: make the selectors disjoint")
                 }
                 wanted[drive.id] = schedulerName
                 selectedBy[drive.id] = binding
             }
         }
-        let sharing = Set(policies.targets.filter { $0.name != target.name && $0.spec.provider == target.spec.provider
-            && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint) }.map(\.name))
+        let sharing = Set(
+            policies.targets.filter {
+                $0.name != target.name && $0.spec.provider == target.spec.provider
+                    && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint)
+            }.map(\.name))
         for other in policies.driveBindings where sharing.contains(other.spec.target.value) {
             for drive in live.drives where other.spec.drives.selects(drive) {
                 guard let binding = selectedBy[drive.id] else { continue }
-                plan.errors.append("\(binding.location): drive binding \(binding.name) of target \(target.name) and drive binding \(other.name) of "
-                    + "target \(other.spec.target.value) (\(other.location)) both select drive \(drive.name) (\(drive.id)) on the same API; each would "
-                    + "undo the other's binding: select each drive in one Target only")
+                plan.errors.append(
+                    "\(binding.location): drive binding \(binding.name) of target \(target.name) and drive binding \(other.name) of "
+                        + "target \(other.spec.target.value) (\(other.location)) both select drive \(drive.name) (\(drive.id)) on the same API; each would "
+                        + "undo the other's binding: select each drive in one Target only")
             }
         }
         var actions: [PlannedAction] = []
@@ -191,37 +224,47 @@ public struct Planner: Sendable {
             if let name = wanted[drive.id] {
                 if currentName == name { continue }
                 if let current, currentName == nil {
-                    let owner = current.marker.map { marker in
-                        marker.target.map { "target \($0) of tidemark instance \(marker.instance) manages" } ?? "tidemark instance \(marker.instance) manages"
-                    } ?? "tidemark does not manage"
-                    plan.errors.append("drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which \(owner); "
-                        + "unbind it first or adopt that scheduler")
+                    let owner =
+                        current.marker.map { marker in
+                            marker.target.map { "target \($0) of tidemark instance \(marker.instance) manages" }
+                                ?? "tidemark instance \(marker.instance) manages"
+                        } ?? "tidemark does not manage"
+                    plan.errors.append(
+                        "drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which \(owner); "
+                            + "unbind it first or adopt that scheduler")
                     continue
                 }
-                let operation: PlannedAction.Operation = if let existing = matched[name] {
-                    .provider(.bindDrive(driveID: drive.id, schedulerID: existing.id))
-                } else {
-                    .bindToPlanned(driveID: drive.id, schedulerName: name)
-                }
+                let operation: PlannedAction.Operation =
+                    if let existing = matched[name] {
+                        .provider(.bindDrive(driveID: drive.id, schedulerID: existing.id))
+                    } else {
+                        .bindToPlanned(driveID: drive.id, schedulerName: name)
+                    }
                 let after: JSON = matched[name].map { .string($0.id) } ?? .string("(uuid of scheduler \(name), known after apply)")
-                actions.append(PlannedAction(kind: .bind, resource: "drive", name: drive.name, id: drive.id,
-                                             changes: [FieldChange(field: "backup_scheduler", before: currentName, after: name)],
-                                             wire: [WireChange(path: "/backup_scheduler/uuid", before: current.map { .string($0.id) }, after: after)],
-                                             scheduler: name, impact: [], operation: operation))
+                actions.append(
+                    PlannedAction(
+                        kind: .bind, resource: "drive", name: drive.name, id: drive.id,
+                        changes: [FieldChange(field: "backup_scheduler", before: currentName, after: name)],
+                        wire: [WireChange(path: "/backup_scheduler/uuid", before: current.map { .string($0.id) }, after: after)],
+                        scheduler: name, impact: [], operation: operation))
             } else if let currentName {
-                actions.append(PlannedAction(kind: .unbind, resource: "drive", name: drive.name, id: drive.id,
-                                             changes: [FieldChange(field: "backup_scheduler", before: currentName, after: nil)],
-                                             wire: [WireChange(path: "/backup_scheduler", before: current.map { ["uuid": .string($0.id)] }, after: .null)],
-                                             scheduler: currentName, impact: ["drive \(drive.name) is left without a backup scheduler"],
-                                             operation: .provider(.bindDrive(driveID: drive.id, schedulerID: nil))))
+                actions.append(
+                    PlannedAction(
+                        kind: .unbind, resource: "drive", name: drive.name, id: drive.id,
+                        changes: [FieldChange(field: "backup_scheduler", before: currentName, after: nil)],
+                        wire: [WireChange(path: "/backup_scheduler", before: current.map { ["uuid": .string($0.id)] }, after: .null)],
+                        scheduler: currentName, impact: ["drive \(drive.name) is left without a backup scheduler"],
+                        operation: .provider(.bindDrive(driveID: drive.id, schedulerID: nil))))
             }
         }
         return actions
     }
 
     /// "N snapshots of drives a, b would expire", using the retention engine at `now`.
-    private func expiringSnapshots(of scheduler: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, live: LiveState,
-                                   snapshots: () async throws(ProviderError) -> [LiveSnapshot]) async throws(ProviderError) -> String? {
+    private func expiringSnapshots(
+        of scheduler: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, live: LiveState,
+        snapshots: () async throws(ProviderError) -> [LiveSnapshot]
+    ) async throws(ProviderError) -> String? {
         let bound = live.drives.filter { $0.schedulerID == scheduler.id }
         guard !bound.isEmpty, let rules = ZoneRules(identifier: zone) else { return nil }
         let all = try await snapshots()

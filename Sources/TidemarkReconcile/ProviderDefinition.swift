@@ -15,15 +15,20 @@ public protocol ProviderDefinition: Sendable {
 
     /// The provider for a Target, with credentials from `environment`; `observe` sees the HTTP status of every attempt
     /// (nil: no response).
-    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                 connection: ConnectionOptions) throws(ProviderError) -> any Provider
+    func connect(
+        _ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        connection: ConnectionOptions
+    ) throws(ProviderError) -> any Provider
 
     /// The objects the documents for `target` stand for on this API, where each one runs and why; problems go to `plan`.
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler]
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+        -> [DesiredScheduler]
 
     /// Policy files for the live objects tidemark does not manage (`tidemark import`); names are unique among `taken`.
-    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
-                     taken: inout Set<String>) -> ImportedPolicies
+    func importFiles(
+        _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+        taken: inout Set<String>
+    ) -> ImportedPolicies
 }
 
 /// What `tidemark import` writes for a target, and what it skipped and why.
@@ -49,7 +54,9 @@ public enum ProviderRegistry {
     ]
 
     public static func definition(for kind: ProviderKind) -> any ProviderDefinition {
-        guard let definition = definitions[kind] else { preconditionFailure("provider \(kind.rawValue) is not registered in ProviderRegistry") }
+        guard let definition = definitions[kind] else {
+            preconditionFailure("provider \(kind.rawValue) is not registered in ProviderRegistry")
+        }
         return definition
     }
 }

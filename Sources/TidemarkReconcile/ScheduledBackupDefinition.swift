@@ -11,39 +11,51 @@ struct ScheduledBackupDefinition: ProviderDefinition {
     var bindsDrives: Bool { false }
     var wireFormat: any SchedulerWireFormat { ScheduledBackupMapping.Format() }
 
-    func connect(_ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
-                 connection: ConnectionOptions) throws(ProviderError) -> any Provider {
+    func connect(
+        _ target: PolicyDocument<TargetSpec>, logger: Logger, environment: [String: String], observe: (@Sendable (Int?) -> Void)?,
+        connection: ConnectionOptions
+    ) throws(ProviderError) -> any Provider {
         try ScheduledBackupProvider.make(for: target, logger: logger, environment: environment, observe: observe, connection: connection)
     }
 
     /// A BackupPlan document per plan.
-    func importFiles(_ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
-                     taken: inout Set<String>) -> ImportedPolicies {
+    func importFiles(
+        _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
+        taken: inout Set<String>
+    ) -> ImportedPolicies {
         var imported = ImportedPolicies()
         for (plan, state) in unmanaged {
             let name = MappingChecks.claimName(plan.displayName, &taken)
-            imported.files.append(.init(name: name, text: PolicyWriter.backupPlan(name: name, target: target, state: state),
-                                        summary: "plan \(plan.displayName), \(plan.id)"))
+            imported.files.append(
+                .init(
+                    name: name, text: PolicyWriter.backupPlan(name: name, target: target, state: state),
+                    summary: "plan \(plan.displayName), \(plan.id)"))
         }
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan) -> [DesiredScheduler] {
-        MappingChecks.rejectBindings(target: target, policies: policies, why: "scheduled-backup plans list their resources; there are no drives to bind",
-                                     plan: &plan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+        -> [DesiredScheduler]
+    {
+        MappingChecks.rejectBindings(
+            target: target, policies: policies, why: "scheduled-backup plans list their resources; there are no drives to bind",
+            plan: &plan)
         return policies.backupPlans.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             if target.spec.scheduling == .controller {
-                plan.errors.append("backup plan \(document.name): target \(target.name) says scheduling: controller, but the scheduled-backup "
-                    + "API cannot take checkpoints on demand; use scheduling: auto or native")
+                plan.errors.append(
+                    "backup plan \(document.name): target \(target.name) says scheduling: controller, but the scheduled-backup "
+                        + "API cannot take checkpoints on demand; use scheduling: auto or native")
                 return nil
             }
             let cron: String
             switch NativeSchedule.utcCron(spec.schedule, from: now) {
             case .success(let text): cron = text
             case .failure(let why):
-                plan.errors.append("backup plan \(document.name): the scheduled-backup API takes a UTC cron pattern and cannot take checkpoints on "
-                    + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move")
+                plan.errors.append(
+                    "backup plan \(document.name): the scheduled-backup API takes a UTC cron pattern and cannot take checkpoints on "
+                        + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move"
+                )
                 return nil
             }
             guard let rules = policies.resolve(spec.retention)?.rules, !rules.isEmpty else {
@@ -53,22 +65,30 @@ struct ScheduledBackupDefinition: ProviderDefinition {
             let maxBackups: Int
             if let count = MappingChecks.onlyLast(rules) {
                 maxBackups = count
-                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC",
-                                             retention: .native, retentionReason: "max_backups \(count)"))
+                plan.placements.append(
+                    .init(
+                        scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC",
+                        retention: .native, retentionReason: "max_backups \(count)"))
             } else {
                 maxBackups = RetentionBound.count(rules, schedule: spec.schedule, now: now)
-                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC", retention: .controller,
-                                             retentionReason: "only {last: N} is native (max_backups); tidemark deletes expired checkpoints "
-                                                + "and sets max_backups to \(maxBackups), above what the rules keep"))
+                plan.placements.append(
+                    .init(
+                        scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC", retention: .controller,
+                        retentionReason: "only {last: N} is native (max_backups); tidemark deletes expired checkpoints "
+                            + "and sets max_backups to \(maxBackups), above what the rules keep"))
             }
             let resources = ScheduledBackupMapping.resourcesText(spec.resources.map { ($0.id, $0.type, $0.name) })
-            let options = [ScheduledBackupMapping.mode: spec.mode.rawValue, ScheduledBackupMapping.resources: resources,
-                           ScheduledBackupMapping.scheduleType: "crontab", ScheduledBackupMapping.schedulePattern: cron,
-                           ScheduledBackupMapping.maxBackups: String(maxBackups)]
-            let state = SchedulerState(displayName: spec.displayName ?? document.name, type: .backup, enabled: !spec.suspended,
-                                       schedule: spec.schedule, retentionName: "", retention: rules, notifications: Notifications(),
-                                       remoteLocation: "", window: nil, options: options)
-            return DesiredScheduler(name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true)
+            let options = [
+                ScheduledBackupMapping.mode: spec.mode.rawValue, ScheduledBackupMapping.resources: resources,
+                ScheduledBackupMapping.scheduleType: "crontab", ScheduledBackupMapping.schedulePattern: cron,
+                ScheduledBackupMapping.maxBackups: String(maxBackups),
+            ]
+            let state = SchedulerState(
+                displayName: spec.displayName ?? document.name, type: .backup, enabled: !spec.suspended,
+                schedule: spec.schedule, retentionName: "", retention: rules, notifications: Notifications(),
+                remoteLocation: "", window: nil, options: options)
+            return DesiredScheduler(
+                name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true)
         }
     }
 }

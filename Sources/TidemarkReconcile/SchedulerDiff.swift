@@ -47,7 +47,9 @@ extension Planner {
 
     /// `protect`, and `owner` when the marker is missing or names another instance or Target (a marker from before
     /// Targets were recorded is upgraded).
-    private static func compareMarker(_ current: OwnershipMarker?, _ desired: OwnershipMarker, _ compare: (String, String?, String?) -> Void) {
+    private static func compareMarker(
+        _ current: OwnershipMarker?, _ desired: OwnershipMarker, _ compare: (String, String?, String?) -> Void
+    ) {
         compare("protect", String(current?.protected ?? false), String(desired.protected))
         compare("owner", current?.owner, desired.owner)
     }
@@ -69,7 +71,9 @@ extension Planner {
             FieldChange(field: "retention", before: nil, after: "\(quoted(state.retentionName)) \(rulesText(state.retention))"),
         ]
         if !state.enabled { fields.append(FieldChange(field: "enabled", before: nil, after: "false")) }
-        if !state.remoteLocation.isEmpty { fields.append(FieldChange(field: "remoteLocation", before: nil, after: quoted(state.remoteLocation))) }
+        if !state.remoteLocation.isEmpty {
+            fields.append(FieldChange(field: "remoteLocation", before: nil, after: quoted(state.remoteLocation)))
+        }
         if want.protect { fields.append(FieldChange(field: "protect", before: nil, after: "true")) }
         return fields
     }

@@ -12,7 +12,10 @@ public enum NativeSchedule {
         let schedule: Schedule
         do { schedule = try Schedule(spec) } catch { return .failure(Inexpressible("\(error)")) }
         let offsetMinutes = Int(schedule.zone.offset(at: Schedule.seconds(from)) / 60)
-        var shifts = Set<Int>(), minutes = Set<Int>(), hours = Set<Int>(), utc = Set<Int>()
+        var shifts = Set<Int>()
+        var minutes = Set<Int>()
+        var hours = Set<Int>()
+        var utc = Set<Int>()
         for slot in schedule.slots {
             let minute = slot - offsetMinutes
             let shift = Int((Double(minute) / 1440).rounded(.down))
@@ -23,10 +26,14 @@ public enum NativeSchedule {
             hours.insert(ofDay / 60)
         }
         guard utc.count == minutes.count * hours.count else {
-            return .failure(Inexpressible("its UTC times (\(utc.sorted().prefix(4).map(clock).joined(separator: ", "))…) are not one cron minute × hour grid"))
+            return .failure(
+                Inexpressible(
+                    "its UTC times (\(utc.sorted().prefix(4).map(clock).joined(separator: ", "))…) are not one cron minute × hour grid"))
         }
         let days = schedule.days
-        let domRestricted = days.daysOfMonth != 0xFFFF_FFFE, monthsRestricted = days.months != 0x1FFE, dowRestricted = days.daysOfWeek != 0x7F
+        let domRestricted = days.daysOfMonth != 0xFFFF_FFFE
+        let monthsRestricted = days.months != 0x1FFE
+        let dowRestricted = days.daysOfWeek != 0x7F
         if domRestricted, dowRestricted, !days.eitherDayField {
             return .failure(Inexpressible("it needs both a day of the month and a day of the week, which cron treats as either"))
         }
@@ -42,9 +49,13 @@ public enum NativeSchedule {
                 dow = (0..<7).reduce(0) { bits, day in days.daysOfWeek & (1 << day) != 0 ? bits | 1 << ((day + shift + 7) % 7) : bits }
             }
         }
-        let text = [field(minutes, range: 0..<60), field(hours, range: 0..<24), field(bits: UInt64(days.daysOfMonth), range: 1..<32),
-                    field(bits: UInt64(days.months), range: 1..<13), field(bits: UInt64(dow), range: 0..<7)].joined(separator: " ")
-        guard let cron = try? CronExpression(parsing: text), let utcSchedule = try? Schedule(ScheduleSpec(timezone: "UTC", rule: .cron(cron))) else {
+        let text = [
+            field(minutes, range: 0..<60), field(hours, range: 0..<24), field(bits: UInt64(days.daysOfMonth), range: 1..<32),
+            field(bits: UInt64(days.months), range: 1..<13), field(bits: UInt64(dow), range: 0..<7),
+        ].joined(separator: " ")
+        guard let cron = try? CronExpression(parsing: text),
+            let utcSchedule = try? Schedule(ScheduleSpec(timezone: "UTC", rule: .cron(cron)))
+        else {
             return .failure(Inexpressible("no cron expression fits"))
         }
         for window in windows(schedule.zone.identifier, from: from) where schedule.fires(in: window) != utcSchedule.fires(in: window) {
@@ -55,8 +66,10 @@ public enum NativeSchedule {
 
     /// A fixed interval in seconds and the first fire on or after `anchor`, with the same fires as `spec`, or why
     /// there is none. The anchor keeps the start date stable from one plan to the next.
-    public static func interval(_ spec: ScheduleSpec, from: Date,
-                                anchor: Date = Date(timeIntervalSince1970: 1_767_225_600)) -> Result<(seconds: Int, start: Date), Inexpressible> {
+    public static func interval(
+        _ spec: ScheduleSpec, from: Date,
+        anchor: Date = Date(timeIntervalSince1970: 1_767_225_600)
+    ) -> Result<(seconds: Int, start: Date), Inexpressible> {
         let schedule: Schedule
         do { schedule = try Schedule(spec) } catch { return .failure(Inexpressible("\(error)")) }
         let first = schedule.nextFires(after: anchor.addingTimeInterval(-1), count: 3)
@@ -69,10 +82,15 @@ public enum NativeSchedule {
         for (index, window) in windows(schedule.zone.identifier, from: from).enumerated() {
             let fires = schedule.fires(in: window)
             let steps = Int((window.lowerBound.timeIntervalSince(start) / Double(seconds)).rounded(.up))
-            let expected = stride(from: start.addingTimeInterval(Double(steps * seconds)), to: window.upperBound, by: Double(seconds)).map { $0 }
+            let expected = stride(from: start.addingTimeInterval(Double(steps * seconds)), to: window.upperBound, by: Double(seconds)).map {
+                $0
+            }
             if fires != expected {
-                return .failure(Inexpressible(index == 0 ? "its fires are not evenly spaced"
-                    : "daylight saving time in \(spec.timezone) moves its fires (around \(day(window)))"))
+                return .failure(
+                    Inexpressible(
+                        index == 0
+                            ? "its fires are not evenly spaced"
+                            : "daylight saving time in \(spec.timezone) moves its fires (around \(day(window)))"))
             }
         }
         return .success((seconds, start))

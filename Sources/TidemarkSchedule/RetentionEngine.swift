@@ -68,8 +68,10 @@ public struct RetentionEngine: Sendable {
     }
 
     /// One pick per bucket for the `quantity` newest buckets that hold a snapshot. `newestFirst` is sorted newest first.
-    private func anchoredPicks(_ newestFirst: [Int], instants: [Int64], period: RetentionPeriod, quantity: Int,
-                               anchor: Int) -> [Int] {
+    private func anchoredPicks(
+        _ newestFirst: [Int], instants: [Int64], period: RetentionPeriod, quantity: Int,
+        anchor: Int
+    ) -> [Int] {
         var picks: [Int] = []
         var position = 0
         while position < newestFirst.count, picks.count < quantity {

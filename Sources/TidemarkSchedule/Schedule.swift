@@ -109,7 +109,8 @@ public enum ScheduleError: Error, Sendable, Equatable, CustomStringConvertible {
 extension Array {
     /// The index of the first element for which `belongsBefore` is false, given that it is true for a prefix.
     func partitionPoint(_ belongsBefore: (Element) -> Bool) -> Int {
-        var low = 0, high = count
+        var low = 0
+        var high = count
         while low < high {
             let mid = (low + high) / 2
             if belongsBefore(self[mid]) { low = mid + 1 } else { high = mid }

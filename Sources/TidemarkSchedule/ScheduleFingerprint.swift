@@ -15,10 +15,11 @@ extension Schedule {
     public var fingerprint: ScheduleFingerprint {
         // With the OR rule, a full day-of-week field matches every day, as does a full day-of-month field.
         let everyDay = days.eitherDayField && (days.daysOfWeek == 0x7F || days.daysOfMonth == 0xFFFF_FFFE)
-        return ScheduleFingerprint(timezone: zone.identifier, months: days.months,
-                                   daysOfMonth: everyDay ? 0xFFFF_FFFE : days.daysOfMonth,
-                                   daysOfWeek: everyDay ? 0x7F : days.daysOfWeek,
-                                   eitherDayField: everyDay ? false : days.eitherDayField, slots: slots)
+        return ScheduleFingerprint(
+            timezone: zone.identifier, months: days.months,
+            daysOfMonth: everyDay ? 0xFFFF_FFFE : days.daysOfMonth,
+            daysOfWeek: everyDay ? 0x7F : days.daysOfWeek,
+            eitherDayField: everyDay ? false : days.eitherDayField, slots: slots)
     }
 }
 

@@ -29,7 +29,8 @@ public struct ZoneRules: Sendable {
     public func firingInstant(localSeconds local: Int64) -> Int64 {
         let before = offset(at: local - 86_400)
         let after = offset(at: local + 86_400)
-        let early = local - before, late = local - after
+        let early = local - before
+        let late = local - after
         if before == after {
             if offset(at: early) == before { return early }
             return resolveNearby(local)
@@ -55,7 +56,8 @@ public struct ZoneRules: Sendable {
 
     /// The first instant in `low...high` whose offset is no longer `previous`.
     private func transition(between low: Int64, and high: Int64, leaving previous: Int64) -> Int64 {
-        var low = low, high = high
+        var low = low
+        var high = high
         while low < high {
             let mid = low + (high - low) / 2
             if offset(at: mid) == previous { low = mid + 1 } else { high = mid }

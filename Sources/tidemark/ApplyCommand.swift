@@ -9,11 +9,11 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Make the targets match the policies.",
         discussion: """
-        Without PLAN, plans afresh, shows the plan and asks for confirmation (on a terminal; elsewhere pass \
-        --auto-approve). With PLAN (from `tidemark plan --out`), applies it if neither the policies nor the live \
-        state changed since it was made, and refuses it as stale otherwise. Order: creates and updates, then \
-        bindings, unbindings, deletions. Prints what succeeded and what failed; exits 1 if anything failed.
-        """
+            Without PLAN, plans afresh, shows the plan and asks for confirmation (on a terminal; elsewhere pass \
+            --auto-approve). With PLAN (from `tidemark plan --out`), applies it if neither the policies nor the live \
+            state changed since it was made, and refuses it as stale otherwise. Order: creates and updates, then \
+            bindings, unbindings, deletions. Prints what succeeded and what failed; exits 1 if anything failed.
+            """
     )
 
     @Argument(help: "A plan saved with `tidemark plan --out`.")
@@ -30,7 +30,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-mass-delete"), help: "Allow deleting more than half (or all) of a target's managed objects.")
     var allowMassDelete = false
 
-    @Option(help: "The state store holding the apply journal (each request recorded before it is sent and after it is answered): sqlite:PATH.")
+    @Option(
+        help: "The state store holding the apply journal (each request recorded before it is sent and after it is answered): sqlite:PATH.")
     var state: String = "sqlite:tidemark-state.sqlite"
 
     func validate() throws {
@@ -50,9 +51,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let inFlight = (try? journal.takeInFlightRequests()) ?? []
         if !inFlight.isEmpty {
             let shown = inFlight.prefix(10).map { "\($0.kind) \($0.object) on \($0.target)" }.joined(separator: "; ")
-            Output.line("note: an earlier apply stopped while \(inFlight.count) request\(inFlight.count == 1 ? " was" : "s were") in flight "
-                + "(\(shown)\(inFlight.count > 10 ? "; …" : "")); the plan below is made from the live state, where objects created by them "
-                + "carry tidemark's marker and are found, not created again")
+            Output.line(
+                "note: an earlier apply stopped while \(inFlight.count) request\(inFlight.count == 1 ? " was" : "s were") in flight "
+                    + "(\(shown)\(inFlight.count > 10 ? "; …" : "")); the plan below is made from the live state, where objects created by them "
+                    + "carry tidemark's marker and are found, not created again")
         }
         return journal
     }
@@ -71,7 +73,8 @@ struct ApplyCommand: AsyncParsableCommand {
             return
         }
         if saved == nil, !autoApprove { try confirm(plan) }
-        var failed = 0, done = 0
+        var failed = 0
+        var done = 0
         let total = plan.actions.count
         for target in plan.targets where !target.actions.isEmpty {
             let executor = ApplyExecutor(provider: providers[target.name]!, parallelism: parallelism, journal: journal, target: target.name)
@@ -89,8 +92,9 @@ struct ApplyCommand: AsyncParsableCommand {
         Output.line("Apply \(failed == 0 ? "complete" : "incomplete"): \(total - failed) succeeded, \(failed) failed.")
         let http = budget.statistics
         if http.retries > 0 || http.refused > 0 {
-            Output.line("HTTP: \(http.requests) requests, \(http.retries) retries (budget: \(budget.minimum) + \(Int(budget.ratio)) per request)"
-                + (http.refused > 0 ? ", \(http.refused) refused: the budget was spent" : "") + ".")
+            Output.line(
+                "HTTP: \(http.requests) requests, \(http.retries) retries (budget: \(budget.minimum) + \(Int(budget.ratio)) per request)"
+                    + (http.refused > 0 ? ", \(http.refused) refused: the budget was spent" : "") + ".")
         }
         if failed > 0 { throw ExitCode.failure }
     }
@@ -111,19 +115,24 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         if let commit = current.source.commit, saved.source.commit != commit {
-            Output.error("error: the plan was made from \(saved.source.commit.map { "commit \($0)" } ?? "plain files"), but "
-                + "--ref \(current.source.ref ?? "HEAD") is commit \(commit) now; refusing to apply it (run tidemark plan again, or pass --ref \(saved.source.commit ?? "…"))")
+            Output.error(
+                "error: the plan was made from \(saved.source.commit.map { "commit \($0)" } ?? "plain files"), but "
+                    + "--ref \(current.source.ref ?? "HEAD") is commit \(commit) now; refusing to apply it (run tidemark plan again, or pass --ref \(saved.source.commit ?? "…"))"
+            )
             throw ExitCode.failure
         }
         if saved.source.digest != current.source.digest {
-            Output.error("error: the policies changed since the plan was made (digest \(saved.source.digest), now \(current.source.digest)); run tidemark plan again")
+            Output.error(
+                "error: the policies changed since the plan was made (digest \(saved.source.digest), now \(current.source.digest)); run tidemark plan again"
+            )
             throw ExitCode.failure
         }
         for target in saved.targets {
             let now = current.targets.first { $0.name == target.name }
             if now?.liveVersion != target.liveVersion || now?.actions != target.actions {
-                Output.error("error: the plan is stale: the live state of target \(target.name) changed since it was made at "
-                    + "\(saved.createdAt.formatted(.iso8601)); run tidemark plan again")
+                Output.error(
+                    "error: the plan is stale: the live state of target \(target.name) changed since it was made at "
+                        + "\(saved.createdAt.formatted(.iso8601)); run tidemark plan again")
                 throw ExitCode.failure
             }
         }

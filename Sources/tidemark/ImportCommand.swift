@@ -9,12 +9,12 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Write policy YAML for live objects tidemark does not manage yet.",
         discussion: """
-        Reads the target's live schedulers and, for each one without tidemark's ownership marker, writes a file \
-        with its RetentionPolicy, its Scheduler (with adopt: true) and a DriveBinding for the drives bound to it. \
-        Commit the files; the next apply adopts the objects (by exact name) instead of creating new ones. Nothing \
-        on the target is changed by import. With --repo, the policies are read from git and the files are written \
-        to --out on disk, never into the repository.
-        """
+            Reads the target's live schedulers and, for each one without tidemark's ownership marker, writes a file \
+            with its RetentionPolicy, its Scheduler (with adopt: true) and a DriveBinding for the drives bound to it. \
+            Commit the files; the next apply adopts the objects (by exact name) instead of creating new ones. Nothing \
+            on the target is changed by import. With --repo, the policies are read from git and the files are written \
+            to --out on disk, never into the repository.
+            """
     )
 
     @OptionGroup var options: ReconcileOptions
@@ -54,10 +54,14 @@ struct ImportCommand: AsyncParsableCommand {
             }
             importable.append((scheduler, state))
         }
-        let imported = ProviderRegistry.definition(for: target.spec.provider).importFiles(importable, live: live, target: targetName, taken: &taken)
+        let imported = ProviderRegistry.definition(for: target.spec.provider).importFiles(
+            importable, live: live, target: targetName, taken: &taken)
         for skipped in imported.skipped { Output.error("warning: skipped \(skipped)") }
         for file in imported.files { try write(file.name, file.text, file.summary) }
-        Output.line(written == 0 ? "Nothing to import: every scheduler on \(targetName) is managed already."
-            : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt.")
+        Output.line(
+            written == 0
+                ? "Nothing to import: every scheduler on \(targetName) is managed already."
+                : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt."
+        )
     }
 }

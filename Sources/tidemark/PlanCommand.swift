@@ -7,11 +7,11 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would change on the targets.",
         discussion: """
-        Reads the live state of every target (list endpoints, never one request per object), compares it with the \
-        policies in normalized form, and prints the actions: + create/bind, ~ update/adopt, - delete/unbind, with \
-        field-level changes and data impact. Exit status: 0 no changes (or changes without --detailed-exitcode), \
-        1 error, 2 changes present with --detailed-exitcode.
-        """
+            Reads the live state of every target (list endpoints, never one request per object), compares it with the \
+            policies in normalized form, and prints the actions: + create/bind, ~ update/adopt, - delete/unbind, with \
+            field-level changes and data impact. Exit status: 0 no changes (or changes without --detailed-exitcode), \
+            1 error, 2 changes present with --detailed-exitcode.
+            """
     )
 
     @OptionGroup var options: ReconcileOptions

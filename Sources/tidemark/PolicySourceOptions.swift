@@ -6,16 +6,18 @@ import TidemarkReconcile
 
 /// Where policies come from: plain files under a path, or a commit of a git repository (`--repo`).
 struct PolicySourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Read the policies from this git repository: a local path or a file://, git://, https:// or ssh:// URL.",
-        discussion: "Remotes are fetched into a bare mirror in the cache; the path is then a directory inside the repository.",
-        valueName: "url-or-path"))
+    @Option(
+        help: ArgumentHelp(
+            "Read the policies from this git repository: a local path or a file://, git://, https:// or ssh:// URL.",
+            discussion: "Remotes are fetched into a bare mirror in the cache; the path is then a directory inside the repository.",
+            valueName: "url-or-path"))
     var repo: String?
 
     @Option(help: "The branch, tag or commit id to read with --repo (default: HEAD, the remote's default branch).")
     var ref: String?
 
-    @Option(name: .customLong("repo-cache"), help: "Where remote mirrors are kept (default: $TIDEMARK_CACHE_DIR, else ~/.cache/tidemark/git).")
+    @Option(
+        name: .customLong("repo-cache"), help: "Where remote mirrors are kept (default: $TIDEMARK_CACHE_DIR, else ~/.cache/tidemark/git).")
     var repoCache: String?
 
     @Option(name: .customLong("repo-ssh-key"), help: "Private key file for ssh:// remotes (passphrase from $TIDEMARK_GIT_SSH_PASSPHRASE).")
@@ -53,7 +55,9 @@ struct PolicySourceOptions: ParsableArguments {
         for diagnostic in loaded.result.diagnostics { Output.error(diagnostic.description) }
         let errors = loaded.result.diagnostics.count { $0.severity == .error }
         guard errors == 0 else {
-            Output.error("\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) under \(loaded.source.headline); \(what)")
+            Output.error(
+                "\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) under \(loaded.source.headline); \(what)"
+            )
             throw ExitCode.failure
         }
         return loaded
@@ -70,8 +74,11 @@ struct PolicySourceOptions: ParsableArguments {
                 throw SourceError(description: error.description)
             }
             let result = PolicyLoader().load(files)
-            return Loaded(result: result, source: Plan.Source(path: directory, commit: nil, digest: Plan.Source.digest(of: files),
-                                                              files: result.policies.files, ignoredFiles: result.policies.ignoredFiles))
+            return Loaded(
+                result: result,
+                source: Plan.Source(
+                    path: directory, commit: nil, digest: Plan.Source.digest(of: files),
+                    files: result.policies.files, ignoredFiles: result.policies.ignoredFiles))
         }
         let location = GitRepositoryLocation(repo)
         do {
@@ -84,7 +91,9 @@ struct PolicySourceOptions: ParsableArguments {
             case .remote(let url):
                 let environment = ProcessInfo.processInfo.environment
                 let cache = GitMirrorCache(directory: repoCache ?? GitMirrorCache.defaultDirectory(environment: environment))
-                repository = try cache.fetch(url, credentials: .fromEnvironment(environment, sshKeyFile: repoSSHKey, knownHostsFile: repoKnownHosts), caFile: repoCAFile)
+                repository = try cache.fetch(
+                    url, credentials: .fromEnvironment(environment, sshKeyFile: repoSSHKey, knownHostsFile: repoKnownHosts),
+                    caFile: repoCAFile)
                 revision = GitMirrorCache.revision(for: ref ?? "HEAD")
             }
             let commit = try repository.resolve(revision)
@@ -93,10 +102,12 @@ struct PolicySourceOptions: ParsableArguments {
             var result = PolicyLoader().load(contents.files)
             result.diagnostics = (result.diagnostics + contents.diagnostics).sorted()
             let unlabel = { (label: String) in String(label.dropFirst(commit.shortID.count + 1)) }
-            return Loaded(result: result, source: Plan.Source(
-                path: source.path, repository: location.redacted, ref: ref ?? "HEAD", commit: commit.id,
-                digest: Plan.Source.digest(of: contents.files), files: result.policies.files.map(unlabel),
-                ignoredFiles: result.policies.ignoredFiles.map(unlabel)))
+            return Loaded(
+                result: result,
+                source: Plan.Source(
+                    path: source.path, repository: location.redacted, ref: ref ?? "HEAD", commit: commit.id,
+                    digest: Plan.Source.digest(of: contents.files), files: result.policies.files.map(unlabel),
+                    ignoredFiles: result.policies.ignoredFiles.map(unlabel)))
         } catch {
             throw SourceError(description: "error: \(location.redacted): \(error)")
         }

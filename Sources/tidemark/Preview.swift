@@ -7,14 +7,14 @@ struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show when a scheduler fires, and which snapshots a retention policy keeps.",
         discussion: """
-        Fire times: `tidemark preview SCHEDULER` prints the next --count fire times of a Scheduler or BackupPlan \
-        after --from, in its timezone and in UTC.
+            Fire times: `tidemark preview SCHEDULER` prints the next --count fire times of a Scheduler or BackupPlan \
+            after --from, in its timezone and in UTC.
 
-        Retention: `tidemark preview --retention NAME --simulate 400d` (or `tidemark preview SCHEDULER --simulate 400d`) \
-        simulates the snapshots the schedule takes over the period that ends at --from, and prints a calendar, one row \
-        per month, of which snapshots the retention keeps and by which rule. With --retention the schedule is that of \
-        the first scheduler that uses the policy, or daily at 00:00 UTC if none does.
-        """
+            Retention: `tidemark preview --retention NAME --simulate 400d` (or `tidemark preview SCHEDULER --simulate 400d`) \
+            simulates the snapshots the schedule takes over the period that ends at --from, and prints a calendar, one row \
+            per month, of which snapshots the retention keeps and by which rule. With --retention the schedule is that of \
+            the first scheduler that uses the policy, or daily at 00:00 UTC if none does.
+            """
     )
 
     @Argument(help: "The Scheduler or BackupPlan to preview.")
@@ -59,8 +59,9 @@ struct Preview: ParsableCommand {
                     Output.error("error: \(subject.title) has no retention to simulate (add retention: to it)")
                     throw ExitCode.failure
                 }
-                try printSimulation(policy: policy, policyTitle: subject.title, schedule: subject.schedule,
-                                    scheduleSource: subject.title, length: simulate, end: start)
+                try printSimulation(
+                    policy: policy, policyTitle: subject.title, schedule: subject.schedule,
+                    scheduleSource: subject.title, length: simulate, end: start)
             } else {
                 try printFires(subject, after: start)
             }
@@ -76,16 +77,19 @@ struct Preview: ParsableCommand {
 
     private func subject(named name: String, in policies: PolicySet) throws -> Subject? {
         if let document = policies.scheduler(named: name) {
-            return Subject(title: "scheduler \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
-                           retention: document.spec.retention)
+            return Subject(
+                title: "scheduler \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
+                retention: document.spec.retention)
         }
         if let document = policies.backupPlan(named: name) {
-            return Subject(title: "backup plan \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
-                           retention: document.spec.retention)
+            return Subject(
+                title: "backup plan \(name)", target: document.spec.target.value, schedule: document.spec.schedule,
+                retention: document.spec.retention)
         }
         let names = policies.schedulers.map(\.name) + policies.backupPlans.map(\.name)
-        Output.error("error: no Scheduler or BackupPlan named '\(name)' in the policies"
-            + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
+        Output.error(
+            "error: no Scheduler or BackupPlan named '\(name)' in the policies"
+                + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
         throw ExitCode.failure
     }
 
@@ -108,28 +112,36 @@ struct Preview: ParsableCommand {
     private func previewRetention(named name: String, policies: PolicySet, end: Date) throws {
         guard let document = policies.retentionPolicy(named: name) else {
             let names = policies.retentionPolicies.map(\.name)
-            Output.error("error: no RetentionPolicy named '\(name)' in the policies"
-                + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
+            Output.error(
+                "error: no RetentionPolicy named '\(name)' in the policies"
+                    + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
             throw ExitCode.failure
         }
-        let user = policies.schedulers.first { if case .named(let reference) = $0.spec.retention { reference.value == name } else { false } }
-        let schedule = user?.spec.schedule
+        let user = policies.schedulers.first {
+            if case .named(let reference) = $0.spec.retention { reference.value == name } else { false }
+        }
+        let schedule =
+            user?.spec.schedule
             ?? ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .at([.midnight]))))
-        try printSimulation(policy: document.spec, policyTitle: "retention policy \(name)", schedule: schedule,
-                            scheduleSource: user.map { "scheduler \($0.name)" } ?? "daily at 00:00 UTC",
-                            length: simulate ?? SimulationLength(days: 400), end: end)
+        try printSimulation(
+            policy: document.spec, policyTitle: "retention policy \(name)", schedule: schedule,
+            scheduleSource: user.map { "scheduler \($0.name)" } ?? "daily at 00:00 UTC",
+            length: simulate ?? SimulationLength(days: 400), end: end)
     }
 
-    private func printSimulation(policy: RetentionPolicySpec, policyTitle: String, schedule spec: ScheduleSpec,
-                                 scheduleSource: String, length: SimulationLength, end: Date) throws {
+    private func printSimulation(
+        policy: RetentionPolicySpec, policyTitle: String, schedule spec: ScheduleSpec,
+        scheduleSource: String, length: SimulationLength, end: Date
+    ) throws {
         let schedule = try Schedule(spec)
         let begin = end.addingTimeInterval(-length.seconds)
         let fires = schedule.fires(in: begin..<end.addingTimeInterval(1))
         let snapshots = fires.enumerated().map { Snapshot(id: "s\($0.offset)", takenAt: $0.element) }
         let decisions = RetentionEngine(policy: policy, zone: schedule.zone).evaluate(snapshots, now: end)
         Output.line("\(policyTitle)\(policy.displayName.map { " \"\($0)\"" } ?? "")")
-        Output.line("simulated \(length) to \(InstantFormatting.utc(end)): \(snapshots.count) snapshots taken by the schedule of "
-            + "\(scheduleSource) (\(spec.summary)), \(decisions.filter(\.keep).count) kept")
+        Output.line(
+            "simulated \(length) to \(InstantFormatting.utc(end)): \(snapshots.count) snapshots taken by the schedule of "
+                + "\(scheduleSource) (\(spec.summary)), \(decisions.filter(\.keep).count) kept")
         Output.line()
         for line in RetentionCalendar(policy: policy, decisions: decisions, zone: schedule.zone).render() { Output.line(line) }
     }

@@ -17,14 +17,19 @@ struct ReconcileOptions: ParsableArguments {
     @Option(help: "Only this target.")
     var target: String?
 
-    @Option(help: "This controller instance's id, written into the ownership marker of every object it manages. Default: $TIDEMARK_INSTANCE or 'tidemark'.")
+    @Option(
+        help:
+            "This controller instance's id, written into the ownership marker of every object it manages. Default: $TIDEMARK_INSTANCE or 'tidemark'."
+    )
     var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
 
     @Flag(help: "Log every HTTP request (credentials redacted) to standard error.")
     var verbose = false
 
-    @Option(name: .customLong("request-timeout"), help: "How long one HTTP request may take before it is abandoned (and retried where safe), e.g. 30s.",
-            transform: RunCommand.duration)
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "How long one HTTP request may take before it is abandoned (and retried where safe), e.g. 30s.",
+        transform: RunCommand.duration)
     var requestTimeout: TimeInterval = 30
 
     /// Where the policies live, for messages: `policies`, or `policies of <repository>`.
@@ -48,7 +53,8 @@ struct ReconcileOptions: ParsableArguments {
     func targets(in policies: PolicySet) throws -> [PolicyDocument<TargetSpec>] {
         guard let target else { return policies.targets }
         guard let document = policies.target(named: target) else {
-            Output.error("error: no Target named '\(target)' in the policies (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
+            Output.error(
+                "error: no Target named '\(target)' in the policies (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
             throw ExitCode.failure
         }
         return [document]

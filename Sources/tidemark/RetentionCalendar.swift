@@ -41,7 +41,8 @@ struct RetentionCalendar {
         while month <= end {
             let start = month.dayNumber
             var row = ""
-            var taken = 0, kept = 0
+            var taken = 0
+            var kept = 0
             for offset in 0..<CivilDate.daysInMonth(year: month.year, month: month.month) {
                 if let cell = days[start + offset] {
                     row.append(cell.glyph)
@@ -56,8 +57,9 @@ struct RetentionCalendar {
             month = month.addingMonths(1)
         }
         lines.append("")
-        lines.append(policy.rules.enumerated().map { "rule \($0.offset + 1) keeps \(perRule[$0.offset])" }.joined(separator: ", ")
-            + "; \(decisions.filter(\.keep).count) of \(decisions.count) kept in all")
+        lines.append(
+            policy.rules.enumerated().map { "rule \($0.offset + 1) keeps \(perRule[$0.offset])" }.joined(separator: ", ")
+                + "; \(decisions.filter(\.keep).count) of \(decisions.count) kept in all")
         return lines
     }
 

@@ -10,13 +10,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Keep the targets in sync with the policies, and run controller-mode schedulers.",
         discussion: """
-        Every --interval: fetch the policies (with --repo, the newest commit of --ref); on a new commit, or every \
-        --drift-interval, plan and apply per target (a target with driftPolicy: report only records drift between \
-        commits). A commit that does not validate is reported and the last good one stays in force. Schedulers in \
-        controller mode get their snapshots taken at their slots and their retention applied, exactly once per \
-        slot and drive across restarts (state in --state). Serves /healthz, /readyz, /metrics and /status on \
-        --listen. SIGTERM or SIGINT: the action in flight finishes, then tidemark exits 0.
-        """
+            Every --interval: fetch the policies (with --repo, the newest commit of --ref); on a new commit, or every \
+            --drift-interval, plan and apply per target (a target with driftPolicy: report only records drift between \
+            commits). A commit that does not validate is reported and the last good one stays in force. Schedulers in \
+            controller mode get their snapshots taken at their slots and their retention applied, exactly once per \
+            slot and drive across restarts (state in --state). Serves /healthz, /readyz, /metrics and /status on \
+            --listen. SIGTERM or SIGINT: the action in flight finishes, then tidemark exits 0.
+            """
     )
 
     @Option(help: "The policy directory or file (default: policies; with --repo, the repository's root).")
@@ -31,8 +31,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("drift-interval"), help: "How often to re-read live state between commits.", transform: RunCommand.duration)
     var driftInterval: TimeInterval = 300
 
-    @Option(name: .customLong("request-timeout"), help: "How long one HTTP request may take before it is abandoned, e.g. 30s.",
-            transform: RunCommand.duration)
+    @Option(
+        name: .customLong("request-timeout"), help: "How long one HTTP request may take before it is abandoned, e.g. 30s.",
+        transform: RunCommand.duration)
     var requestTimeout: TimeInterval = 30
 
     @Option(help: "The state store: sqlite:PATH.")
@@ -44,7 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json.")
     var logFormat: LogFormat = .text
 
-    @Option(name: .customLong("log-level"), help: "trace, debug (every HTTP request, without credentials), info, notice, warning or error.")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug (every HTTP request, without credentials), info, notice, warning or error.",
+        transform: RunCommand.logLevel)
     var logLevel: Logger.Level = .info
 
     @Option(help: "This controller instance's id (ownership marker). Default: $TIDEMARK_INSTANCE or 'tidemark'.")
@@ -82,7 +85,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let format = logFormat, level = logLevel
+        let format = logFormat
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -96,33 +100,41 @@ struct RunCommand: AsyncParsableCommand {
             Output.error("error: cannot open the state store \(state): \(error)")
             throw ExitCode.failure
         }
-        let source = self.source, path = self.path
+        let source = self.source
+        let path = self.path
         let reader: @Sendable () async throws -> SourceSnapshot = {
             let loaded = try source.read(path: path)
             let errors = loaded.result.diagnostics.filter { $0.severity == .error }.map(\.description)
             return SourceSnapshot(policies: loaded.result.policies, commit: loaded.source.commit, errors: errors)
         }
         let metrics = ControllerMetrics()
-        let clock: any ControllerClock = clockSpeed.map { ScaledClock(epoch: Date(timeIntervalSince1970: clockEpoch ?? Date().timeIntervalSince1970), speed: $0) }
+        let clock: any ControllerClock =
+            clockSpeed.map { ScaledClock(epoch: Date(timeIntervalSince1970: clockEpoch ?? Date().timeIntervalSince1970), speed: $0) }
             ?? WallClock()
         let httpLog = try HTTPLog.fromEnvironment()
         let controller = Controller(
             configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
-            source: reader, makeProvider: { target in
-                try ProviderFactory.make(for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
-                                         connection: ConnectionOptions(timeout: requestTimeout, httpLog: httpLog))
+            source: reader,
+            makeProvider: { target in
+                try ProviderFactory.make(
+                    for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
+                    connection: ConnectionOptions(timeout: requestTimeout, httpLog: httpLog))
             },
             store: store, clock: clock, logger: logger, metrics: metrics)
         let (host, port) = listenAddress!
         let endpoints = ControllerEndpoints.application(controller: controller, host: host, port: port)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: ControllerService(controller: controller), successTerminationBehavior: .gracefullyShutdownGroup),
-                       .init(service: endpoints)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: ControllerService(controller: controller), successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: endpoints),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {
-            let hint = "\(error)".contains("Address already in use") ? " (another process listens on \(host):\(port); pick another --listen)" : ""
+            let hint =
+                "\(error)".contains("Address already in use") ? " (another process listens on \(host):\(port); pick another --listen)" : ""
             Output.error("error: tidemark run stopped: \(error)\(hint)")
             throw ExitCode.failure
         }
@@ -143,4 +155,11 @@ struct ControllerService: Service {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension RunCommand {
+    static func logLevel(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return level
+    }
+}

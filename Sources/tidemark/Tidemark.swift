@@ -8,12 +8,14 @@ struct Tidemark: AsyncParsableCommand {
         commandName: "tidemark",
         abstract: "Backup schedules and retention as code.",
         discussion: """
-        Tidemark reads backup schedulers, retention policies, drive bindings and backup plans from YAML \
-        (apiVersion: tidemark.io/v1), checks them, and shows when schedules fire and what retention keeps.
+            Tidemark reads backup schedulers, retention policies, drive bindings and backup plans from YAML \
+            (apiVersion: tidemark.io/v1), checks them, and shows when schedules fire and what retention keeps.
 
-        Start with `tidemark validate policies`, then `tidemark preview <scheduler> --path policies`.
-        """,
+            Start with `tidemark validate policies`, then `tidemark preview <scheduler> --path policies`.
+            """,
         version: version,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, EmulatorCommand.self]
+        subcommands: [
+            Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, EmulatorCommand.self,
+        ]
     )
 }

@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TidemarkEmulator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// A freezer API to test against: the emulator's, or the real freezer-api 19.0.0. Tests that run against both
 /// check that the emulator agrees with the real server on every call.
@@ -37,7 +38,7 @@ public final class FreezerServer: Sendable {
     }
 
     /// The Basic credentials both servers accept (the real one ignores them).
-    public static let user = "tidemark@example.com", password = "tm-emulator-pw-5b7e"
+    public static let user = EmulatorCredentials.user, password = EmulatorCredentials.password
 
     /// One request relative to the project root; the status and the body.
     public func call(_ method: String, _ path: String, body: String? = nil) async throws -> (status: Int, body: Data) {

@@ -9,10 +9,13 @@ public final class GitDaemon: @unchecked Sendable {
     public init(basePath: String) throws {
         port = try FreePort.find()
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try GitFixture.run(["--exec-path"], in: URL(fileURLWithPath: "/"))
-            .trimmingCharacters(in: .whitespacesAndNewlines) + "/git-daemon")
-        process.arguments = ["--reuseaddr", "--export-all", "--base-path=\(basePath)",
-                             "--listen=127.0.0.1", "--port=\(port)", basePath]
+        process.executableURL = URL(
+            fileURLWithPath: try GitFixture.run(["--exec-path"], in: URL(fileURLWithPath: "/"))
+                .trimmingCharacters(in: .whitespacesAndNewlines) + "/git-daemon")
+        process.arguments = [
+            "--reuseaddr", "--export-all", "--base-path=\(basePath)",
+            "--listen=127.0.0.1", "--port=\(port)", basePath,
+        ]
         process.environment = GitFixture.environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -59,7 +59,8 @@ public struct GitFixture: Sendable {
         process.arguments = ["git"] + arguments
         process.currentDirectoryURL = directory
         process.environment = environment
-        let output = Pipe(), error = Pipe()
+        let output = Pipe()
+        let error = Pipe()
         process.standardOutput = output
         process.standardError = error
         try process.run()

@@ -30,16 +30,22 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     static func path(_ script: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Peers/\(script)").path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Peers/\(script)")
+            .path
     }
 }
 
 /// A fresh self-signed certificate and key (PEM) for loopback TLS peers.
 enum SelfSignedCertificate {
     static func make(in directory: URL, subjectAltName: String) throws -> (certificate: String, key: String) {
-        let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-        try Subprocess.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                                           "-addext", "subjectAltName=\(subjectAltName)", "-keyout", key, "-out", certificate])
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        try Subprocess.run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=\(subjectAltName)", "-keyout", key, "-out", certificate,
+            ])
         return (certificate, key)
     }
 }

@@ -20,23 +20,24 @@ public final class SSHServer: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: path("client_key.pub"), toPath: path("authorized_keys"))
         port = try FreePort.find()
         clientKey = path("client_key")
-        let hostKey = try String(contentsOfFile: path("host_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let hostKey = try String(contentsOfFile: path("host_key.pub"), encoding: .utf8).split(separator: " ").prefix(2).joined(
+            separator: " ")
         knownHosts = path("known_hosts")
         try "[127.0.0.1]:\(port) \(hostKey)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
         try """
-            Port \(port)
-            ListenAddress 127.0.0.1
-            HostKey \(path("host_key"))
-            AuthorizedKeysFile \(path("authorized_keys"))
-            PidFile \(path("sshd.pid"))
-            StrictModes no
-            UsePAM no
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PermitRootLogin prohibit-password
-            LogLevel ERROR
+        Port \(port)
+        ListenAddress 127.0.0.1
+        HostKey \(path("host_key"))
+        AuthorizedKeysFile \(path("authorized_keys"))
+        PidFile \(path("sshd.pid"))
+        StrictModes no
+        UsePAM no
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PermitRootLogin prohibit-password
+        LogLevel ERROR
 
-            """.write(toFile: path("sshd_config"), atomically: true, encoding: .utf8)
+        """.write(toFile: path("sshd_config"), atomically: true, encoding: .utf8)
         pidFile = path("sshd.pid")
         // sshd detaches (no -D): a child that closes its inherited descriptors confuses Foundation's Process reaper.
         try Subprocess.run("/usr/sbin/sshd", ["-f", path("sshd_config"), "-E", path("sshd.log")])
@@ -49,7 +50,9 @@ public final class SSHServer: @unchecked Sendable {
     }
 
     public func stop() {
-        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             kill(pid, SIGKILL)
         }
         try? FileManager.default.removeItem(at: directory)

@@ -12,7 +12,9 @@ struct ApplyCrashTests {
     static let generated = GeneratedPolicies.schedulers(40)
 
     /// Starts `tidemark apply` in the workspace and waits for it; `onStart` gets its pid.
-    static func apply(in workspace: ReconcileWorkspace, onStart: @escaping @Sendable (Int32) -> Void) async throws -> Process.TerminationReason {
+    static func apply(in workspace: ReconcileWorkspace, onStart: @escaping @Sendable (Int32) -> Void) async throws
+        -> Process.TerminationReason
+    {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
@@ -21,7 +23,8 @@ struct ApplyCrashTests {
                     process.arguments = ["apply", "--auto-approve", "--path", "policies"]
                     process.currentDirectoryURL = workspace.directory
                     process.environment = ProcessInfo.processInfo.environment.merging(
-                        ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"]) { $1 }
+                        EmulatorCredentials.environment.merging(["NO_COLOR": "1"]) { $1 }
+                    ) { $1 }
                     process.standardOutput = FileHandle.nullDevice
                     process.standardError = FileHandle.nullDevice
                     try process.run()
@@ -37,17 +40,24 @@ struct ApplyCrashTests {
 
     @Test func killedAtRandomRequestsApplyConvergesWithoutDuplicates() async throws {
         let points = ProcessInfo.processInfo.environment["TIDEMARK_APPLY_KILL_POINTS"].flatMap(Int.init) ?? 100
-        let total = 11 + 40 + 3 // the seed's schedulers, the generated ones, the seed's bindings
+        let total = 11 + 40 + 3  // the seed's schedulers, the generated ones, the seed's bindings
         var random = SeededRandom(seed: 20_261_125)
-        var killed = 0, reported = 0
+        var killed = 0
+        var reported = 0
         for _ in 0..<points {
             let workspace = try await ReconcileWorkspace.start()
             try Self.generated.write(to: workspace.policies.appendingPathComponent("generated.yaml"), atomically: true, encoding: .utf8)
             let killAt = Int(random.next() % UInt64(total)) + 1
-            let pid = Mutex<Int32>(0), mutating = Mutex(0)
+            let pid = Mutex<Int32>(0)
+            let mutating = Mutex(0)
             workspace.emulator.requests.observe { entry in
                 guard entry.method != "GET" else { return }
-                if mutating.withLock({ $0 += 1; return $0 }) == killAt { kill(pid.withLock { $0 }, SIGKILL) }
+                if mutating.withLock({
+                    $0 += 1
+                    return $0
+                }) == killAt {
+                    kill(pid.withLock { $0 }, SIGKILL)
+                }
             }
             let reason = try await Self.apply(in: workspace) { started in pid.withLock { $0 = started } }
             workspace.emulator.requests.observe(nil)
@@ -57,13 +67,16 @@ struct ApplyCrashTests {
             #expect(again.status == 0, "kill at request \(killAt): \(again.stdout)\(again.stderr)")
             if again.stdout.contains("note: an earlier apply stopped while") { reported += 1 }
             #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0, "kill at request \(killAt)")
-            let schedulers = try await workspace.emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
+            let schedulers =
+                try await workspace.emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
             let names = schedulers.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }
             #expect(names.count == 51 && Set(names).count == 51, "kill at request \(killAt): \(names.count) managed schedulers")
             await workspace.stop()
         }
         #expect(killed == points, "every apply was killed mid-way")
         #expect(reported > 0, "the journal reported requests in flight")
-        print("apply kill -9: \(points) points, \(killed) killed, \(reported) with requests in flight reported by the journal, \(points) converged, 0 duplicates")
+        print(
+            "apply kill -9: \(points) points, \(killed) killed, \(reported) with requests in flight reported by the journal, \(points) converged, 0 duplicates"
+        )
     }
 }

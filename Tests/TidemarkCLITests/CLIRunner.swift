@@ -11,7 +11,8 @@ struct CLIRunner {
     }
 
     static let binary: URL = {
-        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+        let directory =
+            Bundle.main.executableURL?.deletingLastPathComponent()
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return directory.appendingPathComponent("tidemark")
     }()
@@ -29,8 +30,10 @@ struct CLIRunner {
         let audit = try await WriteAudit(plan: plan(before: arguments, in: directory, environment: environment))
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-http-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: log) }
-        let output = try await runUnaudited(arguments, in: directory, environment: environment.merging(["TIDEMARK_HTTP_LOG": log.path]) { $1 })
-        let lines = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").compactMap { try? JSON.parse(Data($0.utf8)) } ?? []
+        let output = try await runUnaudited(
+            arguments, in: directory, environment: environment.merging(["TIDEMARK_HTTP_LOG": log.path]) { $1 })
+        let lines =
+            (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").compactMap { try? JSON.parse(Data($0.utf8)) } ?? []
         for problem in audit.problems(in: lines) { Issue.record(Comment(rawValue: "apply sent what the plan did not show: \(problem)")) }
         return output
     }
@@ -59,7 +62,9 @@ struct CLIRunner {
         return [:]
     }
 
-    static func runUnaudited(_ arguments: [String], in directory: URL = repositoryRoot, environment: [String: String] = [:]) async throws -> Output {
+    static func runUnaudited(_ arguments: [String], in directory: URL = repositoryRoot, environment: [String: String] = [:]) async throws
+        -> Output
+    {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try runBlocking(arguments, in: directory, environment: environment) })
@@ -73,22 +78,26 @@ struct CLIRunner {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let output = Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                            stderr: String(decoding: stderr, as: UTF8.self))
+        let output = Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
         capture("$ tidemark \(arguments.joined(separator: " "))\n\(output.stdout)\(output.stderr)")
         return output
     }
 
     /// Appends what a subprocess printed to `$TIDEMARK_TEST_OUTPUT`, which `.ci/run` searches for test credentials.
     static func capture(_ text: String) {
-        guard let path = ProcessInfo.processInfo.environment["TIDEMARK_TEST_OUTPUT"], let handle = FileHandle(forWritingAtPath: path) else { return }
+        guard let path = ProcessInfo.processInfo.environment["TIDEMARK_TEST_OUTPUT"], let handle = FileHandle(forWritingAtPath: path) else {
+            return
+        }
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
         try? handle.write(contentsOf: Data((text + "\n").utf8))

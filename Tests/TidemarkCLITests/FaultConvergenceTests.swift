@@ -11,15 +11,18 @@ struct FaultConvergenceTests {
         defer { Task { await workspace.stop(verifying: false) } }
         let generated = GeneratedPolicies.schedulers(150)
         try generated.write(to: workspace.policies.appendingPathComponent("generated.yaml"), atomically: true, encoding: .utf8)
-        let foreign = try await workspace.emulator.request("POST", "backupschedulers/", body: """
-            {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-             "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
-            """)
+        let foreign = try await workspace.emulator.request(
+            "POST", "backupschedulers/",
+            body: """
+                {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                """)
         let foreignUUID = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
         let before = try await workspace.emulator.request("GET", "backupschedulers/\(foreignUUID)/").json?.description
 
         workspace.emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 42)
-        var rounds = 0, converged = false
+        var rounds = 0
+        var converged = false
         while rounds < 12, !converged {
             rounds += 1
             converged = try await workspace.run("apply", "--auto-approve").status == 0
@@ -44,25 +47,36 @@ struct FaultConvergenceTests {
     /// budget honoured, nothing created twice and nothing unmanaged touched. (docs/RELIABILITY.md has the 1,000 +
     /// 5,000 run of `tidemark-bench faults`.)
     @Test func everyFaultKindAtScaleConvergesWithinTheRetryBudget() async throws {
-        let schedulers = 150, drives = schedulers * 5
+        let schedulers = 150
+        let drives = schedulers * 5
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives + 1))
         defer { Task { await emulator.stop() } }
-        let foreign = try await emulator.request("POST", "backupschedulers/", body: """
-            {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-             "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
-            """)
+        let foreign = try await emulator.request(
+            "POST", "backupschedulers/",
+            body: """
+                {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                """)
         let foreignUUID = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
         let foreignDrive = EmulatorFixtureUUID.drive(drives)
-        _ = try await emulator.request("POST", "drives/\(foreignDrive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(foreignUUID)\"}")
-        let before = [try await emulator.request("GET", "backupschedulers/\(foreignUUID)/").json, try await emulator.request("GET", "drives/\(foreignDrive)/").json]
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("local", provider: "cloudsigma", endpoint: emulator.baseURL),
-                                             "generated.yaml": GeneratedPolicies.schedulers(schedulers, drivesEach: 5)])
+        _ = try await emulator.request(
+            "POST", "drives/\(foreignDrive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(foreignUUID)\"}")
+        let before = [
+            try await emulator.request("GET", "backupschedulers/\(foreignUUID)/").json,
+            try await emulator.request("GET", "drives/\(foreignDrive)/").json,
+        ]
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("local", provider: "cloudsigma", endpoint: emulator.baseURL),
+            "generated.yaml": GeneratedPolicies.schedulers(schedulers, drivesEach: 5),
+        ])
         defer { workspace.delete() }
 
         emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 7, connectionFaults: true, hangSeconds: 3)
         emulator.requests.reset()
         let started = ContinuousClock.now
-        var rounds = 0, converged = false, retries = 0
+        var rounds = 0
+        var converged = false
+        var retries = 0
         while rounds < 20, !converged {
             rounds += 1
             let run = try await workspace.run("apply", "--auto-approve", "--request-timeout", "1s")
@@ -74,7 +88,8 @@ struct FaultConvergenceTests {
             }
         }
         let elapsed = ContinuousClock.now - started
-        let injected = emulator.emulator.faults.injected, served = emulator.requests.all.count
+        let injected = emulator.emulator.faults.injected
+        let served = emulator.requests.all.count
         emulator.emulator.faults.plan = FaultPlan(rate: 0)
         #expect(converged, "apply did not converge in \(rounds) rounds")
         #expect(injected > 100)
@@ -82,18 +97,27 @@ struct FaultConvergenceTests {
         let live = try await emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
         let managed = live.filter { $0["meta"]?["tidemark.io/name"] != nil }
         #expect(managed.count == schedulers)
-        #expect(Set(managed.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }).count == schedulers, "no scheduler was created twice")
-        let names = Dictionary(uniqueKeysWithValues: managed.compactMap { object in
-            object["uuid"]?.stringValue.map { ($0, object["meta"]?["tidemark.io/name"]?.stringValue ?? "") }
-        })
+        #expect(
+            Set(managed.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }).count == schedulers, "no scheduler was created twice")
+        let names = Dictionary(
+            uniqueKeysWithValues: managed.compactMap { object in
+                object["uuid"]?.stringValue.map { ($0, object["meta"]?["tidemark.io/name"]?.stringValue ?? "") }
+            })
         let bound = try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue ?? []
         for drive in bound {
-            guard let name = drive["name"]?.stringValue, let number = Int(name.dropFirst("drive-".count)), number <= drives else { continue }
+            guard let name = drive["name"]?.stringValue, let number = Int(name.dropFirst("drive-".count)), number <= drives else {
+                continue
+            }
             #expect(names[drive["backup_scheduler"]?["uuid"]?.stringValue ?? ""] == "generated-\((number - 1) / 5)", "\(name)")
         }
-        #expect([try await emulator.request("GET", "backupschedulers/\(foreignUUID)/").json, try await emulator.request("GET", "drives/\(foreignDrive)/").json] == before)
-        print("faults: \(schedulers) schedulers + \(drives) bindings, 30% faults incl. hangs and cut-off bodies: converged in \(rounds) applies, "
-            + "\(served) requests served, \(injected) faults injected, \(retries) retries, \(elapsed)")
+        #expect(
+            [
+                try await emulator.request("GET", "backupschedulers/\(foreignUUID)/").json,
+                try await emulator.request("GET", "drives/\(foreignDrive)/").json,
+            ] == before)
+        print(
+            "faults: \(schedulers) schedulers + \(drives) bindings, 30% faults incl. hangs and cut-off bodies: converged in \(rounds) applies, "
+                + "\(served) requests served, \(injected) faults injected, \(retries) retries, \(elapsed)")
     }
 }
 

@@ -28,14 +28,19 @@ struct FreezerEndToEndTests {
         defer { Task { await server.stop() } }
         try await server.registerClient("node1")
         try await server.registerClient("node2")
-        let hand = try Self.json(try await server.call("POST", "jobs", body: """
-            {"client_id": "node2", "description": "hand job", "job_schedule": {"schedule_interval": "1 days", "schedule_start_date": "2026-01-01T05:00:00"},
-             "job_actions": [{"freezer_action": {"action": "backup", "mode": "fs", "backup_name": "h", "container": "/c", "storage": "local",
-                              "remove_older_than": 3, "log_file": "/var/log/hand.log"}, "max_retries": 2}]}
-            """))?["job_id"]?.stringValue
+        let hand = try Self.json(
+            try await server.call(
+                "POST", "jobs",
+                body: """
+                    {"client_id": "node2", "description": "hand job", "job_schedule": {"schedule_interval": "1 days", "schedule_start_date": "2026-01-01T05:00:00"},
+                     "job_actions": [{"freezer_action": {"action": "backup", "mode": "fs", "backup_name": "h", "container": "/c", "storage": "local",
+                                      "remove_older_than": 3, "log_file": "/var/log/hand.log"}, "max_retries": 2}]}
+                    """))?["job_id"]?.stringValue
         let handID = try #require(hand)
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL),
-                                             "etc.yaml": Self.scheduler("etc")])
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL),
+            "etc.yaml": Self.scheduler("etc"),
+        ])
         defer { workspace.delete() }
 
         let first = try await workspace.plan()
@@ -53,7 +58,10 @@ struct FreezerEndToEndTests {
 
         try workspace.write("etc.yaml", Self.scheduler("etc", every: "6h"))
         let changed = try await workspace.plan()
-        #expect(changed["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "schedule_interval", "before": "\"12 hours\"", "after": "\"6 hours\""]])
+        #expect(
+            changed["targets"]?[0]?["actions"]?[0]?["changes"] == [
+                ["field": "schedule_interval", "before": "\"12 hours\"", "after": "\"6 hours\""]
+            ])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
 
@@ -84,14 +92,18 @@ struct FreezerEndToEndTests {
         let server = try await FreezerServer.start(.emulator)
         defer { Task { await server.stop() } }
         try await server.registerClient("node1")
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL),
-                                             "zurich.yaml": Self.scheduler("zurich", every: "24h", timezone: "Europe/Zurich"),
-                                             "ghost.yaml": Self.scheduler("ghost", client: "ghost")])
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL),
+            "zurich.yaml": Self.scheduler("zurich", every: "24h", timezone: "Europe/Zurich"),
+            "ghost.yaml": Self.scheduler("ghost", client: "ghost"),
+        ])
         defer { workspace.delete() }
         let plan = try await workspace.run("plan")
         #expect(plan.status == 1)
-        #expect(plan.stdout.contains("scheduler zurich: freezer runs a job at a fixed interval from a start date, and this schedule has none: "
-            + "daylight saving time in Europe/Zurich moves its fires"))
+        #expect(
+            plan.stdout.contains(
+                "scheduler zurich: freezer runs a job at a fixed interval from a start date, and this schedule has none: "
+                    + "daylight saving time in Europe/Zurich moves its fires"))
         #expect(plan.stdout.contains("scheduler ghost: client ghost is not registered on target freezer"))
         #expect(try await workspace.run("apply", "--auto-approve").status == 1)
         #expect(try Self.json(try await server.call("GET", "jobs?limit=100"))?["jobs"] == [])

@@ -1,6 +1,7 @@
 import Foundation
 import GitTestSupport
 import Testing
+import TidemarkEmulator
 import TidemarkJSON
 
 /// plan, apply, validate and import reading policies from git: every remote kind, against the emulator.
@@ -36,10 +37,13 @@ struct GitSourceEndToEndTests {
         }
 
         /// Runs tidemark with `--repo URL --ref REF --repo-cache …` (and `--path policies`) outside the work tree.
-        func run(_ arguments: [String], repo: String, ref: String = "main", environment: [String: String] = [:]) async throws -> CLIRunner.Output {
-            try await CLIRunner.run(arguments + ["--repo", repo, "--ref", ref, "--repo-cache", cache, "--path", "policies"], in: remoteBase,
-                                    environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"]
-                                        .merging(environment) { $1 })
+        func run(_ arguments: [String], repo: String, ref: String = "main", environment: [String: String] = [:]) async throws
+            -> CLIRunner.Output
+        {
+            try await CLIRunner.run(
+                arguments + ["--repo", repo, "--ref", ref, "--repo-cache", cache, "--path", "policies"], in: remoteBase,
+                environment: EmulatorCredentials.environment.merging(["NO_COLOR": "1"]) { $1 }
+                    .merging(environment) { $1 })
         }
 
         func plan(repo: String, ref: String = "main", environment: [String: String] = [:]) async throws -> JSON {
@@ -124,7 +128,9 @@ struct GitSourceEndToEndTests {
         git.workspace.emulator.requests.reset()
         let refused = try await git.run(["apply", planFile], repo: url)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("error: the plan was made from commit \(first), but --ref main is commit \(second) now; refusing to apply it"))
+        #expect(
+            refused.stderr.contains(
+                "error: the plan was made from commit \(first), but --ref main is commit \(second) now; refusing to apply it"))
         #expect(git.workspace.emulator.requests.all.allSatisfy { $0.method == "GET" })
         let pinned = try await git.run(["apply", planFile], repo: url, ref: first)
         #expect(pinned.status == 0, "\(pinned.stderr)")
@@ -151,11 +157,13 @@ struct GitSourceEndToEndTests {
         let url = "file://" + git.bare
         try git.workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "Etc/UTC", with: "Mars/Olympus") }
         let broken = try git.commitAndPush("a bad timezone")
-        let validated = try await CLIRunner.run(["validate", "--repo", url, "--ref", "main", "--repo-cache", git.cache, "policies"], in: git.remoteBase)
+        let validated = try await CLIRunner.run(
+            ["validate", "--repo", url, "--ref", "main", "--repo-cache", git.cache, "policies"], in: git.remoteBase)
         #expect(validated.status == 1)
         #expect(validated.stderr.contains("\(broken.prefix(10)):policies/schedulers/07-weekday-3am.yaml:"))
         #expect(validated.stderr.contains("error: invalid timezone 'Mars/Olympus'"))
-        let earlier = try await CLIRunner.run(["validate", "--repo", url, "--ref", "main~1", "--repo-cache", git.cache, "policies"], in: git.remoteBase)
+        let earlier = try await CLIRunner.run(
+            ["validate", "--repo", url, "--ref", "main~1", "--repo-cache", git.cache, "policies"], in: git.remoteBase)
         #expect(earlier.status == 0, "\(earlier.stderr)")
         #expect(earlier.stdout.contains("ignored 1 file without tidemark documents: policies/kustomization.yaml"))
 

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkEmulator
 import TidemarkJSON
 
 /// A policy directory written by a test, and the CLI run on it with the emulator's credentials.
@@ -21,8 +22,9 @@ struct PolicyWorkspace {
     }
 
     func run(_ arguments: String...) async throws -> CLIRunner.Output {
-        try await CLIRunner.run(arguments + ["--path", "policies"], in: directory,
-                                environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"])
+        try await CLIRunner.run(
+            arguments + ["--path", "policies"], in: directory,
+            environment: EmulatorCredentials.environment.merging(["NO_COLOR": "1"]) { $1 })
     }
 
     func plan() async throws -> JSON {

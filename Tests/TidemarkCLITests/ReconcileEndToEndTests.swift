@@ -28,8 +28,13 @@ struct ReconcileEndToEndTests {
         let plan = try await workspace.plan()
         #expect(ReconcileWorkspace.actions(plan) == ["update scheduler weekday-3am"])
         let change = plan["targets"]?[0]?["actions"]?[0]?["changes"]
-        #expect(change == [["field": "schedule", "before": "at 03:00 on mon, tue, wed, thu, fri (Etc/UTC)",
-                            "after": "at 04:00 on mon, tue, wed, thu, fri (Etc/UTC)"]])
+        #expect(
+            change == [
+                [
+                    "field": "schedule", "before": "at 03:00 on mon, tue, wed, thu, fri (Etc/UTC)",
+                    "after": "at 04:00 on mon, tue, wed, thu, fri (Etc/UTC)",
+                ]
+            ])
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 2)
         await workspace.stop()
     }
@@ -40,9 +45,10 @@ struct ReconcileEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.remove("schedulers/11-son-father-grandfather.yaml")
         try workspace.remove("bindings.yaml")
-        #expect(ReconcileWorkspace.actions(try await workspace.plan()) == [
-            "unbind drive db-main", "unbind drive db-replica", "unbind drive test_drive_remote_snapshot_1", "delete scheduler sfg",
-        ])
+        #expect(
+            ReconcileWorkspace.actions(try await workspace.plan()) == [
+                "unbind drive db-main", "unbind drive db-replica", "unbind drive test_drive_remote_snapshot_1", "delete scheduler sfg",
+            ])
         workspace.emulator.requests.reset()
         let applied = try await workspace.run("apply", "--auto-approve")
         #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
@@ -56,13 +62,16 @@ struct ReconcileEndToEndTests {
     @Test func unmanagedObjectsAreLeftByteForByte() async throws {
         let workspace = try await ReconcileWorkspace.start(unmanagedObjects: false)
         defer { Task { await workspace.stop(verifying: false) } }
-        let foreign = try await workspace.emulator.request("POST", "backupschedulers/", body: """
-            {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-             "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
-            """)
+        let foreign = try await workspace.emulator.request(
+            "POST", "backupschedulers/",
+            body: """
+                {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                """)
         let uuid = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
-        _ = try await workspace.emulator.request("POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
-                                                 body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+        _ = try await workspace.emulator.request(
+            "POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
+            body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
         let before = try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/")
         let driveBefore = try await workspace.emulator.request("GET", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/")
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
@@ -83,24 +92,28 @@ struct ReconcileEndToEndTests {
             try workspace.remove("schedulers/\(file)")
         }
         try workspace.remove("bindings.yaml")
-        let seed = try String(contentsOf: CLIRunner.repositoryRoot.appendingPathComponent("Tests/Fixtures/seed-dumps/request_backup_scheduler_create"),
-                              encoding: .utf8)
+        let seed = try String(
+            contentsOf: CLIRunner.repositoryRoot.appendingPathComponent("Tests/Fixtures/seed-dumps/request_backup_scheduler_create"),
+            encoding: .utf8)
         let created = try await workspace.emulator.request("POST", "backupschedulers/", body: String(seed[seed.firstIndex(of: "{")!...]))
         let uuid = try #require(created.json?["objects"]?[0]?["uuid"]?.stringValue)
-        _ = try await workspace.emulator.request("POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",
-                                                 body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
-        let imported = try await CLIRunner.run(["import", "--target", "local", "--path", "policies", "--out", "policies/imported"], in: workspace.directory,
-                                         environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"])
+        _ = try await workspace.emulator.request(
+            "POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",
+            body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+        let imported = try await CLIRunner.run(
+            ["import", "--target", "local", "--path", "policies", "--out", "policies/imported"], in: workspace.directory,
+            environment: EmulatorCredentials.environment)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("wrote policies/imported/son-father-grandfather-policy.yaml"))
         let plan = try await workspace.plan()
         #expect(ReconcileWorkspace.actions(plan) == ["adopt scheduler son-father-grandfather-policy"])
         #expect(plan["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "owner", "after": "tidemark/local"]])
-        #expect(plan["targets"]?[0]?["actions"]?[0]?["wire"] == [
-            ["path": "/meta/tidemark.io~1name", "after": "son-father-grandfather-policy"],
-            ["path": "/meta/tidemark.io~1owner", "after": "tidemark"],
-            ["path": "/meta/tidemark.io~1target", "after": "local"],
-        ], "an adopt changes only the marker")
+        #expect(
+            plan["targets"]?[0]?["actions"]?[0]?["wire"] == [
+                ["path": "/meta/tidemark.io~1name", "after": "son-father-grandfather-policy"],
+                ["path": "/meta/tidemark.io~1owner", "after": "tidemark"],
+                ["path": "/meta/tidemark.io~1target", "after": "local"],
+            ], "an adopt changes only the marker")
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let converged = try await workspace.run("plan", "--detailed-exitcode")
         #expect(converged.status == 0, "\(converged.stdout)")
@@ -113,15 +126,17 @@ struct ReconcileEndToEndTests {
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"03:00\"]", with: "at: [\"04:00\"]") }
         #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
-        _ = try await workspace.emulator.request("POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
-                                                 body: "{\"backup_policy_uuid\": null}")
+        _ = try await workspace.emulator.request(
+            "POST", "drives/b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93/action/?do=set_scheduler",
+            body: "{\"backup_policy_uuid\": null}")
         let unchanged = try await workspace.run("apply", "plan.json")
         #expect(unchanged.status == 0, "an out-of-band no-op leaves the plan fresh: \(unchanged.stderr)")
         try workspace.edit("schedulers/07-weekday-3am.yaml") { $0.replacingOccurrences(of: "at: [\"04:00\"]", with: "at: [\"05:00\"]") }
         #expect(try await workspace.run("plan", "--out", "plan.json").status == 0)
         let list = try await workspace.emulator.request("GET", "backupschedulers/?limit=0")
-        let victim = try #require(list.json?["objects"]?.arrayValue?.first { $0["meta"]?["tidemark.io/owner"] != nil }?["uuid"]?.stringValue,
-                                  "a scheduler tidemark manages (the hand-made one must stay untouched)")
+        let victim = try #require(
+            list.json?["objects"]?.arrayValue?.first { $0["meta"]?["tidemark.io/owner"] != nil }?["uuid"]?.stringValue,
+            "a scheduler tidemark manages (the hand-made one must stay untouched)")
         _ = try await workspace.emulator.request("PUT", "backupschedulers/\(victim)/", body: "{\"is_enabled\": false}")
         workspace.emulator.requests.reset()
         let stale = try await workspace.run("apply", "plan.json")
@@ -135,13 +150,17 @@ struct ReconcileEndToEndTests {
         let workspace = try await ReconcileWorkspace.start()
         defer { Task { await workspace.stop(verifying: false) } }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
-        for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path).prefix(6) {
+        for file in try FileManager.default.contentsOfDirectory(atPath: workspace.policies.appendingPathComponent("schedulers").path)
+            .prefix(6)
+        {
             try workspace.remove("schedulers/\(file)")
         }
         workspace.emulator.requests.reset()
         let refused = try await workspace.run("apply", "--auto-approve")
         #expect(refused.status == 1)
-        #expect(refused.stdout.contains("error: the plan deletes 6 of the 11 schedulers tidemark manages here; pass --allow-mass-delete if that is intended"))
+        #expect(
+            refused.stdout.contains(
+                "error: the plan deletes 6 of the 11 schedulers tidemark manages here; pass --allow-mass-delete if that is intended"))
         #expect(!workspace.emulator.requests.all.contains { $0.method != "GET" })
         #expect(try await workspace.run("apply", "--auto-approve", "--allow-mass-delete").status == 0)
         await workspace.stop()
@@ -157,8 +176,9 @@ struct ReconcileEndToEndTests {
         let refused = try await workspace.run("apply", "--auto-approve")
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("is protected; commit protect: false for it before removing it"))
-        try saved.replacingOccurrences(of: "  protect: true\n", with: "").write(to: workspace.policies.appendingPathComponent("schedulers/09-bi-monthly.yaml"),
-                                                                                 atomically: true, encoding: .utf8)
+        try saved.replacingOccurrences(of: "  protect: true\n", with: "").write(
+            to: workspace.policies.appendingPathComponent("schedulers/09-bi-monthly.yaml"),
+            atomically: true, encoding: .utf8)
         #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["update scheduler bi-monthly"])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         try workspace.remove("schedulers/09-bi-monthly.yaml")
@@ -169,7 +189,8 @@ struct ReconcileEndToEndTests {
     @Test func aBrokenFileMeansNothingIsApplied() async throws {
         let workspace = try await ReconcileWorkspace.start()
         defer { Task { await workspace.stop(verifying: false) } }
-        try "apiVersion: tidemark.io/v1\nkind: [\n".write(to: workspace.policies.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        try "apiVersion: tidemark.io/v1\nkind: [\n".write(
+            to: workspace.policies.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         let result = try await workspace.run("apply", "--auto-approve")
         #expect(result.status == 1)
         #expect(result.stderr.contains("1 error in 14 files under policies; nothing was planned or applied"))

@@ -27,7 +27,8 @@ struct ReconcileWorkspace {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: fixture))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: CLIRunner.repositoryRoot.appendingPathComponent("policies"), to: directory.appendingPathComponent("policies"))
+        try FileManager.default.copyItem(
+            at: CLIRunner.repositoryRoot.appendingPathComponent("policies"), to: directory.appendingPathComponent("policies"))
         let unmanaged = unmanagedObjects ? try await seedUnmanaged(emulator) : []
         emulator.requests.reset()
         let workspace = ReconcileWorkspace(emulator: emulator, directory: directory, unmanaged: unmanaged)
@@ -39,15 +40,23 @@ struct ReconcileWorkspace {
 
     /// A scheduler someone else made, web-2 bound to it and a snapshot of web-2; returns their paths and JSON.
     static func seedUnmanaged(_ emulator: RunningEmulator) async throws -> [(path: String, json: String)] {
-        let created = try await emulator.request("POST", "backupschedulers/", body: """
-            {"name": "Nightly (hand-made)", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-             "incremental_backup": {"hour": "2", "minute": "30", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC",
-             "meta": {"team": "storage"}}
-            """)
-        guard let scheduler = created.json?["objects"]?[0]?["uuid"]?.stringValue else { throw FixtureError("cannot seed the unmanaged scheduler") }
-        _ = try await emulator.request("POST", "drives/\(unmanagedDrive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(scheduler)\"}")
-        let snapshot = try await emulator.request("POST", "snapshots/", body: "{\"objects\": [{\"drive\": \"\(unmanagedDrive)\", \"name\": \"by hand\"}]}")
-        guard let snapshotID = snapshot.json?["objects"]?[0]?["uuid"]?.stringValue else { throw FixtureError("cannot seed the unmanaged snapshot") }
+        let created = try await emulator.request(
+            "POST", "backupschedulers/",
+            body: """
+                {"name": "Nightly (hand-made)", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+                 "incremental_backup": {"hour": "2", "minute": "30", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC",
+                 "meta": {"team": "storage"}}
+                """)
+        guard let scheduler = created.json?["objects"]?[0]?["uuid"]?.stringValue else {
+            throw FixtureError("cannot seed the unmanaged scheduler")
+        }
+        _ = try await emulator.request(
+            "POST", "drives/\(unmanagedDrive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(scheduler)\"}")
+        let snapshot = try await emulator.request(
+            "POST", "snapshots/", body: "{\"objects\": [{\"drive\": \"\(unmanagedDrive)\", \"name\": \"by hand\"}]}")
+        guard let snapshotID = snapshot.json?["objects"]?[0]?["uuid"]?.stringValue else {
+            throw FixtureError("cannot seed the unmanaged snapshot")
+        }
         var objects: [(path: String, json: String)] = []
         for path in ["backupschedulers/\(scheduler)/", "drives/\(unmanagedDrive)/", "snapshots/\(snapshotID)/"] {
             objects.append((path, try await emulator.request("GET", path).json?.description ?? ""))
@@ -73,8 +82,9 @@ struct ReconcileWorkspace {
     }
 
     func runArguments(_ arguments: [String]) async throws -> CLIRunner.Output {
-        try await CLIRunner.run(arguments + ["--path", "policies"], in: directory,
-                          environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e", "NO_COLOR": "1"])
+        try await CLIRunner.run(
+            arguments + ["--path", "policies"], in: directory,
+            environment: EmulatorCredentials.environment.merging(["NO_COLOR": "1"]) { $1 })
     }
 
     /// The plan as JSON.

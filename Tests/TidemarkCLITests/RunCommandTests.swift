@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GitTestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `tidemark run` as a long-running subprocess against the in-process emulator, reading a local git repository.
 @Suite("tidemark run end to end", .serialized)
@@ -16,8 +17,10 @@ struct RunCommandTests {
         let port: Int
         let log: URL
 
-        init(arguments: [String], in directory: URL, port: Int? = nil,
-             environment: [String: String] = ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": "tm-emulator-pw-5b7e"]) throws {
+        init(
+            arguments: [String], in directory: URL, port: Int? = nil,
+            environment: [String: String] = EmulatorCredentials.environment
+        ) throws {
             self.port = try port ?? FreePort.find()
             log = directory.appendingPathComponent("run-\(self.port)-\(UUID().uuidString.prefix(8)).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -77,14 +80,17 @@ struct RunCommandTests {
     }
 
     @Test func readyzIsUnavailableUntilTheFirstSuccessfulCycle() async throws {
-        let directory = try CLIRunner.temporaryDirectory(["policies/target.yaml": """
+        let directory = try CLIRunner.temporaryDirectory([
+            "policies/target.yaml": """
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: nowhere}
             spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
-            """])
-        let run = try RunningController(arguments: ["--interval", "1s", "--state", "sqlite:" + directory.appendingPathComponent("s.sqlite").path],
-                                        in: directory)
+            """
+        ])
+        let run = try RunningController(
+            arguments: ["--interval", "1s", "--state", "sqlite:" + directory.appendingPathComponent("s.sqlite").path],
+            in: directory)
         #expect(try await run.waitUntil { try await run.get("healthz").status == 200 })
         #expect(try await run.waitUntil { try await run.status()["last_errors"]?.arrayValue?.isEmpty == false })
         #expect(try await run.get("readyz").status == 503)
@@ -92,19 +98,24 @@ struct RunCommandTests {
     }
 
     @Test func aListenAddressInUseIsAnErrorNotAHang() async throws {
-        let directory = try CLIRunner.temporaryDirectory(["policies/target.yaml": """
+        let directory = try CLIRunner.temporaryDirectory([
+            "policies/target.yaml": """
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: nowhere}
             spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
-            """])
-        let first = try RunningController(arguments: ["--state", "sqlite:" + directory.appendingPathComponent("a.sqlite").path], in: directory)
+            """
+        ])
+        let first = try RunningController(
+            arguments: ["--state", "sqlite:" + directory.appendingPathComponent("a.sqlite").path], in: directory)
         #expect(try await first.waitUntil { try await first.get("healthz").status == 200 })
-        let second = try RunningController(arguments: ["--state", "sqlite:" + directory.appendingPathComponent("b.sqlite").path], in: directory,
-                                           port: first.port)
+        let second = try RunningController(
+            arguments: ["--state", "sqlite:" + directory.appendingPathComponent("b.sqlite").path], in: directory,
+            port: first.port)
         #expect(try await second.waitUntil(timeout: 15) { !second.process.isRunning }, "the second run exits by itself")
         #expect(second.process.terminationStatus == 1)
-        #expect(second.output.contains("error: tidemark run stopped:") && second.output.contains("pick another --listen"), "\(second.output)")
+        #expect(
+            second.output.contains("error: tidemark run stopped:") && second.output.contains("pick another --listen"), "\(second.output)")
         #expect(try await first.terminate() == 0)
     }
 
@@ -113,9 +124,12 @@ struct RunCommandTests {
         defer { Task { await workspace.stop(verifying: false) } }
         let repository = try GitFixture(committing: workspace.directory, message: "policies")
         let state = workspace.directory.appendingPathComponent("state.sqlite").path
-        let run = try RunningController(arguments: ["--repo", workspace.directory.path, "--ref", "main", "--path", "policies",
-                                                    "--interval", "1s", "--drift-interval", "1s", "--state", "sqlite:" + state,
-                                                    "--log-format", "json"], in: workspace.directory)
+        let run = try RunningController(
+            arguments: [
+                "--repo", workspace.directory.path, "--ref", "main", "--path", "policies",
+                "--interval", "1s", "--drift-interval", "1s", "--state", "sqlite:" + state,
+                "--log-format", "json",
+            ], in: workspace.directory)
         #expect(try await run.waitUntil { try await run.get("readyz").status == 200 }, "\(run.output)")
         let head = try repository.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await run.status()["commit"]?.stringValue == head)
@@ -127,23 +141,28 @@ struct RunCommandTests {
         let uuid = try #require(sfg["uuid"]?.stringValue)
         _ = try await workspace.emulator.request("PUT", "backupschedulers/\(uuid)/", body: "{\"name\": \"renamed by hand\"}")
         #expect(try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/").json?["name"] == "renamed by hand")
-        #expect(try await run.waitUntil { try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/").json?["name"] == sfg["name"] })
+        #expect(
+            try await run.waitUntil {
+                try await workspace.emulator.request("GET", "backupschedulers/\(uuid)/").json?["name"] == sfg["name"]
+            })
 
         // A new commit that deletes a scheduler is applied.
         try workspace.remove("schedulers/03-every-sunday-2300.yaml")
         let second = try repository.commit("drop the Sunday scheduler")
         #expect(try await run.waitUntil { try await run.status()["commit"]?.stringValue == second })
-        #expect(try await run.waitUntil {
-            try await workspace.emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue?
-                .contains { $0["meta"]?["tidemark.io/name"] == "every-sunday-2300" } == false
-        })
+        #expect(
+            try await run.waitUntil {
+                try await workspace.emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue?
+                    .contains { $0["meta"]?["tidemark.io/name"] == "every-sunday-2300" } == false
+            })
 
         // A commit that does not validate changes nothing; the previous one stays in force.
         try workspace.edit("target.yaml") { $0 + "\n  colour: blue\n" }
         try repository.commit("broken")
-        #expect(try await run.waitUntil {
-            try await run.status()["last_errors"]?.arrayValue?.first?.stringValue?.contains("does not validate") == true
-        })
+        #expect(
+            try await run.waitUntil {
+                try await run.status()["last_errors"]?.arrayValue?.first?.stringValue?.contains("does not validate") == true
+            })
         #expect(try await run.status()["commit"]?.stringValue == second)
 
         let metrics = try await run.get("metrics").body

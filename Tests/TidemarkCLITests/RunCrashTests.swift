@@ -9,31 +9,33 @@ import TidemarkProviders
 struct RunCrashTests {
     static let policies = [
         "policies/target.yaml": """
-            apiVersion: tidemark.io/v1
-            kind: Target
-            metadata: {name: local}
-            spec: {provider: cloudsigma, endpoint: ENDPOINT, credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}, scheduling: controller}
-            """,
+        apiVersion: tidemark.io/v1
+        kind: Target
+        metadata: {name: local}
+        spec: {provider: cloudsigma, endpoint: ENDPOINT, credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}, scheduling: controller}
+        """,
         "policies/minutely.yaml": """
-            apiVersion: tidemark.io/v1
-            kind: Scheduler
-            metadata: {name: minutely}
-            spec:
-              target: local
-              schedule: {timezone: Etc/UTC, every: 1m}
-              retention: {last: 1000}
-            ---
-            apiVersion: tidemark.io/v1
-            kind: DriveBinding
-            metadata: {name: db}
-            spec: {target: local, scheduler: minutely, drives: {names: ["db-*"]}}
-            """,
+        apiVersion: tidemark.io/v1
+        kind: Scheduler
+        metadata: {name: minutely}
+        spec:
+          target: local
+          schedule: {timezone: Etc/UTC, every: 1m}
+          retention: {last: 1000}
+        ---
+        apiVersion: tidemark.io/v1
+        kind: DriveBinding
+        metadata: {name: db}
+        spec: {target: local, scheduler: minutely, drives: {names: ["db-*"]}}
+        """,
     ]
 
     @Test func killedAtRandomPointsNoSlotIsTakenTwiceOrLostAndTheStateFileIsIntact() async throws {
         let drive = "4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: EmulatorFixture(drives: [.init(uuid: drive, name: "db-main")])))
-        let directory = try CLIRunner.temporaryDirectory(Self.policies.mapValues { $0.replacingOccurrences(of: "ENDPOINT", with: emulator.baseURL) })
+        let emulator = try await RunningEmulator.start(
+            EmulatorConfiguration(fixture: EmulatorFixture(drives: [.init(uuid: drive, name: "db-main")])))
+        let directory = try CLIRunner.temporaryDirectory(
+            Self.policies.mapValues { $0.replacingOccurrences(of: "ENDPOINT", with: emulator.baseURL) })
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state.sqlite").path
         // 30× time: one slot every two seconds; every process agrees on the time through the shared epoch.
@@ -52,17 +54,22 @@ struct RunCrashTests {
         try await Task.sleep(for: .seconds(3))
         #expect(try await last.terminate() == 0, "\(last.output)")
 
-        let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"), transport: URLSessionTransport())
-        let live = try await provider.snapshots().compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }.sorted()
+        let provider = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: URLSessionTransport())
+        let live = try await provider.snapshots().compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }
+            .sorted()
         let store = try StateStore(path: state)
         #expect(try store.integrityCheck() == "ok")
         #expect(Set(live).count == live.count, "no slot was taken twice")
         #expect(try store.createdSlots().map(\.slot) == live, "the state file and the target agree")
         // Every minute from the first slot taken to the last is there: each downtime was shorter than the
         // one-hour deadline, so `missed: once` caught up the one slot a restart could miss.
-        let first = try #require(live.first), newest = try #require(live.last)
-        let everyMinute = stride(from: first.timeIntervalSince1970, through: newest.timeIntervalSince1970, by: 60).map(Date.init(timeIntervalSince1970:))
+        let first = try #require(live.first)
+        let newest = try #require(live.last)
+        let everyMinute = stride(from: first.timeIntervalSince1970, through: newest.timeIntervalSince1970, by: 60).map(
+            Date.init(timeIntervalSince1970:))
         #expect(live == everyMinute, "taken \(live.count) of \(everyMinute.count) slots over \(kills) kills")
         #expect(live.count >= 8)
         await emulator.stop()

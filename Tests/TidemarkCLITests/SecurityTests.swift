@@ -9,7 +9,8 @@ struct SecurityTests {
     static let password = "Zq9-never-print-me-7f3a"
 
     static func policies(_ emulator: RunningEmulator, credentials: String) -> [String: String] {
-        ["target.yaml": """
+        [
+            "target.yaml": """
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: local}
@@ -19,7 +20,8 @@ struct SecurityTests {
             kind: Scheduler
             metadata: {name: nightly}
             spec: {target: local, schedule: {timezone: Etc/UTC, at: ["02:00"]}, retention: {period: days, quantity: 3}}
-            """]
+            """
+        ]
     }
 
     @Test func credentialFilesReadableByEveryUserAreWarnedAbout() async throws {
@@ -28,7 +30,8 @@ struct SecurityTests {
         let secrets = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-secrets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: secrets) }
-        let user = secrets.appendingPathComponent("user").path, password = secrets.appendingPathComponent("password").path
+        let user = secrets.appendingPathComponent("user").path
+        let password = secrets.appendingPathComponent("password").path
         try "tidemark@example.com\n".write(toFile: user, atomically: true, encoding: .utf8)
         try "\(Self.password)\n".write(toFile: password, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: user)
@@ -37,7 +40,9 @@ struct SecurityTests {
         defer { workspace.delete() }
         let open = try await workspace.run("plan")
         #expect(open.status == 0, "\(open.stderr)")
-        #expect(open.stderr.contains("warning: target local: credentials file \(password) is readable by every user (mode 644); run chmod 600 \(password)"))
+        #expect(
+            open.stderr.contains(
+                "warning: target local: credentials file \(password) is readable by every user (mode 644); run chmod 600 \(password)"))
         #expect(!open.stderr.contains("file \(user) is readable"))
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: password)
         let closed = try await workspace.run("plan")
@@ -49,11 +54,15 @@ struct SecurityTests {
     @Test func theControllerEndpointsShowNoSecretAndAcceptNoWrite() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(password: Self.password))
         defer { Task { await emulator.stop() } }
-        let workspace = try PolicyWorkspace(Self.policies(emulator, credentials: "{usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}"))
+        let workspace = try PolicyWorkspace(
+            Self.policies(emulator, credentials: "{usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}"))
         defer { workspace.delete() }
         let run = try RunCommandTests.RunningController(
-            arguments: ["--path", "policies", "--interval", "1s", "--state", "sqlite:" + workspace.directory.appendingPathComponent("s.sqlite").path,
-                        "--log-level", "debug"],
+            arguments: [
+                "--path", "policies", "--interval", "1s", "--state",
+                "sqlite:" + workspace.directory.appendingPathComponent("s.sqlite").path,
+                "--log-level", "debug",
+            ],
             in: workspace.directory, environment: ["TIDEMARK_USER": "tidemark@example.com", "TIDEMARK_PASSWORD": Self.password])
         #expect(try await run.waitUntil { try await run.get("readyz").status == 200 }, "\(run.output)")
         for path in ["healthz", "readyz", "metrics", "status"] {
@@ -82,15 +91,19 @@ struct TLSVerificationTests {
         defer { proxy.stop() }
         let endpoint = "https://127.0.0.1:\(proxy.port)/api/2.0/"
         func plan(_ extra: String) async throws -> CLIRunner.Output {
-            let workspace = try PolicyWorkspace(SecurityTests.policies(emulator, credentials: "{usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}"))
+            let workspace = try PolicyWorkspace(
+                SecurityTests.policies(emulator, credentials: "{usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}"))
             defer { workspace.delete() }
-            try workspace.write("target.yaml", (try String(contentsOf: workspace.policies.appendingPathComponent("target.yaml"), encoding: .utf8))
-                .replacingOccurrences(of: "endpoint: \"\(emulator.baseURL)\"", with: "endpoint: \"\(endpoint)\"\(extra)"))
+            try workspace.write(
+                "target.yaml",
+                (try String(contentsOf: workspace.policies.appendingPathComponent("target.yaml"), encoding: .utf8))
+                    .replacingOccurrences(of: "endpoint: \"\(emulator.baseURL)\"", with: "endpoint: \"\(endpoint)\"\(extra)"))
             return try await workspace.run("plan")
         }
         let untrusted = try await plan("")
         #expect(untrusted.status == 1)
-        #expect(untrusted.stderr.contains("error: target local: GET /api/2.0/backupschedulers/detail/?limit=0: TLS: "), "\(untrusted.stderr)")
+        #expect(
+            untrusted.stderr.contains("error: target local: GET /api/2.0/backupschedulers/detail/?limit=0: TLS: "), "\(untrusted.stderr)")
         #expect(untrusted.stderr.contains("name its PEM file as caFile: on the Target"))
         let trusted = try await plan(", caFile: \(proxy.certificateFile)")
         #expect(trusted.status == 0, "\(trusted.stderr)")

@@ -43,9 +43,13 @@ struct SeedObjectWriteTests {
         defer { Task { await emulator.stop() } }
         for object in seed {
             let uuid = try #require(object["uuid"]?.stringValue)
-            #expect(try await emulator.request("GET", "backupschedulers/\(uuid)/").json == object, "the emulator serves \(uuid) as the seed shows it")
+            #expect(
+                try await emulator.request("GET", "backupschedulers/\(uuid)/").json == object,
+                "the emulator serves \(uuid) as the seed shows it")
         }
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("local", provider: "cloudsigma", endpoint: emulator.baseURL)])
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("local", provider: "cloudsigma", endpoint: emulator.baseURL)
+        ])
         defer { workspace.delete() }
         #expect(try await workspace.run("import", "--target", "local", "--out", "imported").status == 0)
         try Self.adoptImported(workspace)
@@ -63,23 +67,31 @@ struct SeedObjectWriteTests {
         }
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
 
-        let sfg = "3079a014-1810-4fb6-8395-2a23cb1979e3", bimonthly = "14a89b65-c1a4-40e2-b7b2-193214ca1f0e"
+        let sfg = "3079a014-1810-4fb6-8395-2a23cb1979e3"
+        let bimonthly = "14a89b65-c1a4-40e2-b7b2-193214ca1f0e"
         let before = try await [sfg, bimonthly].asyncMap { try #require(try await emulator.request("GET", "backupschedulers/\($0)/").json) }
         try Self.edit(workspace, "son-father-grandfather-policy.yaml", "at: [\"01:00\"]", "at: [\"02:00\"]")
         try Self.edit(workspace, "son-father-grandfather-policy.yaml", "quantity: 4, timeOption: 1", "quantity: 5, timeOption: 1")
         try Self.edit(workspace, "bimonthly-snapshot-policy.yaml", "months: [2, 4, 6, 8, 10, 12]", "months: [2, 4, 6, 8, 10]")
         let edited = try await workspace.plan()
-        #expect(Self.wirePaths(edited) == [
-            "son-father-grandfather-policy": ["/incremental_backup/hour", "/retention_policy/rules/1/quantity"],
-            "bimonthly-snapshot-policy": ["/incremental_backup/month"],
-        ])
+        #expect(
+            Self.wirePaths(edited) == [
+                "son-father-grandfather-policy": ["/incremental_backup/hour", "/retention_policy/rules/1/quantity"],
+                "bimonthly-snapshot-policy": ["/incremental_backup/month"],
+            ])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let after = try await [sfg, bimonthly].asyncMap { try #require(try await emulator.request("GET", "backupschedulers/\($0)/").json) }
-        #expect(JSONDifference.between(before[0], after[0]).map(\.pointer.description) == ["/incremental_backup/hour", "/retention_policy/rules/1/quantity"],
-                "the rules keep their split spelling")
-        #expect(JSONDifference.between(before[1], after[1]) == [
-            JSONDifference(pointer: JSONPointer(["incremental_backup", "month"]), before: ["2", "4", "6", "8", "10", "12"], after: ["2", "4", "6", "8", "10"]),
-        ], "a changed month keeps the API's list spelling")
+        #expect(
+            JSONDifference.between(before[0], after[0]).map(\.pointer.description) == [
+                "/incremental_backup/hour", "/retention_policy/rules/1/quantity",
+            ],
+            "the rules keep their split spelling")
+        #expect(
+            JSONDifference.between(before[1], after[1]) == [
+                JSONDifference(
+                    pointer: JSONPointer(["incremental_backup", "month"]), before: ["2", "4", "6", "8", "10", "12"],
+                    after: ["2", "4", "6", "8", "10"])
+            ], "a changed month keeps the API's list spelling")
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
     }
 
@@ -95,7 +107,9 @@ struct SeedObjectWriteTests {
         defer { Task { await emulator.stop() } }
         let root = "/scheduled-backup/v2/\(ScheduledBackupAndDanubeEndToEndTests.project)"
         let id = try #require(try await emulator.request("POST", "\(root)/plans", body: Self.seedPlan).json?["id"]?.stringValue)
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("volumes", provider: "scheduled-backup", endpoint: "\(emulator.rootURL)\(root)/")])
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("volumes", provider: "scheduled-backup", endpoint: "\(emulator.rootURL)\(root)/")
+        ])
         defer { workspace.delete() }
         #expect(try await workspace.run("import", "--target", "volumes", "--out", "imported").status == 0)
         try Self.adoptImported(workspace)
@@ -118,12 +132,21 @@ struct SeedObjectWriteTests {
         defer { Task { await emulator.stop() } }
         let path = "/danube/api/vm/\(host)/define/backup/daily"
         // seed 003's `es create` example.
-        #expect(try await emulator.request("POST", path, body: "{\"disk_id\": 1, \"schedule\": \"0 4 * * *\", \"retention\": 30, \"node\": \"node99.erigones.com\"}")
+        #expect(
+            try await emulator.request(
+                "POST", path, body: "{\"disk_id\": 1, \"schedule\": \"0 4 * * *\", \"retention\": 30, \"node\": \"node99.erigones.com\"}"
+            )
             .status == 201)
         let seed = try #require(try await emulator.request("GET", "\(path)?disk_id=1").json?["text"]?["result"])
-        #expect(seed == ["node": "node99.erigones.com", "name": "daily", "schedule": "0 4 * * *", "hostname": .string(host), "disk_id": 1, "active": true,
-                         "zpool": "zones", "retention": 30, "bwlimit": .null, "desc": ""], "the seed's example response")
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("vms", provider: "danube", endpoint: "\(emulator.rootURL)/danube/api/")])
+        #expect(
+            seed == [
+                "node": "node99.erigones.com", "name": "daily", "schedule": "0 4 * * *", "hostname": .string(host), "disk_id": 1,
+                "active": true,
+                "zpool": "zones", "retention": 30, "bwlimit": .null, "desc": "",
+            ], "the seed's example response")
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("vms", provider: "danube", endpoint: "\(emulator.rootURL)/danube/api/")
+        ])
         defer { workspace.delete() }
         #expect(try await workspace.run("import", "--target", "vms", "--out", "imported").status == 0)
         try Self.adoptImported(workspace)
@@ -158,7 +181,9 @@ struct SeedObjectWriteTests {
         let created = try await server.call("POST", "jobs", body: Self.seedJob.replacingOccurrences(of: "CLIENT", with: client))
         let id = try #require(try JSON.parse(created.body)["job_id"]?.stringValue)
         let seed = try JSON.parse(try await server.call("GET", "jobs/\(id)").body)
-        let workspace = try PolicyWorkspace(["target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL)])
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: server.projectURL)
+        ])
         defer { workspace.delete() }
         #expect(try await workspace.run("import", "--target", "freezer", "--out", "imported").status == 0)
         try Self.adoptImported(workspace)
@@ -172,9 +197,10 @@ struct SeedObjectWriteTests {
         #expect(Self.wirePaths(try await workspace.plan()).values.first == ["/job_schedule/schedule_interval"])
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let edited = try JSON.parse(try await server.call("GET", "jobs/\(id)").body)
-        #expect(JSONDifference.between(adopted, edited) == [
-            JSONDifference(pointer: JSONPointer(["job_schedule", "schedule_interval"]), before: "12 hours", after: "6 hours"),
-        ], "\(kind): only the interval changed")
+        #expect(
+            JSONDifference.between(adopted, edited) == [
+                JSONDifference(pointer: JSONPointer(["job_schedule", "schedule_interval"]), before: "12 hours", after: "6 hours")
+            ], "\(kind): only the interval changed")
     }
 }
 

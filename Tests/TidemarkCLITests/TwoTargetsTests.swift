@@ -34,8 +34,10 @@ struct TwoTargetsTests {
     }
 
     static func workspace(_ emulator: RunningEmulator, bDrive: String = "web-1") throws -> PolicyWorkspace {
-        try PolicyWorkspace(["targets.yaml": target("team-a", endpoint: emulator.baseURL) + "---\n" + target("team-b", endpoint: emulator.baseURL),
-                             "a.yaml": team("a", at: "01:00", drive: "db-main"), "b.yaml": team("b", at: "02:00", drive: bDrive)])
+        try PolicyWorkspace([
+            "targets.yaml": target("team-a", endpoint: emulator.baseURL) + "---\n" + target("team-b", endpoint: emulator.baseURL),
+            "a.yaml": team("a", at: "01:00", drive: "db-main"), "b.yaml": team("b", at: "02:00", drive: bDrive),
+        ])
     }
 
     @Test(arguments: [["team-a", "team-b"], ["team-b", "team-a"]])
@@ -46,8 +48,9 @@ struct TwoTargetsTests {
         defer { workspace.delete() }
         #expect(try await workspace.run("apply", "--target", order[0], "--auto-approve").status == 0)
         let second = try JSON.parse(Data(try await workspace.run("plan", "--target", order[1], "--json").stdout.utf8))
-        #expect(ReconcileWorkspace.actions(second).allSatisfy { $0.hasPrefix("create ") || $0.hasPrefix("bind ") },
-                "\(order[1]) plans nothing against \(order[0])'s objects: \(ReconcileWorkspace.actions(second))")
+        #expect(
+            ReconcileWorkspace.actions(second).allSatisfy { $0.hasPrefix("create ") || $0.hasPrefix("bind ") },
+            "\(order[1]) plans nothing against \(order[0])'s objects: \(ReconcileWorkspace.actions(second))")
         #expect(try await workspace.run("apply", "--target", order[1], "--auto-approve").status == 0)
         for target in order {
             #expect(try await workspace.run("plan", "--target", target, "--detailed-exitcode").status == 0, "\(target) plans zero changes")
@@ -75,11 +78,19 @@ struct TwoTargetsTests {
         for action in (plan["targets"]?.arrayValue ?? []).flatMap({ $0["actions"]?.arrayValue ?? [] }) {
             #expect(action["wire"]?.arrayValue?.count == 1)
             #expect(action["wire"]?[0]?["path"] == "/meta/tidemark.io~1target", "only the marker is upgraded")
-            #expect(action["changes"] == [["field": "owner", "before": "tidemark", "after": .string("tidemark/\(action["name"]?.stringValue == "a-nightly" ? "team-a" : "team-b")")]])
+            #expect(
+                action["changes"] == [
+                    [
+                        "field": "owner", "before": "tidemark",
+                        "after": .string("tidemark/\(action["name"]?.stringValue == "a-nightly" ? "team-a" : "team-b")"),
+                    ]
+                ])
         }
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let after = try await emulator.request("GET", "backupschedulers/detail/").json?["objects"]?.arrayValue ?? []
-        #expect(Set(after.compactMap { $0["uuid"]?.stringValue }) == Set(before.compactMap { $0["uuid"]?.stringValue }), "upgraded, never re-created")
+        #expect(
+            Set(after.compactMap { $0["uuid"]?.stringValue }) == Set(before.compactMap { $0["uuid"]?.stringValue }),
+            "upgraded, never re-created")
         #expect(try await workspace.run("plan", "--detailed-exitcode").status == 0)
     }
 
@@ -90,8 +101,11 @@ struct TwoTargetsTests {
         defer { workspace.delete() }
         let refused = try await workspace.run("plan")
         #expect(refused.status == 1)
-        #expect(refused.stdout.contains("error: policies/a.yaml:11:18: drive binding a-drives of target team-a and drive binding b-drives of target team-b "
-            + "(policies/b.yaml:11:18) both select drive db-main (4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11) on the same API"), "\(refused.stdout)")
+        #expect(
+            refused.stdout.contains(
+                "error: policies/a.yaml:11:18: drive binding a-drives of target team-a and drive binding b-drives of target team-b "
+                    + "(policies/b.yaml:11:18) both select drive db-main (4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11) on the same API"),
+            "\(refused.stdout)")
         #expect(try await workspace.run("apply", "--auto-approve").status == 1)
         #expect(!emulator.requests.all.contains { $0.method != "GET" }, "nothing is applied")
     }
@@ -99,14 +113,19 @@ struct TwoTargetsTests {
     @Test func twoBindingsOfOneTargetOnOneDriveAreALocatedError() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: Self.drives))
         defer { Task { await emulator.stop() } }
-        let workspace = try PolicyWorkspace(["targets.yaml": Self.target("team-a", endpoint: emulator.baseURL),
-                                             "a.yaml": Self.team("a", at: "01:00", drive: "db-main"),
-                                             "c.yaml": Self.team("a", at: "03:00", drive: "db-*").replacingOccurrences(of: "a-", with: "c-")])
+        let workspace = try PolicyWorkspace([
+            "targets.yaml": Self.target("team-a", endpoint: emulator.baseURL),
+            "a.yaml": Self.team("a", at: "01:00", drive: "db-main"),
+            "c.yaml": Self.team("a", at: "03:00", drive: "db-*").replacingOccurrences(of: "a-", with: "c-"),
+        ])
         defer { workspace.delete() }
         let refused = try await workspace.run("plan")
         #expect(refused.status == 1)
-        #expect(refused.stdout.contains("error: policies/c.yaml:11:18: drive binding c-drives selects drive db-main (4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11) "
-            + "for scheduler c-nightly, but drive binding a-drives (policies/a.yaml:11:18) selects it for scheduler a-nightly"), "\(refused.stdout)")
+        #expect(
+            refused.stdout.contains(
+                "error: policies/c.yaml:11:18: drive binding c-drives selects drive db-main (4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11) "
+                    + "for scheduler c-nightly, but drive binding a-drives (policies/a.yaml:11:18) selects it for scheduler a-nightly"),
+            "\(refused.stdout)")
     }
 
     @Test func tidemarkRunKeepsBothTargetsConverged() async throws {
@@ -114,8 +133,11 @@ struct TwoTargetsTests {
         defer { Task { await emulator.stop() } }
         let workspace = try Self.workspace(emulator)
         defer { workspace.delete() }
-        let run = try RunCommandTests.RunningController(arguments: ["--path", "policies", "--interval", "1s", "--drift-interval", "1s",
-                                                                    "--state", "sqlite:state.sqlite"], in: workspace.directory)
+        let run = try RunCommandTests.RunningController(
+            arguments: [
+                "--path", "policies", "--interval", "1s", "--drift-interval", "1s",
+                "--state", "sqlite:state.sqlite",
+            ], in: workspace.directory)
         #expect(try await run.waitUntil { try await run.get("readyz").status == 200 })
         let first = try await emulator.request("GET", "backupschedulers/detail/").json?["objects"]?.arrayValue ?? []
         try await Task.sleep(for: .seconds(4))

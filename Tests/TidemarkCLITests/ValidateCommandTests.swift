@@ -6,7 +6,10 @@ struct ValidateCommandTests {
     @Test func seedPoliciesAreValid() async throws {
         let result = try await CLIRunner.run(["validate", "policies"])
         #expect(result.status == 0)
-        #expect(result.stdout == "policies: 24 documents in 13 files valid (1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans)\n")
+        #expect(
+            result.stdout
+                == "policies: 24 documents in 13 files valid (1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans)\n"
+        )
         #expect(result.stderr.isEmpty)
     }
 
@@ -18,18 +21,21 @@ struct ValidateCommandTests {
         let result = try await CLIRunner.run(["validate", "."], in: directory)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr == """
-            ./a.yaml:4:40: error: endpoint 'ftp://x' is not an http(s) URL (write the API base URL, e.g. https://zrh.example.net/api/2.0/)
-            ./b.yaml:4:23: error: 'last' in retention rule is 0, outside 1…100000
-            2 errors in 2 files under .; fix them and run validate again
+        #expect(
+            result.stderr == """
+                ./a.yaml:4:40: error: endpoint 'ftp://x' is not an http(s) URL (write the API base URL, e.g. https://zrh.example.net/api/2.0/)
+                ./b.yaml:4:23: error: 'last' in retention rule is 0, outside 1…100000
+                2 errors in 2 files under .; fix them and run validate again
 
-            """)
+                """)
     }
 
     @Test func aMissingPathIsAClearError() async throws {
         let result = try await CLIRunner.run(["validate", "no/such/dir"])
         #expect(result.status == 1)
-        #expect(result.stderr == "no/such/dir: error: no such file or directory (pass the directory that holds the policy YAML, e.g. --path policies)\n")
+        #expect(
+            result.stderr
+                == "no/such/dir: error: no such file or directory (pass the directory that holds the policy YAML, e.g. --path policies)\n")
     }
 
     @Test func versionAndHelp() async throws {

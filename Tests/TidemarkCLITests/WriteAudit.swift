@@ -32,7 +32,9 @@ struct WriteAudit {
         var response: JSON?
 
         init?(_ line: JSON) {
-            guard let method = line["method"]?.stringValue, let url = line["url"]?.stringValue.flatMap(URLComponents.init(string:)) else { return nil }
+            guard let method = line["method"]?.stringValue, let url = line["url"]?.stringValue.flatMap(URLComponents.init(string:)) else {
+                return nil
+            }
             self.method = method
             path = url.path
             query = Dictionary((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
@@ -82,17 +84,25 @@ struct WriteAudit {
         for (key, value) in body.objectValue ?? [:] { after[key] = value }
         let sent = Set(JSONDifference.between(before, after).map { WireKey(path: $0.pointer.description, after: $0.after) })
         let shown = Set(planned.compactMap { change in change["path"]?.stringValue.map { WireKey(path: $0, after: change["after"]) } })
-        var problems = sent.subtracting(shown).sorted().map { "\(request): changes \($0.path) to \($0.after?.description ?? "(absent)"), which the plan does not show" }
-        problems += shown.subtracting(sent).sorted().map { "\(request): the plan shows \($0.path) → \($0.after?.description ?? "(absent)"), which the request does not change" }
+        var problems = sent.subtracting(shown).sorted().map {
+            "\(request): changes \($0.path) to \($0.after?.description ?? "(absent)"), which the plan does not show"
+        }
+        problems += shown.subtracting(sent).sorted().map {
+            "\(request): the plan shows \($0.path) → \($0.after?.description ?? "(absent)"), which the request does not change"
+        }
         return problems
     }
 
     private func checkCreated(_ object: JSON, request: String) -> [String] {
-        let sent = Set(JSONDifference.between(nil, object).compactMap { difference in
-            difference.after.map { WireKey(path: difference.pointer.description, after: $0) }
-        })
+        let sent = Set(
+            JSONDifference.between(nil, object).compactMap { difference in
+                difference.after.map { WireKey(path: difference.pointer.description, after: $0) }
+            })
         let matches = creates.contains { action in
-            let shown = Set((action["wire"]?.arrayValue ?? []).compactMap { change in change["path"]?.stringValue.map { WireKey(path: $0, after: change["after"]) } })
+            let shown = Set(
+                (action["wire"]?.arrayValue ?? []).compactMap { change in
+                    change["path"]?.stringValue.map { WireKey(path: $0, after: change["after"]) }
+                })
             return sent.isSubset(of: shown)
         }
         return matches ? [] : ["\(request): creates an object no create action of the plan shows: \(object)"]
@@ -102,7 +112,9 @@ struct WriteAudit {
         guard let planned = updates[drive]?.first else { return ["\(request): binds drive \(drive), which the plan does not bind"] }
         let shown = planned["after"] ?? .null
         if shown == scheduler { return [] }
-        if case .string(let text) = shown, text.hasSuffix("known after apply)"), let id = scheduler.stringValue, created.contains(id) { return [] }
+        if case .string(let text) = shown, text.hasSuffix("known after apply)"), let id = scheduler.stringValue, created.contains(id) {
+            return []
+        }
         return ["\(request): binds drive \(drive) to \(scheduler), the plan shows \(shown)"]
     }
 
@@ -131,7 +143,8 @@ struct WriteAudit {
         case "PATCH" where after("jobs").count == 1: return .update(id: after("jobs")[0], body: body)
         case "PUT" where parts.contains("define"):
             return .update(id: danubeID(parts, disk: body["disk_id"]?.intValue ?? 1), body: body.setting(JSONPointer(["disk_id"]), to: nil))
-        case "POST" where entry.query["do"] == "set_scheduler": return .bind(drive: after("drives").first ?? "", scheduler: body["backup_policy_uuid"] ?? .null)
+        case "POST" where entry.query["do"] == "set_scheduler":
+            return .bind(drive: after("drives").first ?? "", scheduler: body["backup_policy_uuid"] ?? .null)
         case "POST" where parts.last == "backupschedulers": return body["objects"]?[0].map(Write.create)
         case "POST" where parts.last == "plans" || parts.last == "jobs" || parts.contains("define"): return .create(body)
         case "DELETE" where after("backupschedulers").count == 1: return .delete(id: after("backupschedulers")[0])

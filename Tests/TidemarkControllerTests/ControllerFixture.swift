@@ -13,19 +13,23 @@ struct ControllerFixture {
     let directory: URL
     var storePath: String { directory.appendingPathComponent("state.sqlite").path }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func start(only names: Set<String>? = nil) async throws -> ControllerFixture {
         let loaded = try PolicyLoader().load(path: repositoryRoot.appendingPathComponent("policies").path)
         let schedulers = loaded.policies.schedulers.filter { names?.contains($0.name) ?? true }
         let drives = schedulers.map { EmulatorFixture.Drive(uuid: UUID().uuidString.lowercased(), name: "drive-\($0.name)") }
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
-        let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
-                                          transport: URLSessionTransport())
+        let emulator = try await RunningEmulator.start(
+            EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
+        let provider = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: URLSessionTransport())
         let jobs = zip(schedulers, drives).map { document, drive in
-            ControllerJob(scheduler: document.name, target: "local", schedule: document.spec.schedule,
-                          retention: loaded.policies.resolve(document.spec.retention), driveIDs: [drive.uuid!])
+            ControllerJob(
+                scheduler: document.name, target: "local", schedule: document.spec.schedule,
+                retention: loaded.policies.resolve(document.spec.retention), driveIDs: [drive.uuid!])
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-controller-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

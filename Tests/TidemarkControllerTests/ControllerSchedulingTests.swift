@@ -3,14 +3,14 @@ import Logging
 import Testing
 import TidemarkController
 import TidemarkEmulator
-import TidemarkProviders
 import TidemarkPolicy
+import TidemarkProviders
 import TidemarkSchedule
 
 @Suite("Controller scheduling: snapshots at their slots, retention, exactly once", .serialized)
 struct ControllerSchedulingTests {
-    static let start = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01T00:00:00Z
-    static let end = Date(timeIntervalSince1970: 1_767_225_600)   // 2026-01-01T00:00:00Z
+    static let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
+    static let end = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
     /// What the engines alone say: the slots in (start, end], and the survivors of retention applied at each slot.
     static func expected(_ job: ControllerJob, from: Date = start, to: Date = end) throws -> (slots: [Date], survivors: [Date]) {
@@ -58,7 +58,9 @@ struct ControllerRestartTests {
     static let day: TimeInterval = 86400
 
     /// Runs the fixture's jobs from `from` to `until` as one controller process that started at `from`.
-    static func runProcess(_ fixture: ControllerFixture, clock: SimulatedClock, from: Date, until: Date) async throws -> ControllerScheduler.Report {
+    static func runProcess(_ fixture: ControllerFixture, clock: SimulatedClock, from: Date, until: Date) async throws
+        -> ControllerScheduler.Report
+    {
         clock.advance(to: from)
         let store = try StateStore(path: fixture.storePath)
         var loop = SlotLoop(jobs: fixture.jobs, scheduler: fixture.scheduler(store: store), startedAt: from, now: from)
@@ -69,7 +71,8 @@ struct ControllerRestartTests {
         let fixture = try await ControllerFixture.start(only: ["every-hour-evening"])
         defer { Task { await fixture.stop() } }
         let clock = SimulatedClock(Self.start)
-        let middle = Self.start.addingTimeInterval(10 * Self.day + 20.5 * 3600), end = Self.start.addingTimeInterval(30 * Self.day)
+        let middle = Self.start.addingTimeInterval(10 * Self.day + 20.5 * 3600)
+        let end = Self.start.addingTimeInterval(30 * Self.day)
         let first = try await Self.runProcess(fixture, clock: clock, from: Self.start, until: middle)
         let second = try await Self.runProcess(fixture, clock: clock, from: middle, until: end)
         let expected = try ControllerSchedulingTests.expected(fixture.jobs[0], from: Self.start, to: end)
@@ -84,16 +87,19 @@ struct ControllerRestartTests {
     @Test func aSnapshotWhoseAnswerWasLostIsFoundNotTakenAgain() async throws {
         let fixture = try await ControllerFixture.start(only: ["every-hour-evening"])
         defer { Task { await fixture.stop() } }
-        let job = fixture.jobs[0], drive = job.driveIDs[0]
+        let job = fixture.jobs[0]
+        let drive = job.driveIDs[0]
         let clock = SimulatedClock(Self.start)
         _ = try await Self.runProcess(fixture, clock: clock, from: Self.start, until: Self.start.addingTimeInterval(19 * 3600))
         // The crash: the slot was begun and its snapshot created, but the process died before recording the outcome.
         let slot = Self.start.addingTimeInterval(20 * 3600)
         let store = try StateStore(path: fixture.storePath)
         #expect(try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: slot) == nil)
-        _ = try await fixture.provider.createSnapshot(driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
-                                                      meta: SnapshotMarker.meta(instance: "tidemark", scheduler: job.scheduler, slot: slot))
-        let restarted = try await Self.runProcess(fixture, clock: clock, from: slot.addingTimeInterval(60), until: Self.start.addingTimeInterval(Self.day))
+        _ = try await fixture.provider.createSnapshot(
+            driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
+            meta: SnapshotMarker.meta(instance: "tidemark", scheduler: job.scheduler, slot: slot))
+        let restarted = try await Self.runProcess(
+            fixture, clock: clock, from: slot.addingTimeInterval(60), until: Self.start.addingTimeInterval(Self.day))
         #expect(restarted.recovered == 1)
         #expect(restarted.created == 3)
         let live = try await fixture.provider.snapshots().filter { $0.driveID == drive }
@@ -105,7 +111,12 @@ struct ControllerRestartTests {
     @Test(arguments: [MissedSlots.once, .skip])
     func slotsMissedWhileDownFollowTheMissedPolicy(_ missed: MissedSlots) async throws {
         let base = try await ControllerFixture.start(only: ["every-hour-evening"])
-        let fixture = base.withJobs(base.jobs.map { var job = $0; job.missed = missed; return job })
+        let fixture = base.withJobs(
+            base.jobs.map {
+                var job = $0
+                job.missed = missed
+                return job
+            })
         defer { Task { await fixture.stop() } }
         let clock = SimulatedClock(Self.start)
         _ = try await Self.runProcess(fixture, clock: clock, from: Self.start, until: Self.start.addingTimeInterval(Self.day + 12 * 3600))
@@ -124,9 +135,12 @@ struct ControllerRestartTests {
 @Suite("The controller loop with simulated time", .serialized)
 struct ControllerLoopTests {
     @Test func aLocationWithoutNativeSchedulersGetsItsSnapshotsFromTheController() async throws {
-        let drives = [EmulatorFixture.Drive(uuid: "4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11", name: "db-main"),
-                      EmulatorFixture.Drive(uuid: "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93", name: "web-1")]
-        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
+        let drives = [
+            EmulatorFixture.Drive(uuid: "4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11", name: "db-main"),
+            EmulatorFixture.Drive(uuid: "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93", name: "web-1"),
+        ]
+        let emulator = try await RunningEmulator.start(
+            EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
         let loaded = try PolicyLoader().load(path: ControllerFixture.repositoryRoot.appendingPathComponent("policies").path)
         var policies = loaded.policies
         policies.targets[0].spec.endpoint = emulator.baseURL
@@ -135,13 +149,16 @@ struct ControllerLoopTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
-        let start = ControllerSchedulingTests.start, end = start.addingTimeInterval(14 * 86400)
+        let start = ControllerSchedulingTests.start
+        let end = start.addingTimeInterval(14 * 86400)
         let clock = SimulatedClock(start)
-        let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                          credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
-                                          transport: URLSessionTransport())
-        let controller = Controller(configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
-                                    source: { source }, makeProvider: { _ in provider }, store: store, clock: clock, logger: Logger(label: "test"))
+        let provider = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: URLSessionTransport())
+        let controller = Controller(
+            configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
+            source: { source }, makeProvider: { _ in provider }, store: store, clock: clock, logger: Logger(label: "test"))
         await controller.run(until: end)
 
         let status = await controller.status
@@ -154,14 +171,16 @@ struct ControllerLoopTests {
         #expect(sfg.nextFires.count == 3)
 
         let document = try #require(policies.scheduler(named: "sfg"))
-        let job = ControllerJob(scheduler: "sfg", target: "local", schedule: document.spec.schedule,
-                                retention: policies.resolve(document.spec.retention), driveIDs: ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
+        let job = ControllerJob(
+            scheduler: "sfg", target: "local", schedule: document.spec.schedule,
+            retention: policies.resolve(document.spec.retention), driveIDs: ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
         let expected = try ControllerSchedulingTests.expected(job, from: start, to: end)
         let taken = try store.createdSlots().filter { $0.scheduler == "sfg" }.map(\.slot)
         #expect(taken == expected.slots)
         let live = try await provider.snapshots().filter { $0.meta[SnapshotMarker.schedulerKey] == "sfg" }
         #expect(live.compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }.sorted() == expected.survivors)
-        #expect(try await provider.snapshots().allSatisfy { $0.driveID != "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93" }, "web-1 is bound to nothing")
+        #expect(
+            try await provider.snapshots().allSatisfy { $0.driveID != "b8f3d51e-9a27-4c6b-a0e4-5d1f2c3b7e93" }, "web-1 is bound to nothing")
         await emulator.stop()
     }
 }

@@ -7,8 +7,10 @@ import TidemarkJSON
 struct EmulatorConformanceTests {
     static let ids: Set<String> = ["uuid", "resource_uri"]
 
-    func withEmulator(_ configuration: EmulatorConfiguration = EmulatorConfiguration(seedDrives: 3),
-                      _ body: (EmulatorClient) async throws -> Void) async throws {
+    func withEmulator(
+        _ configuration: EmulatorConfiguration = EmulatorConfiguration(seedDrives: 3),
+        _ body: (EmulatorClient) async throws -> Void
+    ) async throws {
         let emulator = try await RunningEmulator.start(configuration)
         defer { Task { await emulator.stop() } }
         try await body(EmulatorClient(emulator: emulator))
@@ -17,7 +19,8 @@ struct EmulatorConformanceTests {
 
     @Test func replaysTheSeedsCreateUpdateAndSetSchedulerExamples() async throws {
         try await withEmulator { client in
-            let created = try await client.call("POST", "backupschedulers/", body: try EmulatorClient.dump("request_backup_scheduler_create"))
+            let created = try await client.call(
+                "POST", "backupschedulers/", body: try EmulatorClient.dump("request_backup_scheduler_create"))
             #expect(created.status == 201)
             #expect(created.contentType == "application/json; charset=utf-8")
             let seedCreated = try JSON.parse(Data(try EmulatorClient.dump("response_backup_scheduler_create").utf8))
@@ -36,11 +39,13 @@ struct EmulatorConformanceTests {
             #expect(updated.json?.removing(Self.ids) == seedUpdated.removing(Self.ids))
 
             let drive = "00000000-0000-4000-8000-000000000000"
-            let bound = try await client.call("POST", "drives/\(drive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+            let bound = try await client.call(
+                "POST", "drives/\(drive)/action/?do=set_scheduler", body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
             #expect(bound.status == 202)
             let seedDrive = try JSON.parse(Data(try EmulatorClient.dump("response_backup_scheduler_set_drive").utf8))
             #expect(Set(bound.json?.objectValue?.keys ?? [:].keys) == Set(seedDrive.objectValue!.keys))
-            #expect(bound.json?["backup_scheduler"] == ["resource_uri": .string("/api/2.0/backupschedulers/\(uuid)/"), "uuid": .string(uuid)])
+            #expect(
+                bound.json?["backup_scheduler"] == ["resource_uri": .string("/api/2.0/backupschedulers/\(uuid)/"), "uuid": .string(uuid)])
 
             let inUse = try await client.call("DELETE", "backupschedulers/\(uuid)/")
             #expect(inUse.status == 409)
@@ -57,13 +62,18 @@ struct EmulatorConformanceTests {
             let firstPage = try await client.call("GET", "drives/")
             #expect(firstPage.json?["meta"] == ["limit": 20, "offset": 0, "total_count": 45])
             #expect(firstPage.json?["objects"]?.arrayValue?.count == 20)
-            #expect(Set(firstPage.json?["objects"]?.arrayValue?.first?.objectValue?.keys.map { $0 } ?? []) == ["name", "owner", "resource_uri", "status", "uuid"])
+            #expect(
+                Set(firstPage.json?["objects"]?.arrayValue?.first?.objectValue?.keys.map { $0 } ?? []) == [
+                    "name", "owner", "resource_uri", "status", "uuid",
+                ])
             let all = try await client.call("GET", "drives/detail/?limit=0")
             #expect(all.json?["objects"]?.arrayValue?.count == 45)
             let last = try await client.call("GET", "drives/?limit=10&offset=40")
             #expect(last.json?["objects"]?.arrayValue?.count == 5)
             let named = try await client.call("GET", "drives/detail/?name__contains=drive-0004&fields=uuid,name")
-            #expect(named.json?["objects"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" } == (40...45).map { String(format: "drive-%05d", $0) })
+            #expect(
+                named.json?["objects"]?.arrayValue?.map { $0["name"]?.stringValue ?? "" }
+                    == (40...45).map { String(format: "drive-%05d", $0) })
             #expect(named.json?["objects"]?.arrayValue?.first?.objectValue?.keys.sorted() == ["name", "uuid"])
 
             for type in ["backup", "snapshot", "snapshot"] {
@@ -80,18 +90,27 @@ struct EmulatorConformanceTests {
 
     @Test func validationErrorsUseCloudSigmasFormat() async throws {
         try await withEmulator { client in
-            let invalid = try await client.call("POST", "backupschedulers/", body: """
-                {"name": "x", "type": "weekly", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-                 "user_timezone": "Mars/Olympus", "incremental_backup": {"hour": "25", "repeat": {"hour": "*/0", "minute": ""}},
-                 "retention_policy": {"name": "r", "rules": [{"period": "days", "quantity": 2, "time_option": 3}]}}
-                """)
+            let invalid = try await client.call(
+                "POST", "backupschedulers/",
+                body: """
+                    {"name": "x", "type": "weekly", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
+                     "user_timezone": "Mars/Olympus", "incremental_backup": {"hour": "25", "repeat": {"hour": "*/0", "minute": ""}},
+                     "retention_policy": {"name": "r", "rules": [{"period": "days", "quantity": 2, "time_option": 3}]}}
+                    """)
             #expect(invalid.status == 400)
             let points = invalid.json?.arrayValue?.compactMap { $0["error_point"]?.stringValue } ?? []
-            #expect(points == ["type", "user_timezone", "incremental_backup.hour", "incremental_backup.repeat.hour", "retention_policy.rules.0.time_option"])
-            #expect(invalid.json?.arrayValue?.allSatisfy { $0["error_type"] == "validation" && $0["error_message"]?.stringValue != nil } == true)
+            #expect(
+                points == [
+                    "type", "user_timezone", "incremental_backup.hour", "incremental_backup.repeat.hour",
+                    "retention_policy.rules.0.time_option",
+                ])
+            #expect(
+                invalid.json?.arrayValue?.allSatisfy { $0["error_type"] == "validation" && $0["error_message"]?.stringValue != nil } == true
+            )
             let missing = try await client.call("POST", "backupschedulers/", body: "{\"objects\": [{\"name\": \"x\"}]}")
-            #expect(missing.json?.arrayValue?.compactMap { $0["error_point"]?.stringValue }.sorted()
-                == ["incremental_backup", "is_default", "is_enabled", "manual_incremental_backup", "type"])
+            #expect(
+                missing.json?.arrayValue?.compactMap { $0["error_point"]?.stringValue }.sorted()
+                    == ["incremental_backup", "is_default", "is_enabled", "manual_incremental_backup", "type"])
             #expect(try await client.call("GET", "backupschedulers/0377f6e9-e5f2-4a0a-bb4e-c28c8424eda1/").status == 404)
             // The seed's own bulk-delete example has trailing commas; the emulator accepts it as the API evidently does.
             let bulk = try await client.call("DELETE", "backupschedulers/", body: "{\"objects\": [{\"uuid\": \"nope\",},]}")
@@ -113,7 +132,8 @@ struct EmulatorConformanceTests {
         try await withEmulator(EmulatorConfiguration(seedDrives: 1, backupSchedulersEnabled: false)) { client in
             #expect(try await client.call("GET", "backupschedulers/").status == 404)
             #expect(try await client.call("GET", "drives/").status == 200)
-            let snapshot = try await client.call("POST", "snapshots/", body: "{\"drive\": \"00000000-0000-4000-8000-000000000000\", \"name\": \"s1\"}")
+            let snapshot = try await client.call(
+                "POST", "snapshots/", body: "{\"drive\": \"00000000-0000-4000-8000-000000000000\", \"name\": \"s1\"}")
             #expect(snapshot.status == 201)
             let listed = try await client.call("GET", "snapshots/detail/?drive=00000000-0000-4000-8000-000000000000")
             #expect(listed.json?["objects"]?.arrayValue?.map { $0["name"] } == ["s1"])

@@ -1,17 +1,18 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite("Emulator fault injection")
 struct FaultInjectionTests {
     func send(_ emulator: RunningEmulator, _ method: String, _ path: String, body: String? = nil) async throws -> (Int, String?, JSON?) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(emulator.port)\(path)")!)
         request.httpMethod = method
-        request.setValue("Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.setValue(EmulatorCredentials.basicAuthorization, forHTTPHeaderField: "Authorization")
         request.httpBody = body.map { Data($0.utf8) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
@@ -25,7 +26,8 @@ struct FaultInjectionTests {
         #expect(status == 200)
         #expect(plan?["seed"] == .int(9))
 
-        var statuses: [Int] = [], retryAfter: [String] = []
+        var statuses: [Int] = []
+        var retryAfter: [String] = []
         for _ in 0..<60 {
             let (status, header, _) = try await send(emulator, "GET", "/api/2.0/drives/")
             statuses.append(status)
@@ -53,8 +55,9 @@ struct FaultInjectionTests {
     @Test func aRouteCanHaveItsOwnRate() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 1))
         defer { Task { await emulator.stop() } }
-        let (status, _, shown) = try await send(emulator, "PUT", "/_admin/faults",
-                                                body: #"{"rate": 0, "seed": 5, "routes": {"POST /api/2.0/backupschedulers/": 1, "/api/2.0/tags/": 0}}"#)
+        let (status, _, shown) = try await send(
+            emulator, "PUT", "/_admin/faults",
+            body: #"{"rate": 0, "seed": 5, "routes": {"POST /api/2.0/backupschedulers/": 1, "/api/2.0/tags/": 0}}"#)
         #expect(status == 200)
         #expect(shown?["routes"]?["POST /api/2.0/backupschedulers/"]?.intValue == 1)
         for _ in 0..<10 {
@@ -69,10 +72,12 @@ struct FaultInjectionTests {
         defer { Task { await emulator.stop() } }
         var request = URLRequest(url: URL(string: "http://127.0.0.2:\(emulator.port)/_admin/faults")!)
         request.httpMethod = "PUT"
-        request.setValue("Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.setValue(EmulatorCredentials.basicAuthorization, forHTTPHeaderField: "Authorization")
         request.httpBody = Data(#"{"rate": 1}"#.utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 404, "an emulator bound elsewhere than 127.0.0.1, ::1 or localhost has no admin endpoint")
+        #expect(
+            (response as? HTTPURLResponse)?.statusCode == 404,
+            "an emulator bound elsewhere than 127.0.0.1, ::1 or localhost has no admin endpoint")
         #expect(emulator.emulator.faults.plan.rate == 0)
     }
 }

@@ -108,8 +108,9 @@ struct GitRemoteTests {
         defer { server.stop() }
         let url = server.url("policies.git")
 
-        let mirror = try remote.cache.fetch(url, credentials: .fromEnvironment(["TIDEMARK_GIT_TOKEN": "s3cret-token"], sshKeyFile: nil),
-                                            caFile: server.certificateFile)
+        let mirror = try remote.cache.fetch(
+            url, credentials: .fromEnvironment(["TIDEMARK_GIT_TOKEN": "s3cret-token"], sshKeyFile: nil),
+            caFile: server.certificateFile)
         #expect(try mirror.resolve("main").id == commit)
 
         let wrong = #expect(throws: GitError.self) {
@@ -135,7 +136,8 @@ struct GitRemoteTests {
         defer { server.stop() }
         let url = server.url(remote.barePath)
 
-        let mirror = try remote.cache.fetch(url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: server.knownHosts))
+        let mirror = try remote.cache.fetch(
+            url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: server.knownHosts))
         #expect(try mirror.resolve("main").id == commit)
 
         let strangerHosts = remote.base.appendingPathComponent("empty_known_hosts").path
@@ -147,7 +149,8 @@ struct GitRemoteTests {
         #expect(unknown?.description.contains("is not in \(strangerHosts)") == true)
 
         let impostor = remote.base.appendingPathComponent("changed_known_hosts").path
-        let otherKey = try String(contentsOfFile: server.clientKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        let otherKey = try String(contentsOfFile: server.clientKey + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(
+            separator: " ")
         try "[127.0.0.1]:\(server.port) \(otherKey)\n".write(toFile: impostor, atomically: true, encoding: .utf8)
         let changed = #expect(throws: GitError.self) {
             try remote.cache.fetch(url, credentials: GitCredentials(sshKeyFile: server.clientKey, knownHostsFile: impostor))
@@ -161,7 +164,9 @@ struct GitRemoteTests {
     }
 
     @Test func passwordsInURLsAreRedacted() {
-        #expect(GitRepositoryLocation("https://bot:ghp_secret@example.com/org/policies.git").redacted == "https://bot:***@example.com/org/policies.git")
+        #expect(
+            GitRepositoryLocation("https://bot:ghp_secret@example.com/org/policies.git").redacted
+                == "https://bot:***@example.com/org/policies.git")
         #expect(GitRepositoryLocation("ssh://git@example.com/org/policies.git").redacted == "ssh://git@example.com/org/policies.git")
         #expect(GitRepositoryLocation("git@example.com:org/policies.git") == .remote(url: "git@example.com:org/policies.git"))
         #expect(GitRepositoryLocation("./policies-repo") == .local(path: "./policies-repo"))

@@ -91,7 +91,9 @@ struct GitRepositoryTests {
         let fixture = try GitFixture()
         defer { fixture.delete() }
         try fixture.write("policies/target.yaml", Self.target)
-        try fixture.write("policies/bad.yaml", "apiVersion: tidemark.io/v1\nkind: RetentionPolicy\nmetadata: {name: x}\nspec:\n  rules: [{last: 3}]\n  colour: blue\n")
+        try fixture.write(
+            "policies/bad.yaml",
+            "apiVersion: tidemark.io/v1\nkind: RetentionPolicy\nmetadata: {name: x}\nspec:\n  rules: [{last: 3}]\n  colour: blue\n")
         try fixture.write("policies/latin1.yaml", [0x23, 0x20, 0xE9, 0x0A])
         try fixture.write("policies/binary.yaml", [0x00, 0xFF, 0xFE, 0x00, 0x01])
         try fixture.write("policies/huge.yaml", Array(repeating: UInt8(ascii: "#"), count: 3 << 20))
@@ -99,12 +101,13 @@ struct GitRepositoryTests {
 
         let (result, _) = try load(try GitRepository.open(at: fixture.path), "main")
         let short = String(commit.prefix(10))
-        #expect(result.diagnostics.map(\.description) == [
-            "\(short):policies/bad.yaml:6:3: error: unknown key 'colour' in RetentionPolicy spec (allowed keys: displayName, rules)",
-            "\(short):policies/binary.yaml:1:2: error: file is not valid UTF-8 (byte offset 1) (save policy files as UTF-8)",
-            "\(short):policies/huge.yaml:1:1: error: file is 3145728 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)",
-            "\(short):policies/latin1.yaml:1:3: error: file is not valid UTF-8 (byte offset 2) (save policy files as UTF-8)",
-        ])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "\(short):policies/bad.yaml:6:3: error: unknown key 'colour' in RetentionPolicy spec (allowed keys: displayName, rules)",
+                "\(short):policies/binary.yaml:1:2: error: file is not valid UTF-8 (byte offset 1) (save policy files as UTF-8)",
+                "\(short):policies/huge.yaml:1:1: error: file is 3145728 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)",
+                "\(short):policies/latin1.yaml:1:3: error: file is not valid UTF-8 (byte offset 2) (save policy files as UTF-8)",
+            ])
     }
 
     @Test func symbolicLinksAreFollowedInsideTheRepositoryOnly() throws {
@@ -121,11 +124,12 @@ struct GitRepositoryTests {
         let (result, _) = try load(try GitRepository.open(at: fixture.path), "main")
         let short = String(commit.prefix(10))
         #expect(result.policies.retentionPolicies.map(\.name) == ["shared"])
-        #expect(result.diagnostics.map(\.description) == [
-            "\(short):policies/dangling.yaml:1:1: error: symbolic link to 'missing.yaml' points to nothing in this commit (commit the file it points to, or remove the link)",
-            "\(short):policies/escape.yaml:1:1: error: symbolic link to '../../outside.yaml' points outside the repository (policies are read from the commit only; replace the link with the file)",
-            "\(short):policies/passwd.yaml:1:1: error: symbolic link to '/etc/passwd' points outside the repository (policies are read from the commit only; replace the link with the file)",
-        ])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "\(short):policies/dangling.yaml:1:1: error: symbolic link to 'missing.yaml' points to nothing in this commit (commit the file it points to, or remove the link)",
+                "\(short):policies/escape.yaml:1:1: error: symbolic link to '../../outside.yaml' points outside the repository (policies are read from the commit only; replace the link with the file)",
+                "\(short):policies/passwd.yaml:1:1: error: symbolic link to '/etc/passwd' points outside the repository (policies are read from the commit only; replace the link with the file)",
+            ])
     }
 
     @Test func unknownRefsAndPathsSayWhatExists() throws {
@@ -140,8 +144,15 @@ struct GitRepositoryTests {
         #expect(badRef?.description == "resolve --ref mian: no branch, tag or commit named 'mian' [reference] (known: main, v1)")
         let commit = try repository.resolve("main")
         let badPath = #expect(throws: GitError.self) { try GitPolicySource(repository: repository, commit: commit, path: "policy").read() }
-        #expect(badPath?.description == "read policy at commit \(commit.shortID): no such file or directory in the commit [tree] (check --path against the repository's layout)")
-        let notRepository = #expect(throws: GitError.self) { try GitRepository.open(at: fixture.root.appendingPathComponent("policies").path) }
-        #expect(notRepository?.description.hasSuffix("not a git repository [repository] (pass a repository's directory or a remote URL to --repo)") == true)
+        #expect(
+            badPath?.description
+                == "read policy at commit \(commit.shortID): no such file or directory in the commit [tree] (check --path against the repository's layout)"
+        )
+        let notRepository = #expect(throws: GitError.self) {
+            try GitRepository.open(at: fixture.root.appendingPathComponent("policies").path)
+        }
+        #expect(
+            notRepository?.description.hasSuffix(
+                "not a git repository [repository] (pass a repository's directory or a remote URL to --repo)") == true)
     }
 }

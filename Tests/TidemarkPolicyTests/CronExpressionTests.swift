@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TidemarkPolicy
 
 @Suite("Cron expressions")

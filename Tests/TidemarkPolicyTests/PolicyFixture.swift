@@ -48,8 +48,10 @@ enum Documents {
         """
 
     /// A scheduler whose `schedule:` body is `schedule` (indented by the caller's four spaces).
-    static func scheduler(name: String = "nightly", target: String = "zrh", retention: String = "week",
-                          schedule: String = "    timezone: Europe/Zurich\n    at: [\"03:00\"]") -> String {
+    static func scheduler(
+        name: String = "nightly", target: String = "zrh", retention: String = "week",
+        schedule: String = "    timezone: Europe/Zurich\n    at: [\"03:00\"]"
+    ) -> String {
         """
         apiVersion: tidemark.io/v1
         kind: Scheduler

@@ -22,11 +22,13 @@ struct PolicyFuzzTests {
         return files
     }
 
-    static let tokens: [String] = ["~", "null", "-1", "0x7fffffffffffffff", "99999999999999999999", "1e400", ".nan", "*a", "&a x", "!!binary ",
-                                   "<<: *a", "!tag ", "? ", "2026-13-45", "\"\\u0000\"", "'", "\"", "{", "}", "[", "]", ",", ": ", "- ", "|\n", ">-\n",
-                                   "\t", "---\n", "...\n", "%YAML 1.1\n", "\u{FEFF}", "é", "\u{202E}", String(repeating: "x", count: 5000),
-                                   "timezone: Mars/Olympus", "cron: \"*/0 * * * *\"", "every: 0m", "at: [\"24:00\"]", "quantity: -3",
-                                   "timeOption: 99", "provider: aws", "password: hunter2", "target: nowhere", "retention: {last: 0}"]
+    static let tokens: [String] = [
+        "~", "null", "-1", "0x7fffffffffffffff", "99999999999999999999", "1e400", ".nan", "*a", "&a x", "!!binary ",
+        "<<: *a", "!tag ", "? ", "2026-13-45", "\"\\u0000\"", "'", "\"", "{", "}", "[", "]", ",", ": ", "- ", "|\n", ">-\n",
+        "\t", "---\n", "...\n", "%YAML 1.1\n", "\u{FEFF}", "é", "\u{202E}", String(repeating: "x", count: 5000),
+        "timezone: Mars/Olympus", "cron: \"*/0 * * * *\"", "every: 0m", "at: [\"24:00\"]", "quantity: -3",
+        "timeOption: 99", "provider: aws", "password: hunter2", "target: nowhere", "retention: {last: 0}",
+    ]
 
     /// SplitMix64: a small, fast generator whose sequence depends only on its seed.
     struct Generator: RandomNumberGenerator {
@@ -71,8 +73,9 @@ struct PolicyFuzzTests {
         let corpus = try Self.corpus()
         #expect(corpus.count >= 15)
         let iterations = ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
-        var random = Generator(state: UInt64(ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_SEED"].flatMap(UInt64.init) ?? 20261125))
-        var rejected = 0, accepted = 0
+        var random = Generator(state: UInt64(ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_125))
+        var rejected = 0
+        var accepted = 0
         for iteration in 0..<iterations {
             let input = Self.mutate(corpus[iteration % corpus.count], &random)
             let path = "fuzz/\(iteration).yaml"
@@ -80,7 +83,9 @@ struct PolicyFuzzTests {
             let lines = input.count { $0 == 0x0A } + 1
             for diagnostic in result.diagnostics {
                 #expect(diagnostic.location.file == path, "input \(iteration): \(diagnostic)")
-                #expect((1...lines + 1).contains(diagnostic.location.line) && diagnostic.location.column >= 1, "input \(iteration): \(diagnostic)")
+                #expect(
+                    (1...lines + 1).contains(diagnostic.location.line) && diagnostic.location.column >= 1,
+                    "input \(iteration): \(diagnostic)")
                 #expect(!diagnostic.message.isEmpty)
             }
             if result.isValid { accepted += 1 } else { rejected += 1 }

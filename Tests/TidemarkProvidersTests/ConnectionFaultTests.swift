@@ -8,8 +8,9 @@ import TidemarkProviders
 @Suite("connection faults", .serialized)
 struct ConnectionFaultTests {
     static func request(_ emulator: RunningEmulator, _ path: String = "drives/detail/") -> HTTPRequest {
-        HTTPRequest(method: "GET", url: URL(string: emulator.baseURL + path)!,
-                    headers: ["Authorization": "Basic " + Data("tidemark@example.com:tm-emulator-pw-5b7e".utf8).base64EncodedString()])
+        HTTPRequest(
+            method: "GET", url: URL(string: emulator.baseURL + path)!,
+            headers: ["Authorization": EmulatorCredentials.basicAuthorization])
     }
 
     @Test func unansweredRequestsTimeOutAndCutOffBodiesFailBothAsInterrupted() async throws {
@@ -17,7 +18,9 @@ struct ConnectionFaultTests {
         defer { Task { await emulator.stop() } }
         emulator.emulator.faults.plan = FaultPlan(rate: 1, seed: 3, connectionFaults: true, hangSeconds: 4)
         let transport = URLSessionTransport(timeout: 1)
-        var timedOut = 0, cutOff = 0, answered = 0
+        var timedOut = 0
+        var cutOff = 0
+        var answered = 0
         for _ in 0..<36 {
             let started = ContinuousClock.now
             do {
@@ -54,9 +57,12 @@ struct ConnectionFaultTests {
         defer { Task { await emulator.stop() } }
         emulator.emulator.faults.plan = FaultPlan(rate: 1, seed: 1)
         let budget = RetryBudget(ratio: 0, minimum: 3)
-        let transport = RetryingTransport(URLSessionTransport(timeout: 5), policy: RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(1),
-                                                                                              maxDelay: .milliseconds(5)),
-                                          budget: budget, sleep: { _ in })
+        let transport = RetryingTransport(
+            URLSessionTransport(timeout: 5),
+            policy: RetryPolicy(
+                maxAttempts: 5, baseDelay: .milliseconds(1),
+                maxDelay: .milliseconds(5)),
+            budget: budget, sleep: { _ in })
         for _ in 0..<4 { _ = try? await transport.send(Self.request(emulator)) }
         #expect(budget.statistics.retries == 3)
         #expect(budget.statistics.refused >= 1)

@@ -19,14 +19,16 @@ final class CraftedServer: Sendable {
     init(_ answers: [String: Answer]) async throws {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let answer = answers[request.uri.path] ?? Answer(status: 404, body: "[]")
-            return Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+            return Response(
+                status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "crafted")
         logger.logLevel = .error
-        let application = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                      onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+        let application = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         self.group = group
         task = Task { try await group.run() }

@@ -3,16 +3,19 @@ import Logging
 import Testing
 import TidemarkEmulator
 import TidemarkPolicy
+
 @testable import TidemarkProviders
 
 @Suite("Provider plumbing: credentials, errors, retries")
 struct ProviderPlumbingTests {
     @Test func missingCredentialsAreClearErrors() {
         #expect(throws: ProviderError.self) {
-            try BasicCredentials.resolve(Credentials(usernameEnv: "NOPE_USER", passwordEnv: "NOPE_PASSWORD"), target: "zrh", environment: [:])
+            try BasicCredentials.resolve(
+                Credentials(usernameEnv: "NOPE_USER", passwordEnv: "NOPE_PASSWORD"), target: "zrh", environment: [:])
         }
         do {
-            _ = try BasicCredentials.resolve(Credentials(usernameEnv: "U", passwordEnv: "NOPE_PASSWORD"), target: "zrh", environment: ["U": "me"])
+            _ = try BasicCredentials.resolve(
+                Credentials(usernameEnv: "U", passwordEnv: "NOPE_PASSWORD"), target: "zrh", environment: ["U": "me"])
         } catch {
             #expect(error.description == "target zrh: environment variable NOPE_PASSWORD (the password) is not set")
         }
@@ -21,28 +24,33 @@ struct ProviderPlumbingTests {
     @Test func credentialsFromFilesAndNeverPrinted() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-password-\(UUID().uuidString)")
         try "s3cret-value\n".write(to: file, atomically: true, encoding: .utf8)
-        let credentials = try BasicCredentials.resolve(Credentials(usernameEnv: "U", passwordFile: file.path), target: "zrh", environment: ["U": "me"])
+        let credentials = try BasicCredentials.resolve(
+            Credentials(usernameEnv: "U", passwordFile: file.path), target: "zrh", environment: ["U": "me"])
         #expect(credentials.authorization == "Basic " + Data("me:s3cret-value".utf8).base64EncodedString())
         #expect(!"\(credentials)".contains("s3cret"))
-        let request = HTTPRequest(method: "GET", url: URL(string: "http://127.0.0.1:1/api/2.0/drives/detail/?limit=0")!,
-                                  headers: ["Authorization": credentials.authorization])
+        let request = HTTPRequest(
+            method: "GET", url: URL(string: "http://127.0.0.1:1/api/2.0/drives/detail/?limit=0")!,
+            headers: ["Authorization": credentials.authorization])
         #expect(request.summary == "GET /api/2.0/drives/detail/?limit=0")
     }
 
     @Test func apiErrorsCarryStatusRequestAndCloudSigmasMessages() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration())
         defer { Task { await emulator.stop() } }
-        let wrong = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                       credentials: BasicCredentials(user: "tidemark@example.com", password: "wrong"),
-                                       transport: RetryingTransport(URLSessionTransport()))
+        let wrong = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: "tidemark@example.com", password: "wrong"),
+            transport: RetryingTransport(URLSessionTransport()))
         await #expect {
             _ = try await wrong.readLiveState()
         } throws: { error in
-            "\(error)" == "GET /api/2.0/backupschedulers/detail/?limit=0: HTTP 401: Authentication failed: invalid credentials (check the target's credentials)"
+            "\(error)"
+                == "GET /api/2.0/backupschedulers/detail/?limit=0: HTTP 401: Authentication failed: invalid credentials (check the target's credentials)"
         }
-        let right = CloudSigmaProvider(target: "local", endpoint: URL(string: emulator.baseURL)!,
-                                       credentials: BasicCredentials(user: "tidemark@example.com", password: "tm-emulator-pw-5b7e"),
-                                       transport: RetryingTransport(URLSessionTransport()))
+        let right = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: RetryingTransport(URLSessionTransport()))
         await #expect {
             _ = try await right.apply(.bindDrive(driveID: "missing", schedulerID: nil))
         } throws: { error in
@@ -52,9 +60,11 @@ struct ProviderPlumbingTests {
     }
 
     @Test func unreachableEndpointsAreTransportErrors() async {
-        let provider = CloudSigmaProvider(target: "local", endpoint: URL(string: "http://127.0.0.1:9/api/2.0/")!,
-                                          credentials: BasicCredentials(user: "u", password: "p"),
-                                          transport: RetryingTransport(URLSessionTransport(timeout: 2), policy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10))))
+        let provider = CloudSigmaProvider(
+            target: "local", endpoint: URL(string: "http://127.0.0.1:9/api/2.0/")!,
+            credentials: BasicCredentials(user: "u", password: "p"),
+            transport: RetryingTransport(URLSessionTransport(timeout: 2), policy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+        )
         await #expect {
             _ = try await provider.readLiveState()
         } throws: { error in

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TidemarkSchedule
 
 @Suite("Civil date arithmetic")
@@ -7,10 +8,11 @@ struct CivilDateTests {
     @Test func dayNumbersRoundTripAndAgreeWithFoundation() {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        for day in stride(from: -98_000, through: 376_000, by: 97) { // 1701 … 3000; Foundation is Julian before 1582
+        for day in stride(from: -98_000, through: 376_000, by: 97) {  // 1701 … 3000; Foundation is Julian before 1582
             let date = CivilDate(dayNumber: day)
             #expect(date.dayNumber == day)
-            let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: TimeInterval(day) * 86_400))
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: TimeInterval(day) * 86_400))
             #expect((date.year, date.month, date.day) == (parts.year!, parts.month!, parts.day!))
             #expect(date.weekday == parts.weekday! - 1)
         }

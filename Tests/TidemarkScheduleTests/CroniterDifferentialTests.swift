@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// The raw-cron engine against Python's croniter 7.0.0, an independent implementation: 20,000 random
@@ -20,7 +21,12 @@ struct CroniterDifferentialTests {
         let next: [String]
         /// The expression with croniter's equal-bounds and `7/n` readings rewritten, and croniter's answer for it.
         let vixie: String?
-        let vixie_next: [String]?
+        let vixieNext: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case expr, tz, start, next, vixie
+            case vixieNext = "vixie_next"
+        }
     }
 
     /// Why croniter's answer may differ from the spec's. Each class is verified: by croniter's own answer for the
@@ -38,9 +44,12 @@ struct CroniterDifferentialTests {
     static func runOracle(count: Int, seed: Int) throws -> [Case] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.repositoryRoot.appendingPathComponent("Tests/Oracles/croniter_oracle.py").path,
-                             "--count", String(count), "--seed", String(seed)]
-        let output = Pipe(), errors = Pipe()
+        process.arguments = [
+            "python3", Fixtures.repositoryRoot.appendingPathComponent("Tests/Oracles/croniter_oracle.py").path,
+            "--count", String(count), "--seed", String(seed),
+        ]
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -48,7 +57,8 @@ struct CroniterDifferentialTests {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw OracleFailure(message: "croniter_oracle.py failed (\(process.terminationStatus)): \(message) — run `make test`, which installs croniter")
+            throw OracleFailure(
+                message: "croniter_oracle.py failed (\(process.terminationStatus)): \(message) — run `make test`, which installs croniter")
         }
         let decoder = JSONDecoder()
         return try data.split(separator: UInt8(ascii: "\n")).map { try decoder.decode(Case.self, from: Data($0)) }
@@ -88,26 +98,36 @@ struct CroniterDifferentialTests {
             let schedule = try Schedule(ScheduleSpec(timezone: testCase.tz, rule: .cron(cron)))
             let start = Fixtures.seconds(testCase.start)
             var ours: [Int64] = []
-            schedule.forEachFire(after: start) { ours.append($0); return ours.count < 5 }
+            schedule.forEachFire(after: start) {
+                ours.append($0)
+                return ours.count < 5
+            }
             let theirs = testCase.next.map(Fixtures.seconds)
             if ours == theirs {
                 agreements += 1
                 continue
             }
-            if let vixie = testCase.vixie_next?.map(Fixtures.seconds), ours == vixie {
+            if let vixie = testCase.vixieNext?.map(Fixtures.seconds), ours == vixie {
                 deviations[.vixieReading, default: 0] += 1
                 continue
             }
             let why = Self.deviation(testCase, cron: cron, ours: ours, theirs: theirs)
-            #expect(why != nil, "croniter disagrees without a known reason: \(testCase.expr) in \(testCase.tz) after \(testCase.start): ours \(ours.map(Fixtures.iso)), croniter \(testCase.next)")
+            #expect(
+                why != nil,
+                "croniter disagrees without a known reason: \(testCase.expr) in \(testCase.tz) after \(testCase.start): ours \(ours.map(Fixtures.iso)), croniter \(testCase.next)"
+            )
             guard let why else { continue }
             deviations[why, default: 0] += 1
             let oracle = MinuteScanOracle(ScheduleSpec(timezone: testCase.tz, rule: .cron(cron)))
                 .fires(after: start, through: ours.last!).prefix(5)
-            #expect(Array(oracle) == ours, "the engine must follow the spec where croniter deviates (\(why.rawValue)): \(testCase.expr) in \(testCase.tz) after \(testCase.start)")
+            #expect(
+                Array(oracle) == ours,
+                "the engine must follow the spec where croniter deviates (\(why.rawValue)): \(testCase.expr) in \(testCase.tz) after \(testCase.start)"
+            )
         }
-        print("croniter differential: \(cases.count) cases, \(agreements) identical, deviations: "
-            + Deviation.allCases.map { "\($0.rawValue) \(deviations[$0, default: 0])" }.joined(separator: ", "))
+        print(
+            "croniter differential: \(cases.count) cases, \(agreements) identical, deviations: "
+                + Deviation.allCases.map { "\($0.rawValue) \(deviations[$0, default: 0])" }.joined(separator: ", "))
         #expect(agreements > cases.count * 8 / 10, "most cases must agree outright")
     }
 }

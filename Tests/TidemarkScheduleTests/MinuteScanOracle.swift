@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// An independent, deliberately naive model of SPEC §3.1, for checking the engine.
@@ -71,7 +72,8 @@ struct MinuteScanOracle {
 
     private func components(_ day: Int) -> DateComponents {
         if let cached = days.components[day] { return cached }
-        let parts = days.calendar.dateComponents([.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: TimeInterval(day) * 86_400))
+        let parts = days.calendar.dateComponents(
+            [.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: TimeInterval(day) * 86_400))
         days.components[day] = parts
         return parts
     }

@@ -1,14 +1,17 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// Random schedules in zones with and without daylight saving, compared with the minute-scan oracle
 /// around each zone's transitions: no slot lost, none fired twice, gaps collapsed, folds fired once.
 @Suite("Engine equals the minute-scan oracle")
 struct OracleEquivalenceTests {
-    static let zones = ["Etc/UTC", "Europe/Zurich", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe",
-                        "Etc/GMT+12", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns", "Europe/London"]
+    static let zones = [
+        "Etc/UTC", "Europe/Zurich", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe",
+        "Etc/GMT+12", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns", "Europe/London",
+    ]
 
     static func randomRule(_ rng: inout SplitMix64) -> ScheduleRule {
         func subset(_ range: ClosedRange<Int>, _ rng: inout SplitMix64) -> Set<Int> {

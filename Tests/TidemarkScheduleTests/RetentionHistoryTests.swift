@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// Hand-made histories with hand-computed answers.
@@ -41,7 +42,7 @@ struct RetentionHistoryTests {
         let fathers = ["2025-11-03", "2025-11-10", "2025-11-17", "2025-11-24"]
         let grandfathers = (1...11).map { "2025-\($0 < 10 ? "0" : "")\($0)-23" }
         #expect(Set(kept.keys) == Set(sons + fathers + grandfathers))
-        #expect(kept.count == 20) // 7 + 4 + 11, less the 24th and 23rd that the son rule already keeps
+        #expect(kept.count == 20)  // 7 + 4 + 11, less the 24th and 23rd that the son rule already keeps
         #expect(sons.allSatisfy { kept[$0]!.contains(.rule(index: 0)) })
         #expect(fathers.allSatisfy { kept[$0]!.contains(.rule(index: 1)) })
         #expect(grandfathers.allSatisfy { kept[$0]!.contains(.rule(index: 2)) })
@@ -51,8 +52,8 @@ struct RetentionHistoryTests {
     @Test func missingAnchorDayFallsBackToTheNearestEarlierOnATie() {
         let history = Self.dailyHistory(from: "2025-09-01", to: "2025-11-25", failing: ["2025-10-23"])
         let kept = Self.kept(RetentionEngine(policy: Self.sfg, zone: zone).evaluate(history, now: Fixtures.instant("2025-11-25T14:00:00Z")))
-        #expect(kept["2025-10-22"] == [.rule(index: 2)]) // 22nd and 24th are both one day away: the earlier wins
-        #expect(kept["2025-10-23"] == nil) // failed snapshots are never representatives, and this one is old
+        #expect(kept["2025-10-22"] == [.rule(index: 2)])  // 22nd and 24th are both one day away: the earlier wins
+        #expect(kept["2025-10-23"] == nil)  // failed snapshots are never representatives, and this one is old
         #expect(kept["2025-10-24"] == nil)
     }
 
@@ -102,10 +103,12 @@ struct RetentionHistoryTests {
         let zurich = try #require(ZoneRules(identifier: "Europe/Zurich"))
         let engine = RetentionEngine(policy: RetentionPolicySpec(rules: [.age(period: .months, quantity: 1)]), zone: zurich)
         // 31 March 10:00 CEST minus one month is 28 February 10:00 CET (clamped), 09:00Z.
-        #expect(engine.ageCutoff(now: Fixtures.seconds("2025-03-31T08:00:00Z"), period: .months, quantity: 1)
-            == Fixtures.seconds("2025-02-28T09:00:00Z"))
+        #expect(
+            engine.ageCutoff(now: Fixtures.seconds("2025-03-31T08:00:00Z"), period: .months, quantity: 1)
+                == Fixtures.seconds("2025-02-28T09:00:00Z"))
         // Across the spring-forward: 30 March 12:00 CEST minus one day is 29 March 12:00 CET, 11:00Z.
-        #expect(engine.ageCutoff(now: Fixtures.seconds("2025-03-30T10:00:00Z"), period: .days, quantity: 1)
-            == Fixtures.seconds("2025-03-29T11:00:00Z"))
+        #expect(
+            engine.ageCutoff(now: Fixtures.seconds("2025-03-30T10:00:00Z"), period: .days, quantity: 1)
+                == Fixtures.seconds("2025-03-29T11:00:00Z"))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// Properties that hold for any history, rules, timezone and "now".
@@ -15,8 +16,9 @@ struct RetentionPropertyTests {
         case 0: return .age(period: period, quantity: quantity)
         case 1:
             let weekly = Bool.random(using: &rng)
-            return .anchored(period: weekly ? .weeks : .months, quantity: quantity,
-                             timeOption: weekly ? Int.random(in: 0...6, using: &rng) : Int.random(in: 1...31, using: &rng))
+            return .anchored(
+                period: weekly ? .weeks : .months, quantity: quantity,
+                timeOption: weekly ? Int.random(in: 0...6, using: &rng) : Int.random(in: 1...31, using: &rng))
         default: return .last(Int.random(in: 1...40, using: &rng))
         }
     }
@@ -34,14 +36,16 @@ struct RetentionPropertyTests {
             let now = Int64.random(in: 1_700_000_000...1_800_000_000, using: &rng)
             let span = Int64.random(in: 3_600...(800 * 86_400), using: &rng)
             let snapshots = (0..<Int.random(in: 0...300, using: &rng)).map { index in
-                Snapshot(id: "s\(index)",
-                         takenAt: Date(timeIntervalSince1970: TimeInterval(now - Int64.random(in: -3_600...span, using: &rng))),
-                         createdByTidemark: Int.random(in: 0..<10, using: &rng) > 0,
-                         succeeded: Int.random(in: 0..<8, using: &rng) > 0)
+                Snapshot(
+                    id: "s\(index)",
+                    takenAt: Date(timeIntervalSince1970: TimeInterval(now - Int64.random(in: -3_600...span, using: &rng))),
+                    createdByTidemark: Int.random(in: 0..<10, using: &rng) > 0,
+                    succeeded: Int.random(in: 0..<8, using: &rng) > 0)
             }
             let rules = (0..<Int.random(in: 1...3, using: &rng)).map { _ in randomRule(&rng) }
-            return Scenario(snapshots: snapshots, now: Date(timeIntervalSince1970: TimeInterval(now)),
-                            zone: ZoneRules(identifier: zones.randomElement(using: &rng)!)!, rules: rules)
+            return Scenario(
+                snapshots: snapshots, now: Date(timeIntervalSince1970: TimeInterval(now)),
+                zone: ZoneRules(identifier: zones.randomElement(using: &rng)!)!, rules: rules)
         }
     }
 
@@ -68,7 +72,9 @@ struct RetentionPropertyTests {
         for scenario in Self.scenarios(count: 300, seed: 2) {
             let count = Int.random(in: 1...50, using: &rng)
             let decisions = Self.evaluate(scenario, rules: [.last(count)])
-            let eligible = decisions.filter { $0.snapshot.createdByTidemark && $0.snapshot.succeeded && $0.snapshot.takenAt <= scenario.now }
+            let eligible = decisions.filter {
+                $0.snapshot.createdByTidemark && $0.snapshot.succeeded && $0.snapshot.takenAt <= scenario.now
+            }
             let byRule = eligible.filter { $0.reasons.contains(.rule(index: 0)) }
             #expect(byRule.count == min(count, eligible.count))
             let oldestKept = byRule.map(\.snapshot.takenAt).min()
@@ -108,7 +114,9 @@ struct RetentionPropertyTests {
         for scenario in Self.scenarios(count: 300, seed: 5) {
             for case .anchored(let period, let quantity, let anchor) in scenario.rules {
                 let decisions = Self.evaluate(scenario, rules: [.anchored(period: period, quantity: quantity, timeOption: anchor)])
-                let candidates = decisions.filter { $0.snapshot.createdByTidemark && $0.snapshot.succeeded && $0.snapshot.takenAt <= scenario.now }
+                let candidates = decisions.filter {
+                    $0.snapshot.createdByTidemark && $0.snapshot.succeeded && $0.snapshot.takenAt <= scenario.now
+                }
                 func bucket(_ snapshot: Snapshot) -> Bucket {
                     let local = scenario.zone.localSeconds(at: Int64(snapshot.takenAt.timeIntervalSince1970))
                     return Bucket(day: Int((Double(local) / 86_400).rounded(.down)), period: period, anchor: anchor)

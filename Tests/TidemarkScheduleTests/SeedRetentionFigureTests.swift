@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+
 @testable import TidemarkSchedule
 
 /// Each seed example's "Snapshot Timeline": simulate two years with retention applied after every snapshot,
@@ -17,17 +18,17 @@ struct SeedRetentionFigureTests {
     /// Where a page's figure is a single number the simulation must hit it every time; where the page
     /// approximates (or its arithmetic is off) the exact range is asserted and explained in README.md.
     static let figures: [Figure] = [
-        Figure(scheduler: "every-45-minutes", fewest: 64, most: 64),   // page: 32 × 2 = 64
-        Figure(scheduler: "every-12-hours", fewest: 4, most: 4),       // page: 4
-        Figure(scheduler: "every-sunday-2300", fewest: 4, most: 4),    // page: 4
+        Figure(scheduler: "every-45-minutes", fewest: 64, most: 64),  // page: 32 × 2 = 64
+        Figure(scheduler: "every-12-hours", fewest: 4, most: 4),  // page: 4
+        Figure(scheduler: "every-sunday-2300", fewest: 4, most: 4),  // page: 4
         Figure(scheduler: "first-of-month-2359", fewest: 6, most: 6),  // page: 6
-        Figure(scheduler: "every-hour-evening", fewest: 28, most: 28), // page: 4 × 7 = 28
-        Figure(scheduler: "defined-hours", fewest: 32, most: 40),      // page: 32, assuming a month is 4 weeks
-        Figure(scheduler: "weekday-3am", fewest: 15, most: 15),        // page: 15
-        Figure(scheduler: "weekdays-workhours", fewest: 24, most: 28), // page: ~26
-        Figure(scheduler: "bi-monthly", fewest: 3, most: 3),           // page: 3
-        Figure(scheduler: "first-of-month-backup", fewest: 12, most: 12), // page: 12
-        Figure(scheduler: "sfg", fewest: 20, most: 22),                // page: 7 + 4 + 12 = 23, ignoring overlaps
+        Figure(scheduler: "every-hour-evening", fewest: 28, most: 28),  // page: 4 × 7 = 28
+        Figure(scheduler: "defined-hours", fewest: 32, most: 40),  // page: 32, assuming a month is 4 weeks
+        Figure(scheduler: "weekday-3am", fewest: 15, most: 15),  // page: 15
+        Figure(scheduler: "weekdays-workhours", fewest: 24, most: 28),  // page: ~26
+        Figure(scheduler: "bi-monthly", fewest: 3, most: 3),  // page: 3
+        Figure(scheduler: "first-of-month-backup", fewest: 12, most: 12),  // page: 12
+        Figure(scheduler: "sfg", fewest: 20, most: 22),  // page: 7 + 4 + 12 = 23, ignoring overlaps
     ]
 
     @Test(arguments: figures)

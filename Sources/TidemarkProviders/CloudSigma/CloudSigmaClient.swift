@@ -6,7 +6,8 @@ struct CloudSigmaClient: Sendable {
     let json: JSONClient
 
     init(baseURL: URL, transport: any HTTPTransport, authorization: String) {
-        json = JSONClient(baseURL: baseURL, transport: transport, headers: ["Authorization": authorization], errorDetails: Self.errorDetails)
+        json = JSONClient(
+            baseURL: baseURL, transport: transport, headers: ["Authorization": authorization], errorDetails: Self.errorDetails)
     }
 
     /// Sends a request to `path` (relative to the API root, e.g. `backupschedulers/detail/`); nil body on 204.

@@ -15,13 +15,16 @@ public struct CloudSigmaProvider: Provider {
 
     /// A provider for a Target document, with credentials from its environment variables or files. `observe` sees
     /// the HTTP status of every attempt (nil: no response).
-    public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil,
-                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> CloudSigmaProvider {
+    public static func make(
+        for target: PolicyDocument<TargetSpec>, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        observe: (@Sendable (Int?) -> Void)? = nil,
+        connection options: ConnectionOptions = ConnectionOptions()
+    ) throws(ProviderError) -> CloudSigmaProvider {
         let connection = try TargetConnection(target, logger: logger, observe: observe, options: options)
         let credentials = try BasicCredentials.resolve(target.spec.credentials, target: target.name, environment: environment)
-        return CloudSigmaProvider(target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
+        return CloudSigmaProvider(
+            target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }
 
     public var capabilities: ProviderCapabilities {
@@ -47,30 +50,36 @@ public struct CloudSigmaProvider: Provider {
         } catch .http(status: 404, _, _) {
             nativeScheduling = false
         }
-        let tagNames = Dictionary(try await client.listAll("tags", fields: ["uuid", "name"]).compactMap { tag -> (String, String)? in
-            guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
-            return (uuid, name)
-        }, uniquingKeysWith: { first, _ in first })
-        let driveObjects = try Self.requireUUIDs(try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]), "drives")
+        let tagNames = Dictionary(
+            try await client.listAll("tags", fields: ["uuid", "name"]).compactMap { tag -> (String, String)? in
+                guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
+                return (uuid, name)
+            }, uniquingKeysWith: { first, _ in first })
+        let driveObjects = try Self.requireUUIDs(
+            try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]), "drives")
         let drives = driveObjects.compactMap { drive -> LiveDrive? in
             guard let uuid = drive["uuid"]?.stringValue else { return nil }
             let tagUUIDs = drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? []
-            return LiveDrive(id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
-                             schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
+            return LiveDrive(
+                id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
+                schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
         }
         return LiveState(schedulers: schedulers, drives: drives, nativeScheduling: nativeScheduling)
     }
 
     static func liveScheduler(_ object: JSON) -> LiveScheduler {
-        LiveScheduler(id: object["uuid"]?.stringValue ?? "", marker: CloudSigmaSchedulerMapping.marker(object),
-                      state: CloudSigmaSchedulerMapping.state(object), displayName: object["name"]?.stringValue ?? "", raw: object)
+        LiveScheduler(
+            id: object["uuid"]?.stringValue ?? "", marker: CloudSigmaSchedulerMapping.marker(object),
+            state: CloudSigmaSchedulerMapping.state(object), displayName: object["name"]?.stringValue ?? "", raw: object)
     }
 
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
         var snapshots: [LiveSnapshot] = []
         for (index, object) in try await client.listAll("snapshots").enumerated() {
             guard let snapshot = Self.liveSnapshot(object) else {
-                throw .unreadable(request: "GET /snapshots/detail/", reason: "snapshot \(index + 1) of the listing lacks a uuid, a drive or an ISO 8601 timestamp")
+                throw .unreadable(
+                    request: "GET /snapshots/detail/",
+                    reason: "snapshot \(index + 1) of the listing lacks a uuid, a drive or an ISO 8601 timestamp")
             }
             snapshots.append(snapshot)
         }
@@ -99,12 +108,15 @@ public struct CloudSigmaProvider: Provider {
     }
 
     static func liveSnapshot(_ snapshot: JSON) -> LiveSnapshot? {
-        guard let uuid = snapshot["uuid"]?.stringValue, let drive = snapshot["drive"]?["uuid"]?.stringValue ?? snapshot["drive"]?.stringValue,
-              let timestamp = snapshot["timestamp"]?.stringValue, let taken = try? Date(timestamp, strategy: .iso8601) else { return nil }
+        guard let uuid = snapshot["uuid"]?.stringValue,
+            let drive = snapshot["drive"]?["uuid"]?.stringValue ?? snapshot["drive"]?.stringValue,
+            let timestamp = snapshot["timestamp"]?.stringValue, let taken = try? Date(timestamp, strategy: .iso8601)
+        else { return nil }
         let meta = snapshot["meta"]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
-        return LiveSnapshot(id: uuid, driveID: drive, name: snapshot["name"]?.stringValue ?? "", takenAt: taken,
-                            succeeded: snapshot["status"]?.stringValue != "error",
-                            createdByTidemark: meta[CloudSigmaSchedulerMapping.ownerKey] != nil, meta: meta)
+        return LiveSnapshot(
+            id: uuid, driveID: drive, name: snapshot["name"]?.stringValue ?? "", takenAt: taken,
+            succeeded: snapshot["status"]?.stringValue != "error",
+            createdByTidemark: meta[CloudSigmaSchedulerMapping.ownerKey] != nil, meta: meta)
     }
 
     public func apply(_ action: ProviderAction) async throws(ProviderError) -> String? {
@@ -120,8 +132,9 @@ public struct CloudSigmaProvider: Provider {
             _ = try await client.send("DELETE", "backupschedulers/\(id)/")
             return id
         case .bindDrive(let driveID, let schedulerID):
-            _ = try await client.send("POST", "drives/\(driveID)/action/", query: [("do", "set_scheduler")],
-                                      body: ["backup_policy_uuid": schedulerID.map(JSON.string) ?? .null])
+            _ = try await client.send(
+                "POST", "drives/\(driveID)/action/", query: [("do", "set_scheduler")],
+                body: ["backup_policy_uuid": schedulerID.map(JSON.string) ?? .null])
             return driveID
         }
     }

@@ -11,14 +11,16 @@ public enum CloudSigmaSchedulerMapping {
 
     static func marker(_ object: JSON) -> OwnershipMarker? {
         guard let meta = object["meta"], let owner = meta[ownerKey]?.stringValue, let name = meta[nameKey]?.stringValue else { return nil }
-        return OwnershipMarker(instance: owner, target: meta[targetKey]?.stringValue, name: name, protected: meta[protectKey]?.stringValue == "true")
+        return OwnershipMarker(
+            instance: owner, target: meta[targetKey]?.stringValue, name: name, protected: meta[protectKey]?.stringValue == "true")
     }
 
     // MARK: Live → neutral
 
     static func state(_ object: JSON) -> SchedulerState? {
         guard let backup = object["incremental_backup"], let timezone = object["user_timezone"]?.stringValue,
-              let type = SchedulerType(rawValue: object["type"]?.stringValue ?? "") else { return nil }
+            let type = SchedulerType(rawValue: object["type"]?.stringValue ?? "")
+        else { return nil }
         let window = timeWindow(backup)
         let days = weekdays(backup["day_of_week"])
         let daysOfMonth = numbers(backup["day_of_month"], 1...31)
@@ -41,12 +43,14 @@ public enum CloudSigmaSchedulerMapping {
             return nil
         }
         guard let retention = retentionRules(object["retention_policy"]?["rules"]) else { return nil }
-        let schedule = ScheduleSpec(timezone: timezone, rule: .calendar(CalendarRule(times: times, days: days, daysOfMonth: daysOfMonth, months: months)))
+        let schedule = ScheduleSpec(
+            timezone: timezone, rule: .calendar(CalendarRule(times: times, days: days, daysOfMonth: daysOfMonth, months: months)))
         return SchedulerState(
             displayName: object["name"]?.stringValue ?? "", type: type, enabled: object["is_enabled"]?.boolValue ?? true,
             schedule: schedule, retentionName: object["retention_policy"]?["name"]?.stringValue ?? "", retention: retention,
-            notifications: Notifications(backup: object["enable_backup_policy_notifications"]?.boolValue ?? true,
-                                         retention: object["enable_retention_policy_notifications"]?.boolValue ?? true),
+            notifications: Notifications(
+                backup: object["enable_backup_policy_notifications"]?.boolValue ?? true,
+                retention: object["enable_retention_policy_notifications"]?.boolValue ?? true),
             remoteLocation: object["remote_location"]?.stringValue ?? "",
             window: fixedTimeWindow == .wholeDay ? nil : fixedTimeWindow)
     }
@@ -72,7 +76,8 @@ public enum CloudSigmaSchedulerMapping {
     }
 
     static func weekdays(_ value: JSON?) -> Set<Weekday>? {
-        let names = value?.arrayValue?.compactMap(\.stringValue) ?? value?.stringValue.map { $0.split(separator: ",").map(String.init) } ?? []
+        let names =
+            value?.arrayValue?.compactMap(\.stringValue) ?? value?.stringValue.map { $0.split(separator: ",").map(String.init) } ?? []
         if names.contains("*") { return nil }
         let days = Set(names.compactMap(Weekday.init(shortName:)))
         return days.isEmpty || days.count == 7 ? nil : days
@@ -81,7 +86,8 @@ public enum CloudSigmaSchedulerMapping {
     static func timeWindow(_ backup: JSON) -> TimeWindow? {
         func time(_ value: JSON?) -> TimeOfDay? {
             guard let hour = value?["hour"]?.intValue ?? value?["hour"]?.stringValue.flatMap({ Int($0) }),
-                  let minute = value?["minute"]?.intValue ?? value?["minute"]?.stringValue.flatMap({ Int($0) }) else { return nil }
+                let minute = value?["minute"]?.intValue ?? value?["minute"]?.stringValue.flatMap({ Int($0) })
+            else { return nil }
             return TimeOfDay(hour: hour, minute: minute)
         }
         guard let start = time(backup["start_time"]), let end = time(backup["end_time"]) else { return nil }
@@ -91,7 +97,8 @@ public enum CloudSigmaSchedulerMapping {
     static func retentionRules(_ value: JSON?) -> [RetentionRule]? {
         var rules: [RetentionRule] = []
         for item in joinTimeOptions(value?.arrayValue ?? []) {
-            guard let period = RetentionPeriod(rawValue: item["period"]?.stringValue ?? ""), let quantity = item["quantity"]?.intValue else {
+            guard let period = RetentionPeriod(rawValue: item["period"]?.stringValue ?? ""), let quantity = item["quantity"]?.intValue
+            else {
                 return nil
             }
             if let option = item["time_option"]?.intValue {
@@ -157,7 +164,8 @@ public enum CloudSigmaSchedulerMapping {
         var manual = ""
         switch state.schedule.rule {
         case .calendar(let rule):
-            backup["day_of_week"] = .array(rule.days.map { days in weekdayOrder.filter(days.contains).map { .string($0.shortName) } } ?? ["*"])
+            backup["day_of_week"] = .array(
+                rule.days.map { days in weekdayOrder.filter(days.contains).map { .string($0.shortName) } } ?? ["*"])
             backup["day_of_month"] = .string(list(rule.daysOfMonth))
             backup["month"] = monthField(rule.months, spelledLike: base?["incremental_backup"]?["month"])
             switch rule.times {
@@ -175,7 +183,9 @@ public enum CloudSigmaSchedulerMapping {
             case .every(let minutes, let window):
                 backup["hour"] = ""
                 backup["minute"] = ""
-                backup["repeat"] = minutes % 60 == 0 ? ["hour": .string("*/\(minutes / 60)"), "minute": ""] : ["hour": "", "minute": .string("*/\(minutes)")]
+                backup["repeat"] =
+                    minutes % 60 == 0
+                    ? ["hour": .string("*/\(minutes / 60)"), "minute": ""] : ["hour": "", "minute": .string("*/\(minutes)")]
                 setWindow(&backup, window)
             }
         case .cron(let cron):
@@ -194,7 +204,8 @@ public enum CloudSigmaSchedulerMapping {
         object["incremental_backup"] = backup
         object["manual_incremental_backup"] = .string(manual)
         let rules = state.retention.compactMap(wireRule)
-        let splitRules = base?["retention_policy"]?["rules"]?.arrayValue?.contains { $0.objectValue?.keys.sorted() == ["time_option"] } ?? false
+        let splitRules =
+            base?["retention_policy"]?["rules"]?.arrayValue?.contains { $0.objectValue?.keys.sorted() == ["time_option"] } ?? false
         object["retention_policy"] = ["name": .string(state.retentionName), "rules": .array(splitRules ? splitTimeOptions(rules) : rules)]
         return object
     }
@@ -213,7 +224,9 @@ public enum CloudSigmaSchedulerMapping {
 
         public func live(_ object: JSON) -> LiveScheduler { CloudSigmaProvider.liveScheduler(object) }
 
-        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON { wire(state, marker: marker, base: base) }
+        public func object(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
+            wire(state, marker: marker, base: base)
+        }
     }
 
     /// Months as a comma list, or as the list of strings the API returns a comma list as when the live object has one.

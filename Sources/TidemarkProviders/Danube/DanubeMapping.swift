@@ -7,7 +7,7 @@ import TidemarkPolicy
 public enum DanubeMapping {
     /// Option keys: the drive (`HOSTNAME/DISK_ID`) and the definition's wire fields that listings return.
     public static let driveKey = "drive", node = "node", zpool = "zpool", schedule = "schedule", retention = "retention",
-                      bwlimit = "bwlimit"
+        bwlimit = "bwlimit"
     /// Options that are sent on create but not returned by listings, so never compared.
     public static let createOnly = ["type", "compression", "fsfreeze"]
 
@@ -31,22 +31,28 @@ public enum DanubeMapping {
     }
 
     static func live(_ definition: JSON) -> LiveScheduler {
-        let host = definition["hostname"]?.stringValue ?? "", name = definition["name"]?.stringValue ?? ""
+        let host = definition["hostname"]?.stringValue ?? ""
+        let name = definition["name"]?.stringValue ?? ""
         let disk = definition["disk_id"]?.intValue ?? 1
         let drive = drive(host, disk)
         var marker = DescriptionMarker.parse(definition["desc"]?.stringValue)
         if let scheduler = marker?.name { marker?.name = objectName(scheduler: scheduler, drive: drive) }
-        return LiveScheduler(id: "\(drive)/\(name)", marker: marker, state: state(definition, drive: drive), displayName: name, raw: definition)
+        return LiveScheduler(
+            id: "\(drive)/\(name)", marker: marker, state: state(definition, drive: drive), displayName: name, raw: definition)
     }
 
     static func state(_ definition: JSON, drive: String) -> SchedulerState? {
         guard let pattern = definition["schedule"]?.stringValue, let cron = try? CronExpression(parsing: pattern),
-              let retention = definition["retention"]?.intValue else { return nil }
-        let options = [driveKey: drive, node: definition["node"]?.stringValue ?? "", zpool: definition["zpool"]?.stringValue ?? "",
-                       schedule: pattern, self.retention: String(retention), bwlimit: definition["bwlimit"]?.intValue.map(String.init) ?? ""]
-        return SchedulerState(displayName: definition["name"]?.stringValue ?? "", type: .backup, enabled: definition["active"]?.boolValue ?? true,
-                              schedule: ScheduleSpec(timezone: "UTC", rule: .cron(cron)), retentionName: "", retention: [.last(retention)],
-                              notifications: Notifications(), remoteLocation: "", window: nil, options: options)
+            let retention = definition["retention"]?.intValue
+        else { return nil }
+        let options = [
+            driveKey: drive, node: definition["node"]?.stringValue ?? "", zpool: definition["zpool"]?.stringValue ?? "",
+            schedule: pattern, self.retention: String(retention), bwlimit: definition["bwlimit"]?.intValue.map(String.init) ?? "",
+        ]
+        return SchedulerState(
+            displayName: definition["name"]?.stringValue ?? "", type: .backup, enabled: definition["active"]?.boolValue ?? true,
+            schedule: ScheduleSpec(timezone: "UTC", rule: .cron(cron)), retentionName: "", retention: [.last(retention)],
+            notifications: Notifications(), remoteLocation: "", window: nil, options: options)
     }
 
     static func wire(_ state: SchedulerState, marker: OwnershipMarker, disk: Int, creating: Bool) -> JSON {
@@ -56,8 +62,11 @@ public enum DanubeMapping {
             "retention": .int(Int(state.options[retention] ?? "") ?? 1),
             "active": .bool(state.enabled),
             "bwlimit": Int(state.options[bwlimit] ?? "").map(JSON.int) ?? .null,
-            "desc": .string(DescriptionMarker.text(OwnershipMarker(instance: marker.instance, target: marker.target,
-                                                                   name: definitionName(marker.name), protected: marker.protected))),
+            "desc": .string(
+                DescriptionMarker.text(
+                    OwnershipMarker(
+                        instance: marker.instance, target: marker.target,
+                        name: definitionName(marker.name), protected: marker.protected))),
         ]
         if creating {
             body["node"] = .string(state.options[node] ?? "")
@@ -84,11 +93,13 @@ public enum DanubeMapping {
 
     static func snapshot(_ backup: JSON, host: String) -> LiveSnapshot? {
         guard let name = backup["name"]?.stringValue, let disk = backup["disk_id"]?.intValue,
-              let created = backup["created"]?.stringValue, let taken = Timestamp.parse(created) else { return nil }
+            let created = backup["created"]?.stringValue, let taken = Timestamp.parse(created)
+        else { return nil }
         let meta = parseNote(backup["note"]?.stringValue ?? "")
         let drive = drive(host, disk)
-        return LiveSnapshot(id: "\(drive)/\(name)", driveID: drive, name: name, takenAt: taken, succeeded: backup["status"]?.intValue ?? 1 == 1,
-                            createdByTidemark: meta[SnapshotMetaKey.owner] != nil, meta: meta)
+        return LiveSnapshot(
+            id: "\(drive)/\(name)", driveID: drive, name: name, takenAt: taken, succeeded: backup["status"]?.intValue ?? 1 == 1,
+            createdByTidemark: meta[SnapshotMetaKey.owner] != nil, meta: meta)
     }
 
     /// The controller's slot marker as a backup note: `key=value` pairs separated by spaces.

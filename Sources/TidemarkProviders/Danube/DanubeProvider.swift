@@ -11,12 +11,17 @@ public struct DanubeProvider: Provider {
     let client: JSONClient
 
     /// A provider for a Target document; a token goes in `ES-API-KEY`.
-    public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil,
-                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> DanubeProvider {
-        DanubeProvider(target: target.name, client: try TargetConnection.client(
-            target, tokenHeader: "ES-API-KEY", errorDetails: Self.errorDetails, logger: logger, environment: environment, observe: observe, options: options))
+    public static func make(
+        for target: PolicyDocument<TargetSpec>, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        observe: (@Sendable (Int?) -> Void)? = nil,
+        connection options: ConnectionOptions = ConnectionOptions()
+    ) throws(ProviderError) -> DanubeProvider {
+        DanubeProvider(
+            target: target.name,
+            client: try TargetConnection.client(
+                target, tokenHeader: "ES-API-KEY", errorDetails: Self.errorDetails, logger: logger, environment: environment,
+                observe: observe, options: options))
     }
 
     public var capabilities: ProviderCapabilities {
@@ -42,8 +47,10 @@ public struct DanubeProvider: Provider {
             let uuid = vm["uuid"]?.stringValue ?? ""
             let tags = vm["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
             for disk in 1...max(1, vm["disks"]?.intValue ?? 1) {
-                drives.append(LiveDrive(id: DanubeMapping.drive(hostname, disk), name: DanubeMapping.drive(hostname, disk), tags: disk == 1 ? tags : [],
-                                        schedulerID: nil, aliases: disk == 1 ? [hostname, uuid, "\(uuid)/1"] : ["\(uuid)/\(disk)"]))
+                drives.append(
+                    LiveDrive(
+                        id: DanubeMapping.drive(hostname, disk), name: DanubeMapping.drive(hostname, disk), tags: disk == 1 ? tags : [],
+                        schedulerID: nil, aliases: disk == 1 ? [hostname, uuid, "\(uuid)/1"] : ["\(uuid)/\(disk)"]))
             }
         }
         return LiveState(schedulers: try await definitions().map(DanubeMapping.live), drives: drives, nativeScheduling: true)
@@ -61,8 +68,9 @@ public struct DanubeProvider: Provider {
 
     /// Backups of every VM that has a definition tidemark manages (the API lists backups per VM).
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
-        let hosts = Set(try await definitions().filter { DescriptionMarker.parse($0["desc"]?.stringValue) != nil }
-            .compactMap { $0["hostname"]?.stringValue })
+        let hosts = Set(
+            try await definitions().filter { DescriptionMarker.parse($0["desc"]?.stringValue) != nil }
+                .compactMap { $0["hostname"]?.stringValue })
         var snapshots: [LiveSnapshot] = []
         for host in hosts.sorted() {
             guard let backups = try await result("GET", "vm/\(host)/backup", query: [("full", "true")]).arrayValue else {
@@ -70,7 +78,8 @@ public struct DanubeProvider: Provider {
             }
             for backup in backups {
                 guard let snapshot = DanubeMapping.snapshot(backup, host: host) else {
-                    throw .unreadable(request: "GET vm/\(host)/backup", reason: "a backup lacks a name, a disk_id or an ISO 8601 created time")
+                    throw .unreadable(
+                        request: "GET vm/\(host)/backup", reason: "a backup lacks a name, a disk_id or an ISO 8601 created time")
                 }
                 snapshots.append(snapshot)
             }
@@ -83,14 +92,16 @@ public struct DanubeProvider: Provider {
         guard let (host, disk) = DanubeMapping.split(drive: driveID), let definition = meta[SnapshotMetaKey.scheduler] else {
             throw .unsupported(target: target, reason: "\(driveID) is not a HOSTNAME/DISK_ID drive, or the snapshot names no scheduler")
         }
-        let created = try await result("POST", "vm/\(host)/backup/\(definition)",
-                                       body: ["disk_id": .int(disk), "note": .string(DanubeMapping.note(meta))])
+        let created = try await result(
+            "POST", "vm/\(host)/backup/\(definition)",
+            body: ["disk_id": .int(disk), "note": .string(DanubeMapping.note(meta))])
         let detail = created["detail"]?.stringValue ?? ""
         guard let backupName = detail.split(separator: ",").first.flatMap({ $0.hasPrefix("name=") ? $0.dropFirst(5) : nil }) else {
             throw .unreadable(request: "POST vm/\(host)/backup/\(definition)", reason: "no backup name in the result detail '\(detail)'")
         }
-        return LiveSnapshot(id: "\(driveID)/\(backupName)", driveID: driveID, name: String(backupName), takenAt: Date(), succeeded: true,
-                            createdByTidemark: true, meta: meta)
+        return LiveSnapshot(
+            id: "\(driveID)/\(backupName)", driveID: driveID, name: String(backupName), takenAt: Date(), succeeded: true,
+            createdByTidemark: true, meta: meta)
     }
 
     public func deleteSnapshot(id: String) async throws(ProviderError) {
@@ -138,7 +149,9 @@ public struct DanubeProvider: Provider {
         if let text = result.stringValue { return [text] }
         if let detail = result["detail"]?.stringValue { return [detail] }
         if let fields = result.objectValue {
-            return fields.keys.sorted().map { key in "\(key): " + (fields[key]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "\(fields[key]!)") }
+            return fields.keys.sorted().map { key in
+                "\(key): " + (fields[key]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "\(fields[key]!)")
+            }
         }
         return ["\(result)"]
     }

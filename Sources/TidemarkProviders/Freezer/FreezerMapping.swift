@@ -6,7 +6,7 @@ import TidemarkPolicy
 /// job's wire fields: the client, the backup action's fields and the job schedule's.
 public enum FreezerMapping {
     public static let clientID = "client_id", interval = "schedule_interval", startDate = "schedule_start_date",
-                      removeOlderThan = "remove_older_than"
+        removeOlderThan = "remove_older_than"
     /// The backup action's fields tidemark sets, as option keys.
     public static let actionFields = ["backup_name", "container", "path_to_backup", "storage", "mode"]
     /// What a new job's backup action takes when the policy does not say.
@@ -34,13 +34,16 @@ public enum FreezerMapping {
 
     /// `2026-12-01T02:00:00`, in UTC.
     public static func dateText(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: false)
-            .timeZone(separator: .omitted)).replacingOccurrences(of: "Z", with: "")
+        date.formatted(
+            .iso8601.year().month().day().dateTimeSeparator(.standard).time(includingFractionalSeconds: false)
+                .timeZone(separator: .omitted)
+        ).replacingOccurrences(of: "Z", with: "")
     }
 
     static func backupAction(_ job: JSON) -> JSON? {
         guard let actions = job["job_actions"]?.arrayValue, actions.count == 1, let action = actions[0]["freezer_action"],
-              action["action"]?.stringValue == "backup" else { return nil }
+            action["action"]?.stringValue == "backup"
+        else { return nil }
         return action
     }
 
@@ -52,21 +55,26 @@ public enum FreezerMapping {
         options[interval] = schedule[interval]?.stringValue ?? ""
         options[startDate] = schedule[startDate]?.stringValue ?? ""
         let days = action[removeOlderThan]?.intValue
-        return SchedulerState(displayName: DescriptionMarker.parse(job["description"]?.stringValue)?.name ?? job["description"]?.stringValue ?? "",
-                              type: .backup, enabled: schedule["event"]?.stringValue != "stop",
-                              schedule: calendar(interval: options[interval]!, start: options[startDate]!) ?? ScheduleSpec(
-                                timezone: "UTC", rule: .calendar(CalendarRule(times: .at([.midnight])))),
-                              retentionName: "", retention: days.map { [.age(period: .days, quantity: $0)] } ?? [],
-                              notifications: Notifications(), remoteLocation: "", window: nil, options: options)
+        return SchedulerState(
+            displayName: DescriptionMarker.parse(job["description"]?.stringValue)?.name ?? job["description"]?.stringValue ?? "",
+            type: .backup, enabled: schedule["event"]?.stringValue != "stop",
+            schedule: calendar(interval: options[interval]!, start: options[startDate]!)
+                ?? ScheduleSpec(
+                    timezone: "UTC", rule: .calendar(CalendarRule(times: .at([.midnight])))),
+            retentionName: "", retention: days.map { [.age(period: .days, quantity: $0)] } ?? [],
+            notifications: Notifications(), remoteLocation: "", window: nil, options: options)
     }
 
     /// The calendar schedule an interval and start date stand for, in UTC, when one exists: a whole number of days at
     /// the start's time, or an interval that divides a day starting at its multiple after midnight.
     public static func calendar(interval text: String, start: String) -> ScheduleSpec? {
         guard let seconds = seconds(ofInterval: text), seconds % 60 == 0,
-              let date = Timestamp.parse(start.hasSuffix("Z") ? start : start + "Z") else { return nil }
+            let date = Timestamp.parse(start.hasSuffix("Z") ? start : start + "Z")
+        else { return nil }
         let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-        guard let hour = components.hour, let minute = components.minute, let time = TimeOfDay(hour: hour, minute: minute) else { return nil }
+        guard let hour = components.hour, let minute = components.minute, let time = TimeOfDay(hour: hour, minute: minute) else {
+            return nil
+        }
         if seconds == 86_400 { return ScheduleSpec(timezone: "UTC", rule: .calendar(CalendarRule(times: .at([time])))) }
         let minutes = seconds / 60
         guard 1440 % minutes == 0, time.minutesSinceMidnight % minutes == 0 else { return nil }
@@ -76,8 +84,9 @@ public enum FreezerMapping {
     /// A job from a listing; the id is checked by the listing's reader.
     static func live(_ job: JSON) -> LiveScheduler {
         let marker = DescriptionMarker.parse(job["description"]?.stringValue)
-        return LiveScheduler(id: job["job_id"]?.stringValue ?? "", marker: marker, state: state(job),
-                             displayName: marker?.name ?? job["description"]?.stringValue ?? job["job_id"]?.stringValue ?? "", raw: job)
+        return LiveScheduler(
+            id: job["job_id"]?.stringValue ?? "", marker: marker, state: state(job),
+            displayName: marker?.name ?? job["description"]?.stringValue ?? job["job_id"]?.stringValue ?? "", raw: job)
     }
 
     /// The freezer wire format for the reconciler: an update writes over the live job, whose other fields survive.

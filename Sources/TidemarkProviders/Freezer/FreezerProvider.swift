@@ -12,12 +12,17 @@ public struct FreezerProvider: Provider {
     static let pageSize = 100
 
     /// A provider for a Target document; a token goes in `X-Auth-Token`.
-    public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil,
-                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> FreezerProvider {
-        FreezerProvider(target: target.name, client: try TargetConnection.client(
-            target, tokenHeader: "X-Auth-Token", errorDetails: JSONClient.details(keys: ["title", "description"]), logger: logger, environment: environment, observe: observe, options: options))
+    public static func make(
+        for target: PolicyDocument<TargetSpec>, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        observe: (@Sendable (Int?) -> Void)? = nil,
+        connection options: ConnectionOptions = ConnectionOptions()
+    ) throws(ProviderError) -> FreezerProvider {
+        FreezerProvider(
+            target: target.name,
+            client: try TargetConnection.client(
+                target, tokenHeader: "X-Auth-Token", errorDetails: JSONClient.details(keys: ["title", "description"]), logger: logger,
+                environment: environment, observe: observe, options: options))
     }
 
     public var capabilities: ProviderCapabilities {
@@ -45,7 +50,9 @@ public struct FreezerProvider: Provider {
             return id
         }
         let jobs = try await listAll("jobs").map { job throws(ProviderError) -> LiveScheduler in
-            guard job["job_id"]?.stringValue?.isEmpty == false else { throw .unreadable(request: "GET jobs", reason: "a job has no job_id") }
+            guard job["job_id"]?.stringValue?.isEmpty == false else {
+                throw .unreadable(request: "GET jobs", reason: "a job has no job_id")
+            }
             return FreezerMapping.live(job)
         }
         return LiveState(schedulers: jobs, drives: [], nativeScheduling: true, clients: Set(clients))
@@ -57,9 +64,10 @@ public struct FreezerProvider: Provider {
             guard let id = backup["backup_id"]?.stringValue, let stamp = metadata["time_stamp"]?.intValue else {
                 throw .unreadable(request: "GET backups", reason: "a backup lacks a backup_id or a time_stamp")
             }
-            return LiveSnapshot(id: id, driveID: metadata["job_id"]?.stringValue ?? "", name: metadata["backup_name"]?.stringValue ?? id,
-                                takenAt: Date(timeIntervalSince1970: TimeInterval(stamp)),
-                                succeeded: backup["status"]?.stringValue != "error", createdByTidemark: false)
+            return LiveSnapshot(
+                id: id, driveID: metadata["job_id"]?.stringValue ?? "", name: metadata["backup_name"]?.stringValue ?? id,
+                takenAt: Date(timeIntervalSince1970: TimeInterval(stamp)),
+                succeeded: backup["status"]?.stringValue != "error", createdByTidemark: false)
         }
     }
 
@@ -75,7 +83,9 @@ public struct FreezerProvider: Provider {
         switch action {
         case .createScheduler(let state, let marker):
             let created = try await client.fetch("POST", "jobs", body: FreezerMapping.wire(state, marker: marker, base: nil))
-            guard let id = created["job_id"]?.stringValue else { throw .unreadable(request: "POST jobs", reason: "the response holds no job_id") }
+            guard let id = created["job_id"]?.stringValue else {
+                throw .unreadable(request: "POST jobs", reason: "the response holds no job_id")
+            }
             return id
         case .updateScheduler(let live, let object):
             // freezer-api empties job_schedule when a patch leaves it out, so it always goes along (unchanged unless the plan says).

@@ -11,12 +11,17 @@ public struct ScheduledBackupProvider: Provider {
     static let pageSize = 1000
 
     /// A provider for a Target document; a token goes in `X-Auth-Token`.
-    public static func make(for target: PolicyDocument<TargetSpec>, logger: Logger,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            observe: (@Sendable (Int?) -> Void)? = nil,
-                            connection options: ConnectionOptions = ConnectionOptions()) throws(ProviderError) -> ScheduledBackupProvider {
-        ScheduledBackupProvider(target: target.name, client: try TargetConnection.client(
-            target, tokenHeader: "X-Auth-Token", errorDetails: JSONClient.details(keys: ["title", "message"]), logger: logger, environment: environment, observe: observe, options: options))
+    public static func make(
+        for target: PolicyDocument<TargetSpec>, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        observe: (@Sendable (Int?) -> Void)? = nil,
+        connection options: ConnectionOptions = ConnectionOptions()
+    ) throws(ProviderError) -> ScheduledBackupProvider {
+        ScheduledBackupProvider(
+            target: target.name,
+            client: try TargetConnection.client(
+                target, tokenHeader: "X-Auth-Token", errorDetails: JSONClient.details(keys: ["title", "message"]), logger: logger,
+                environment: environment, observe: observe, options: options))
     }
 
     public var capabilities: ProviderCapabilities {
@@ -54,11 +59,13 @@ public struct ScheduledBackupProvider: Provider {
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
         try await listAll("checkpoints").map { checkpoint throws(ProviderError) -> LiveSnapshot in
             guard let id = checkpoint["id"]?.stringValue, let plan = checkpoint["plan_id"]?.stringValue,
-                  let created = checkpoint["created_at"]?.stringValue, let taken = Timestamp.parse(created) else {
+                let created = checkpoint["created_at"]?.stringValue, let taken = Timestamp.parse(created)
+            else {
                 throw .unreadable(request: "GET checkpoints", reason: "a checkpoint lacks an id, a plan_id or an ISO 8601 created_at")
             }
-            return LiveSnapshot(id: id, driveID: plan, name: id, takenAt: taken, succeeded: checkpoint["status"]?.stringValue != "error",
-                                createdByTidemark: false)
+            return LiveSnapshot(
+                id: id, driveID: plan, name: id, takenAt: taken, succeeded: checkpoint["status"]?.stringValue != "error",
+                createdByTidemark: false)
         }
     }
 
@@ -76,7 +83,9 @@ public struct ScheduledBackupProvider: Provider {
             var body = ScheduledBackupMapping.wire(state, marker: marker)
             body["status"] = nil
             let created = try await client.fetch("POST", "plans", body: body)
-            guard let id = created["id"]?.stringValue else { throw .unreadable(request: "POST plans", reason: "the response holds no plan id") }
+            guard let id = created["id"]?.stringValue else {
+                throw .unreadable(request: "POST plans", reason: "the response holds no plan id")
+            }
             if !state.enabled { _ = try await client.send("PUT", "plans/\(id)", body: ["status": "suspended"]) }
             return id
         case .updateScheduler(let live, let object):
