@@ -113,7 +113,8 @@ struct DanubeDefinition: ProviderDefinition {
                 desired.append(
                     DesiredScheduler(
                         name: DanubeMapping.objectName(scheduler: document.name, drive: drive.id), state: state,
-                        adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true))
+                        adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true,
+                        adoptMatching: [DanubeMapping.driveKey]))
             }
         }
         return desired

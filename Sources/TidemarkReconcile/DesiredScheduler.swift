@@ -18,12 +18,15 @@ public struct DesiredScheduler: Sendable, Hashable {
     public var onTarget: Bool
     /// The live name `adopt: true` looks for.
     public var adoptName: String
+    /// Options an adopted object must share besides its name (danube: the drive, as one name serves many disks).
+    public var adoptMatching: [String]
 
     public init(
         name: String, state: SchedulerState, adopt: Bool, protect: Bool, placement: SchedulingPlacement, onTarget: Bool,
-        adoptName: String? = nil
+        adoptName: String? = nil, adoptMatching: [String] = []
     ) {
         self.adoptName = adoptName ?? state.displayName
+        self.adoptMatching = adoptMatching
         self.name = name
         self.state = state
         self.adopt = adopt
@@ -32,10 +35,9 @@ public struct DesiredScheduler: Sendable, Hashable {
         self.onTarget = onTarget
     }
 
-    /// Whether an unmanaged live object is the one `adopt: true` takes over: same name (and drive, on danube).
+    /// Whether an unmanaged live object is the one `adopt: true` takes over: same name, same `adoptMatching` options.
     func adopts(_ live: LiveScheduler) -> Bool {
-        live.marker == nil && live.displayName == adoptName
-            && live.state?.options[DanubeMapping.driveKey] == state.options[DanubeMapping.driveKey]
+        live.marker == nil && live.displayName == adoptName && adoptMatching.allSatisfy { live.state?.options[$0] == state.options[$0] }
     }
 
     /// The neutral state a Scheduler document stands for, resolving its retention reference.

@@ -79,8 +79,9 @@ struct RunCommandTests {
         return samples
     }
 
-    @Test func readyzIsUnavailableUntilTheFirstSuccessfulCycle() async throws {
-        let directory = try CLIRunner.temporaryDirectory([
+    /// A policy directory whose only Target answers nothing (port 9, discard).
+    static func unreachableTarget() throws -> URL {
+        try CLIRunner.temporaryDirectory([
             "policies/target.yaml": """
             apiVersion: tidemark.io/v1
             kind: Target
@@ -88,6 +89,10 @@ struct RunCommandTests {
             spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
             """
         ])
+    }
+
+    @Test func readyzIsUnavailableUntilTheFirstSuccessfulCycle() async throws {
+        let directory = try Self.unreachableTarget()
         let run = try RunningController(
             arguments: ["--interval", "1s", "--state", "sqlite:" + directory.appendingPathComponent("s.sqlite").path],
             in: directory)
@@ -98,14 +103,7 @@ struct RunCommandTests {
     }
 
     @Test func aListenAddressInUseIsAnErrorNotAHang() async throws {
-        let directory = try CLIRunner.temporaryDirectory([
-            "policies/target.yaml": """
-            apiVersion: tidemark.io/v1
-            kind: Target
-            metadata: {name: nowhere}
-            spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
-            """
-        ])
+        let directory = try Self.unreachableTarget()
         let first = try RunningController(
             arguments: ["--state", "sqlite:" + directory.appendingPathComponent("a.sqlite").path], in: directory)
         #expect(try await first.waitUntil { try await first.get("healthz").status == 200 })
