@@ -107,15 +107,42 @@ public actor Controller {
         sleeper?.cancel()
     }
 
-    /// One reconcile cycle: fetch, validate, and (on a new commit or when drift is due) plan and apply.
+    /// One reconcile cycle, as Flux reconciles: fetch the source, reconcile each target (on a new commit or when drift
+    /// is due), rebuild the controller's slot loops, publish the status.
     public func cycle() async {
         let started = clock.now()
+        guard let snapshot = await fetch(started) else { return }
+        let isNew = inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies
+        let driftDue = lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true
+        guard isNew || driftDue else { return }
+        lastDriftCheck = started
+        var results: [TargetResult] = []
+        for target in snapshot.policies.targets {
+            results.append(await reconcile(target, policies: snapshot.policies, isNew: isNew, at: started))
+        }
+        loops = Dictionary(uniqueKeysWithValues: results.compactMap { result in result.loop.map { (result.status.name, $0) } })
+        inForce = snapshot
+        publish(results, commit: snapshot.commit, started: started)
+    }
+
+    /// What a cycle did to one target.
+    struct TargetResult {
+        var status: ControllerStatus.TargetStatus
+        var actions: [StateStore.ActionRecord] = []
+        var errors: [String] = []
+        var loop: SlotLoop?
+        var schedulers: [ControllerStatus.SchedulerStatus] = []
+    }
+
+    /// The source's newest policies, or nil (recorded as a failed or invalid cycle) when they cannot be read or do not
+    /// validate; the policies in force stay.
+    private func fetch(_ started: Date) async -> SourceSnapshot? {
         let snapshot: SourceSnapshot
         do {
             snapshot = try await source()
         } catch {
             fail(started, commit: inForce?.commit, "cannot read the policies: \(error)")
-            return
+            return nil
         }
         guard snapshot.errors.isEmpty else {
             fail(
@@ -123,92 +150,96 @@ public actor Controller {
                 "commit \(snapshot.commit ?? "(files)") does not validate; "
                     + "\(inForce?.commit.map { "commit \($0)" } ?? "nothing") stays in force: "
                     + snapshot.errors.prefix(5).joined(separator: "; "),
-                outcome: "invalid")
-            return
+                outcome: .invalid)
+            return nil
         }
-        let isNew = inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies
-        let driftDue = lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true
-        guard isNew || driftDue else { return }
-        lastDriftCheck = started
+        return snapshot
+    }
 
-        var actions: [(target: String, kind: String, object: String, error: String?)] = []
-        var errors: [String] = []
-        var targets: [ControllerStatus.TargetStatus] = []
-        var newLoops: [String: SlotLoop] = [:]
-        var schedulers: [ControllerStatus.SchedulerStatus] = []
-        for target in snapshot.policies.targets {
-            var targetStatus = ControllerStatus.TargetStatus(
-                name: target.name, driftPolicy: target.spec.driftPolicy.rawValue,
-                pendingActions: 0, lastActions: [], errors: [])
-            do {
-                let (provider, scheduler) = try connection(for: target)
-                let live = try await provider.readLiveState()
-                let plan = try await Planner(instance: configuration.instance, now: started)
-                    .plan(target: target, policies: snapshot.policies, live: live, snapshots: provider.snapshots)
-                if !plan.errors.isEmpty {
-                    targetStatus.errors = plan.errors
-                    errors += plan.errors.map { "target \(target.name): \($0)" }
-                } else if !plan.actions.isEmpty {
-                    if isNew || target.spec.driftPolicy == .correct {
-                        for outcome in await ApplyExecutor(provider: provider, journal: store, target: target.name).apply(plan.actions) {
-                            let object = "\(outcome.action.resource) \(outcome.action.name)"
-                            actions.append((target.name, outcome.action.kind.rawValue, object, outcome.error))
-                            targetStatus.lastActions.append(
-                                "\(outcome.action.kind.rawValue) \(object)\(outcome.error.map { ": \($0)" } ?? "")")
-                            metrics.action(kind: outcome.action.kind.rawValue, outcome: outcome.error == nil ? "ok" : "failed")
-                            if !isNew {
-                                try? store.recordDrift(
-                                    target: target.name, action: "\(outcome.action.kind.rawValue) \(object)",
-                                    outcome: outcome.error == nil ? "corrected" : "failed", at: started)
-                                metrics.drift(target: target.name, corrected: true)
-                            }
-                        }
-                    } else {
-                        targetStatus.pendingActions = plan.actions.count
-                        for action in plan.actions {
-                            try? store.recordDrift(
-                                target: target.name, action: "\(action.kind.rawValue) \(action.resource) \(action.name)",
-                                outcome: "reported", at: started)
-                            metrics.drift(target: target.name, corrected: false)
-                        }
-                        logger.warning("drift reported", metadata: ["target": "\(target.name)", "actions": "\(plan.actions.count)"])
-                    }
-                }
-                let jobs = ControllerJob.jobs(
-                    target: target.name, plan: plan, policies: snapshot.policies, live: live,
-                    instance: configuration.instance)
-                let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
-                metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
-                newLoops[target.name] = loop
-                for placement in plan.placements {
-                    let job = jobs.first { $0.scheduler == placement.scheduler }
-                    schedulers.append(
-                        ControllerStatus.SchedulerStatus(
-                            name: placement.scheduler, target: target.name, mode: placement.mode, drives: [],
-                            nextFires: job.flatMap { try? Schedule($0.schedule).nextFires(after: started, count: 3) } ?? []))
-                }
-            } catch {
-                targetStatus.errors.append("\(error)")
-                errors.append("target \(target.name): \(error)")
+    /// Plans one target, applies the plan (or, for drift a target only reports, records it), and builds its slot loop.
+    private func reconcile(_ target: PolicyDocument<TargetSpec>, policies: PolicySet, isNew: Bool, at started: Date) async -> TargetResult {
+        var result = TargetResult(
+            status: ControllerStatus.TargetStatus(
+                name: target.name, driftPolicy: target.spec.driftPolicy.rawValue, pendingActions: 0, lastActions: [], errors: []))
+        do {
+            let (provider, scheduler) = try connection(for: target)
+            let live = try await provider.readLiveState()
+            let plan = try await Planner(instance: configuration.instance, now: started)
+                .plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
+            if !plan.errors.isEmpty {
+                result.status.errors = plan.errors
+                result.errors += plan.errors.map { "target \(target.name): \($0)" }
+            } else if !plan.actions.isEmpty, isNew || target.spec.driftPolicy == .correct {
+                await apply(plan, to: target, provider: provider, correctingDrift: !isNew, at: started, into: &result)
+            } else if !plan.actions.isEmpty {
+                report(plan, of: target, at: started, into: &result)
             }
-            targets.append(targetStatus)
+            let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: configuration.instance)
+            let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
+            metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
+            result.loop = loop
+            result.schedulers = plan.placements.map { placement in
+                let job = jobs.first { $0.scheduler == placement.scheduler }
+                return ControllerStatus.SchedulerStatus(
+                    name: placement.scheduler, target: target.name, mode: placement.mode, drives: [],
+                    nextFires: job.flatMap { try? Schedule($0.schedule).nextFires(after: started, count: 3) } ?? [])
+            }
+        } catch {
+            result.status.errors.append("\(error)")
+            result.errors.append("target \(target.name): \(error)")
         }
-        loops = newLoops
-        inForce = snapshot
+        return result
+    }
+
+    private func apply(
+        _ plan: TargetPlan, to target: PolicyDocument<TargetSpec>, provider: any Provider, correctingDrift: Bool, at started: Date,
+        into result: inout TargetResult
+    ) async {
+        for outcome in await ApplyExecutor(provider: provider, journal: store, target: target.name).apply(plan.actions) {
+            let action = "\(outcome.action.kind.rawValue) \(outcome.action.resource) \(outcome.action.name)"
+            result.actions.append(
+                StateStore.ActionRecord(
+                    target: target.name, kind: outcome.action.kind.rawValue, object: "\(outcome.action.resource) \(outcome.action.name)",
+                    error: outcome.error))
+            result.status.lastActions.append("\(action)\(outcome.error.map { ": \($0)" } ?? "")")
+            metrics.action(kind: outcome.action.kind.rawValue, outcome: outcome.error == nil ? "ok" : "failed")
+            if correctingDrift {
+                try? store.recordDrift(
+                    target: target.name, action: action, outcome: outcome.error == nil ? "corrected" : "failed", at: started)
+                metrics.drift(target: target.name, corrected: true)
+            }
+        }
+    }
+
+    /// Drift of a target with `driftPolicy: report`: recorded and shown, not corrected.
+    private func report(_ plan: TargetPlan, of target: PolicyDocument<TargetSpec>, at started: Date, into result: inout TargetResult) {
+        result.status.pendingActions = plan.actions.count
+        for action in plan.actions {
+            try? store.recordDrift(
+                target: target.name, action: "\(action.kind.rawValue) \(action.resource) \(action.name)", outcome: "reported", at: started)
+            metrics.drift(target: target.name, corrected: false)
+        }
+        logger.warning("drift reported", metadata: ["target": "\(target.name)", "actions": "\(plan.actions.count)"])
+    }
+
+    /// Records the cycle and makes its results the controller's status.
+    private func publish(_ results: [TargetResult], commit: String?, started: Date) {
+        let actions = results.flatMap(\.actions)
+        let errors = results.flatMap(\.errors)
         let failed = actions.contains { $0.error != nil } || !errors.isEmpty
-        let outcome = failed ? "failed" : actions.isEmpty ? "unchanged" : "applied"
+        let outcome: CycleOutcome = failed ? .failed : actions.isEmpty ? .unchanged : .applied
         try? store.record(
             StateStore.CycleRecord(
-                commit: snapshot.commit, started: started, finished: clock.now(), outcome: outcome,
-                actions: actions, message: errors.isEmpty ? nil : errors.joined(separator: "; ")))
+                commit: commit, started: started, finished: clock.now(), outcome: outcome, actions: actions,
+                message: errors.isEmpty ? nil : errors.joined(separator: "; ")))
         metrics.cycle(duration: clock.now().timeIntervalSince(started), success: !failed, at: clock.now())
-        status.commit = snapshot.commit
+        status.commit = commit
         status.lastSync = started
         status.lastErrors = errors
-        status.targets = targets
-        status.schedulers = schedulers
+        status.targets = results.map(\.status)
+        status.schedulers = results.flatMap(\.schedulers)
         status.ready = status.ready || !failed
-        logger.info("cycle", metadata: ["commit": "\(snapshot.commit ?? "-")", "outcome": "\(outcome)", "actions": "\(actions.count)"])
+        logger.info("cycle", metadata: ["commit": "\(commit ?? "-")", "outcome": "\(outcome.rawValue)", "actions": "\(actions.count)"])
         refreshHealth()
     }
 
@@ -220,7 +251,7 @@ public actor Controller {
         return (provider, scheduler)
     }
 
-    private func fail(_ started: Date, commit: String?, _ message: String, outcome: String = "failed") {
+    private func fail(_ started: Date, commit: String?, _ message: String, outcome: CycleOutcome = .failed) {
         logger.error("cycle failed", metadata: ["error": "\(message)"])
         status.lastErrors = [message]
         try? store.record(

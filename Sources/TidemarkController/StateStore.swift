@@ -165,19 +165,25 @@ public final class StateStore: Sendable {
 
     // MARK: Reconcile cycles
 
+    /// One action a cycle carried out, and its error if it failed.
+    public struct ActionRecord: Sendable, Hashable {
+        public var target: String
+        public var kind: String
+        public var object: String
+        public var error: String?
+    }
+
     /// One reconcile cycle and its actions.
     public struct CycleRecord: Sendable {
         public var commit: String?
         public var started: Date
         public var finished: Date
-        /// `applied`, `unchanged`, `drift-reported`, `invalid` or `failed`.
-        public var outcome: String
-        public var actions: [(target: String, kind: String, object: String, error: String?)]
+        public var outcome: CycleOutcome
+        public var actions: [ActionRecord]
         public var message: String?
 
         public init(
-            commit: String?, started: Date, finished: Date, outcome: String,
-            actions: [(target: String, kind: String, object: String, error: String?)] = [], message: String? = nil
+            commit: String?, started: Date, finished: Date, outcome: CycleOutcome, actions: [ActionRecord] = [], message: String? = nil
         ) {
             self.commit = commit
             self.started = started
@@ -195,7 +201,7 @@ public final class StateStore: Sendable {
                     INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome,
+                    cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome.rawValue,
                     cycle.actions.count, cycle.actions.count { $0.error != nil }, cycle.message,
                 ])
             let id = db.lastInsertedRowID
