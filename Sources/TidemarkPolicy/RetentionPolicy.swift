@@ -95,3 +95,11 @@ extension RetentionRule {
             .map { .anchored(period: period, quantity: quantity.value, timeOption: $0.value) }
     }
 }
+
+extension RetentionRule {
+    /// `{period: years, quantity: 2}` as the 24 months every provider takes it for; other rules as they are.
+    public var yearsAsMonths: RetentionRule {
+        if case .age(.years, let quantity) = self { return .age(period: .months, quantity: quantity * 12) }
+        return self
+    }
+}

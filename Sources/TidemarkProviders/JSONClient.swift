@@ -50,10 +50,15 @@ struct JSONClient: Sendable {
     static func details(keys: [String]) -> @Sendable (Data) -> [String] {
         { body in
             guard let json = try? JSON.parse(body), json.objectValue != nil else {
-                return body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
+                return excerpt(body)
             }
             let parts = keys.compactMap { json[$0]?.stringValue }.filter { !$0.isEmpty }
-            return parts.isEmpty ? ["\(json)".prefix(300).description] : [parts.joined(separator: ": ")]
+            return parts.isEmpty ? excerpt(json.data) : [parts.joined(separator: ": ")]
         }
+    }
+
+    /// The start of an error body nothing better can be read from: its first 300 bytes, none when it is empty.
+    static func excerpt(_ body: Data) -> [String] {
+        body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
     }
 }

@@ -34,8 +34,8 @@ extension Planner {
             compare("window", (current.window ?? .wholeDay).description, (desired.window ?? .wholeDay).description)
         }
         compare("retention.name", quoted(current.retentionName), quoted(desired.retentionName))
-        let nativeRules = desired.retention.filter { if case .last = $0 { false } else { true } }.map(normalized)
-        if current.retention.map(normalized).sorted(by: ruleOrder) != nativeRules.sorted(by: ruleOrder) {
+        let nativeRules = desired.retention.filter { if case .last = $0 { false } else { true } }.map(\.yearsAsMonths)
+        if current.retention.map(\.yearsAsMonths).sorted(by: ruleOrder) != nativeRules.sorted(by: ruleOrder) {
             compare("retention.rules", rulesText(current.retention), rulesText(desired.retention))
         }
         compare("notifications.backup", String(current.notifications.backup), String(desired.notifications.backup))
@@ -76,12 +76,6 @@ extension Planner {
         }
         if want.protect { fields.append(FieldChange(field: "protect", before: nil, after: "true")) }
         return fields
-    }
-
-    /// `{period: years, quantity: 2}` is 24 months on every provider.
-    static func normalized(_ rule: RetentionRule) -> RetentionRule {
-        if case .age(.years, let quantity) = rule { return .age(period: .months, quantity: quantity * 12) }
-        return rule
     }
 
     static func rulesText(_ rules: [RetentionRule]) -> String {

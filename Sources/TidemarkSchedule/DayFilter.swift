@@ -19,9 +19,9 @@ struct DayFilter: Sendable, Hashable {
             daysOfWeek = cron.daysOfWeek
             eitherDayField = cron.daysMatchEither
         case .calendar(let calendar):
-            months = calendar.months.map { $0.reduce(0) { $0 | 1 << $1 } } ?? 0x1FFE
-            daysOfMonth = calendar.daysOfMonth.map { $0.reduce(0) { $0 | 1 << $1 } } ?? 0xFFFF_FFFE
-            daysOfWeek = calendar.days.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? 0x7F
+            months = calendar.months.map { $0.reduce(0) { $0 | 1 << $1 } } ?? DayMask.allMonths
+            daysOfMonth = calendar.daysOfMonth.map { $0.reduce(0) { $0 | 1 << $1 } } ?? DayMask.allDaysOfMonth
+            daysOfWeek = calendar.days.map { $0.reduce(0) { $0 | 1 << $1.rawValue } } ?? DayMask.allDaysOfWeek
             eitherDayField = false
         }
     }

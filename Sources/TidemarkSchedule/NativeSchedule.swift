@@ -31,9 +31,9 @@ public enum NativeSchedule {
                     "its UTC times (\(utc.sorted().prefix(4).map(clock).joined(separator: ", "))…) are not one cron minute × hour grid"))
         }
         let days = schedule.days
-        let domRestricted = days.daysOfMonth != 0xFFFF_FFFE
-        let monthsRestricted = days.months != 0x1FFE
-        let dowRestricted = days.daysOfWeek != 0x7F
+        let domRestricted = days.daysOfMonth != DayMask.allDaysOfMonth
+        let monthsRestricted = days.months != DayMask.allMonths
+        let dowRestricted = days.daysOfWeek != DayMask.allDaysOfWeek
         if domRestricted, dowRestricted, !days.eitherDayField {
             return .failure(Inexpressible("it needs both a day of the month and a day of the week, which cron treats as either"))
         }

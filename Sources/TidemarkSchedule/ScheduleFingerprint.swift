@@ -14,11 +14,11 @@ public struct ScheduleFingerprint: Sendable, Hashable {
 extension Schedule {
     public var fingerprint: ScheduleFingerprint {
         // With the OR rule, a full day-of-week field matches every day, as does a full day-of-month field.
-        let everyDay = days.eitherDayField && (days.daysOfWeek == 0x7F || days.daysOfMonth == 0xFFFF_FFFE)
+        let everyDay = days.eitherDayField && (days.daysOfWeek == DayMask.allDaysOfWeek || days.daysOfMonth == DayMask.allDaysOfMonth)
         return ScheduleFingerprint(
             timezone: zone.identifier, months: days.months,
-            daysOfMonth: everyDay ? 0xFFFF_FFFE : days.daysOfMonth,
-            daysOfWeek: everyDay ? 0x7F : days.daysOfWeek,
+            daysOfMonth: everyDay ? DayMask.allDaysOfMonth : days.daysOfMonth,
+            daysOfWeek: everyDay ? DayMask.allDaysOfWeek : days.daysOfWeek,
             eitherDayField: everyDay ? false : days.eitherDayField, slots: slots)
     }
 }

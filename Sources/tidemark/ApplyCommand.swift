@@ -36,14 +36,14 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
-        guard state.hasPrefix("sqlite:") else { throw ValidationError("--state must be sqlite:PATH.") }
+        _ = try StateLocation.sqlitePath(state)
     }
 
     /// Opens the journal and reports the requests a run that stopped midway left unanswered.
     func openJournal() throws -> StateStore {
         let journal: StateStore
         do {
-            journal = try StateStore(path: String(state.dropFirst("sqlite:".count)))
+            journal = try StateStore(path: try StateLocation.sqlitePath(state))
         } catch {
             Output.error("error: cannot open the state store \(state) for the apply journal: \(error)")
             throw ExitCode.failure

@@ -72,9 +72,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard state.hasPrefix("sqlite:"), state.count > "sqlite:".count else {
-            throw ValidationError("--state must be sqlite:PATH (PostgreSQL is not supported yet).")
-        }
+        _ = try StateLocation.sqlitePath(state)
         if let clockSpeed, clockSpeed <= 0 { throw ValidationError("--clock-speed must be positive.") }
         guard listenAddress != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:9464.") }
     }
@@ -95,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "tidemark")
         let store: StateStore
         do {
-            store = try StateStore(path: String(state.dropFirst("sqlite:".count)))
+            store = try StateStore(path: try StateLocation.sqlitePath(state))
         } catch {
             Output.error("error: cannot open the state store \(state): \(error)")
             throw ExitCode.failure

@@ -36,7 +36,7 @@ struct CloudSigmaClient: Sendable {
     /// `error_point: error_message` of each entry of CloudSigma's error list.
     @Sendable static func errorDetails(_ body: Data) -> [String] {
         guard let json = try? JSON.parse(body), let entries = json.arrayValue else {
-            return body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
+            return JSONClient.excerpt(body)
         }
         return entries.map { entry in
             let message = entry["error_message"]?.stringValue ?? "\(entry)"

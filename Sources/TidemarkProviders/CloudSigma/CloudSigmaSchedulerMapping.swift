@@ -3,7 +3,7 @@ import TidemarkPolicy
 
 /// Maps cloudsigma backup scheduler objects to the neutral `SchedulerState` and back (SPEC §3.1, seeds 000/001).
 public enum CloudSigmaSchedulerMapping {
-    static let ownerKey = "tidemark.io/owner"
+    static let ownerKey = SnapshotMetaKey.owner
     static let nameKey = "tidemark.io/name"
     static let targetKey = "tidemark.io/target"
     static let protectKey = "tidemark.io/protect"
@@ -192,7 +192,7 @@ public enum CloudSigmaSchedulerMapping {
             func bits(_ value: UInt64, _ range: ClosedRange<Int>) -> [Int] { range.filter { value & (1 << $0) != 0 } }
             backup["minute"] = .string(bits(cron.minutes, 0...59).map(String.init).joined(separator: ","))
             backup["hour"] = .string(bits(UInt64(cron.hours), 0...23).map(String.init).joined(separator: ","))
-            let domAll = cron.daysOfMonth == 0xFFFF_FFFE
+            let domAll = cron.daysOfMonth == DayMask.allDaysOfMonth
             backup["day_of_month"] = .string(domAll ? "*" : bits(UInt64(cron.daysOfMonth), 1...31).map(String.init).joined(separator: ","))
             let months = bits(UInt64(cron.months), 1...12)
             backup["month"] = .string(months.count == 12 ? "*" : months.map(String.init).joined(separator: ","))
@@ -245,8 +245,7 @@ public enum CloudSigmaSchedulerMapping {
     }
 
     private static func wireRule(_ rule: RetentionRule) -> JSON? {
-        switch rule {
-        case .age(.years, let quantity): return ["period": "months", "quantity": .int(quantity * 12)]
+        switch rule.yearsAsMonths {
         case .age(let period, let quantity): return ["period": .string(period.rawValue), "quantity": .int(quantity)]
         case .anchored(let period, let quantity, let option):
             return ["period": .string(period.rawValue), "quantity": .int(quantity), "time_option": .int(option)]

@@ -144,7 +144,7 @@ public struct DanubeProvider: Provider {
     /// Danube's error result: a message, `{"detail": …}`, or field errors `{"field": ["…"]}`.
     @Sendable static func errorDetails(_ body: Data) -> [String] {
         guard let json = try? JSON.parse(body), let result = json["text"]?["result"] ?? json["detail"] else {
-            return body.isEmpty ? [] : [String(decoding: body.prefix(300), as: UTF8.self)]
+            return JSONClient.excerpt(body)
         }
         if let text = result.stringValue { return [text] }
         if let detail = result["detail"]?.stringValue { return [detail] }
