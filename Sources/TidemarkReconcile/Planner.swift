@@ -132,10 +132,7 @@ public struct Planner: Sendable {
         target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
         plan: inout TargetPlan
     ) -> [LiveScheduler] {
-        let sharing = policies.targets.filter {
-            $0.name != target.name && $0.spec.provider == target.spec.provider
-                && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint)
-        }.map(\.name)
+        let sharing = Self.sharingTargets(of: target, in: policies)
         let wanted = Set(desired.filter(\.onTarget).map(\.name))
         var managed: [LiveScheduler] = []
         var foreign: [String: Int] = [:]
@@ -161,6 +158,13 @@ public struct Planner: Sendable {
                     + "document names; tidemark leaves them alone (restore that Target, or delete them by hand)")
         }
         return managed
+    }
+
+    /// The other Targets on the same API as `target`.
+    static func sharingTargets(of target: PolicyDocument<TargetSpec>, in policies: PolicySet) -> [String] {
+        policies.targets.filter {
+            $0.name != target.name && $0.spec.provider == target.spec.provider && sameEndpoint($0.spec.endpoint, target.spec.endpoint)
+        }.map(\.name)
     }
 
     /// Whether two endpoints are the same API: compared without case and trailing slashes.
@@ -201,11 +205,7 @@ public struct Planner: Sendable {
                 selectedBy[drive.id] = binding
             }
         }
-        let sharing = Set(
-            policies.targets.filter {
-                $0.name != target.name && $0.spec.provider == target.spec.provider
-                    && Self.sameEndpoint($0.spec.endpoint, target.spec.endpoint)
-            }.map(\.name))
+        let sharing = Set(Self.sharingTargets(of: target, in: policies))
         for other in policies.driveBindings where sharing.contains(other.spec.target.value) {
             for drive in live.drives where other.spec.drives.selects(drive) {
                 guard let binding = selectedBy[drive.id] else { continue }

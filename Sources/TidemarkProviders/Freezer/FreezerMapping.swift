@@ -11,10 +11,6 @@ public enum FreezerMapping {
     public static let actionFields = ["backup_name", "container", "path_to_backup", "storage", "mode"]
     /// What a new job's backup action takes when the policy does not say.
     static let createDefaults = ["storage": "swift", "mode": "fs"]
-    /// Keys of a live job_schedule that the server or the agent maintain; never sent back.
-    static let runtimeScheduleKeys: Set<String> = ["status", "result", "current_pid", "time_created", "time_started", "time_ended"]
-    /// Keys of a live job action that the server assigns.
-    static let serverActionKeys: Set<String> = ["action_id", "project_id", "user_id"]
 
     /// The number of seconds a `schedule_interval` stands for (`continuous` and malformed text: nil).
     public static func seconds(ofInterval text: String) -> Int? {
@@ -102,19 +98,20 @@ public enum FreezerMapping {
         }
     }
 
+    /// The job holding `state`, over `base`'s schedule and action so the fields tidemark does not set (the agent's
+    /// runtime fields, `log_file`, `max_retries`, …) stay as they are.
     static func wire(_ state: SchedulerState, marker: OwnershipMarker, base: JSON?) -> JSON {
-        var schedule = (base?["job_schedule"]?.objectValue ?? [:]).filter { !runtimeScheduleKeys.contains($0.key) && $0.value != .null }
+        var schedule = base?["job_schedule"]?.objectValue ?? [:]
         schedule[interval] = .string(state.options[interval] ?? "")
         schedule[startDate] = state.options[startDate].flatMap { $0.isEmpty ? nil : JSON.string($0) }
         schedule["event"] = state.enabled ? (schedule["event"] == "stop" ? nil : schedule["event"]) : "stop"
-        var baseAction = base.flatMap(backupAction)?.objectValue?.filter { $0.value != .null } ?? [:]
+        var baseAction = base.flatMap(backupAction)?.objectValue ?? [:]
         baseAction["action"] = "backup"
         for field in actionFields where state.options[field] != nil || base == nil {
             baseAction[field] = (state.options[field] ?? createDefaults[field]).flatMap { $0.isEmpty ? nil : JSON.string($0) }
         }
         baseAction[removeOlderThan] = state.options[removeOlderThan].flatMap(Int.init).map(JSON.int)
-        var jobAction = (base?["job_actions"]?.arrayValue?.first?.objectValue ?? ["max_retries": 3, "max_retries_interval": 60])
-            .filter { !serverActionKeys.contains($0.key) && $0.value != .null }
+        var jobAction = base?["job_actions"]?.arrayValue?.first?.objectValue ?? ["max_retries": 3, "max_retries_interval": 60]
         jobAction["freezer_action"] = .object(baseAction)
         return [
             "client_id": .string(state.options[clientID] ?? ""),
