@@ -99,26 +99,29 @@ let package = Package(
             name: "tidemark-bench",
             dependencies: [
                 "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
-                "TidemarkGit", "GitTestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log"),
+                "TidemarkGit", "TestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
-        .target(name: "GitTestSupport", dependencies: ["TidemarkEmulator"], path: "Tests/GitTestSupport"),
-        .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "GitTestSupport"]),
+        .target(
+            name: "TestSupport",
+            dependencies: ["TidemarkEmulator", "TidemarkPolicy", "TidemarkProviders", "TidemarkReconcile", "TidemarkJSON"],
+            path: "Tests/TestSupport"),
+        .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "TestSupport"]),
         .testTarget(
             name: "TidemarkControllerTests",
             dependencies: [
                 "TidemarkController", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkSchedule", "TidemarkReconcile",
-                "GitTestSupport",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON", "GitTestSupport"]),
+        .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON", "TestSupport"]),
         .testTarget(
             name: "TidemarkProvidersTests",
             dependencies: [
-                "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON", "GitTestSupport",
+                "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,10 +129,10 @@ let package = Package(
         .testTarget(
             name: "TidemarkReconcileTests",
             dependencies: [
-                "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
+                "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "GitTestSupport"]),
+        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@ import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 
 /// Slot fire lag over 10,000 controller-scheduled drives on a fast schedule, and the idle memory of `tidemark run`.
 enum ControllerBenchmark {
@@ -106,10 +107,6 @@ final class TimingProvider: Provider {
     }
 
     var creations: [(slot: Date, returned: Date)] { log.withLock { $0 } }
-
-    var capabilities: ProviderCapabilities {
-        get async throws(ProviderError) { try await base.capabilities }
-    }
 
     func readLiveState() async throws(ProviderError) -> LiveState { try await base.readLiveState() }
     func snapshots() async throws(ProviderError) -> [LiveSnapshot] { try await base.snapshots() }

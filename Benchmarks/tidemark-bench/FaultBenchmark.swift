@@ -28,12 +28,13 @@ enum FaultBenchmark {
             """
         for index in 0..<schedulers {
             let names = (1...5).map { String(format: "drive-%05d", index * 5 + $0) }.joined(separator: ", ")
+            let time = String(format: "%02d:%02d", index % 24, index % 60)
             text += """
                 ---
                 apiVersion: tidemark.io/v1
                 kind: Scheduler
                 metadata: {name: generated-\(index)}
-                spec: {target: local, schedule: {timezone: Etc/UTC, at: ["\(String(format: "%02d:%02d", index % 24, index % 60))"]}, retention: {period: days, quantity: 7}}
+                spec: {target: local, schedule: {timezone: Etc/UTC, at: ["\(time)"]}, retention: {period: days, quantity: 7}}
                 ---
                 apiVersion: tidemark.io/v1
                 kind: DriveBinding
@@ -90,9 +91,11 @@ enum FaultBenchmark {
         let objects = try await emulator.request("GET", "backupschedulers/detail/?limit=0").json?["objects"]?.arrayValue ?? []
         let names = objects.compactMap { $0["meta"]?["tidemark.io/name"]?.stringValue }
         print(
-            "faults   the seed policies + \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): converged in \(rounds) plan+apply rounds "
-                + "(\(failedReads) failed reads, \(failedActions) failed actions retried by the next round), \(PlanBenchmark.format(elapsed)); "
-                + "\(sent) requests sent, \(retries) retries (\(refused) refused by the budget), \(served) requests served, \(injected) faults injected; "
+            "faults   the seed policies + \(schedulers) schedulers + \(drives) bindings at 30% faults (all kinds, 1 s timeout): "
+                + "converged in \(rounds) plan+apply rounds "
+                + "(\(failedReads) failed reads, \(failedActions) failed actions retried by the next round), "
+                + "\(PlanBenchmark.format(elapsed)); \(sent) requests sent, \(retries) retries (\(refused) refused by the budget), "
+                + "\(served) requests served, \(injected) faults injected; "
                 + "\(names.count) schedulers, \(names.count - Set(names).count) duplicates")
         await emulator.stop()
     }

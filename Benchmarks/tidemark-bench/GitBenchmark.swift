@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import TidemarkGit
 import TidemarkPolicy
 
@@ -57,7 +57,8 @@ enum GitBenchmark {
             let cold = try clock.measure { _ = try cache.fetch(url, credentials: GitCredentials()) }
             let warm = try clock.measure { _ = try cache.fetch(url, credentials: GitCredentials()) }
             print(
-                "tidemark  git    fetch \(label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(fileCount) files: cold \(format(cold)), warm (no new commits) \(format(warm))"
+                "tidemark  git    fetch \(label.padding(toLength: 7, withPad: " ", startingAt: 0)) \(fileCount) files: "
+                    + "cold \(format(cold)), warm (no new commits) \(format(warm))"
             )
         }
         let repository = try GitMirrorCache(directory: work.root.appendingPathComponent("cache-file").path)
@@ -70,7 +71,8 @@ enum GitBenchmark {
         let documents = result!.policies.documentCount
         let errors = result!.diagnostics.count
         print(
-            "tidemark  git    read tree \(contents!.files.count) files \(format(read)); load + validate \(documents) documents \(format(load)), \(errors) diagnostics"
+            "tidemark  git    read tree \(contents!.files.count) files \(format(read)); "
+                + "load + validate \(documents) documents \(format(load)), \(errors) diagnostics"
         )
     }
 

@@ -30,17 +30,23 @@ public actor Controller {
         public var instance: String
         public var interval: TimeInterval
         public var driftInterval: TimeInterval
+        /// How a person overrides a plan error the controller will not override itself (e.g. a mass deletion).
+        public var overrideHint: @Sendable (PlanProblem.Override) -> String
 
-        public init(instance: String, interval: TimeInterval = 60, driftInterval: TimeInterval = 300) {
+        public init(
+            instance: String, interval: TimeInterval = 60, driftInterval: TimeInterval = 300,
+            overrideHint: @escaping @Sendable (PlanProblem.Override) -> String = { _ in "the controller never overrides this" }
+        ) {
             self.instance = instance
             self.interval = interval
             self.driftInterval = driftInterval
+            self.overrideHint = overrideHint
         }
     }
 
     let configuration: Configuration
     let source: @Sendable () async throws -> SourceSnapshot
-    let makeProvider: @Sendable (PolicyDocument<TargetSpec>) throws -> any Provider
+    let reconciler: Reconciler
     let store: StateStore
     let clock: any ControllerClock
     let logger: Logger
@@ -59,12 +65,12 @@ public actor Controller {
 
     public init(
         configuration: Configuration, source: @escaping @Sendable () async throws -> SourceSnapshot,
-        makeProvider: @escaping @Sendable (PolicyDocument<TargetSpec>) throws -> any Provider,
+        makeProvider: @escaping @Sendable (PolicyDocument<TargetSpec>) throws(ProviderError) -> any Provider,
         store: StateStore, clock: any ControllerClock, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()
     ) {
         self.configuration = configuration
         self.source = source
-        self.makeProvider = makeProvider
+        self.reconciler = Reconciler(instance: configuration.instance, connect: makeProvider)
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -163,18 +169,19 @@ public actor Controller {
                 name: target.name, driftPolicy: target.spec.driftPolicy.rawValue, pendingActions: 0, lastActions: [], errors: []))
         do {
             let (provider, scheduler) = try connection(for: target)
-            let live = try await provider.readLiveState()
-            let plan = try await Planner(instance: configuration.instance, now: started)
-                .plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
+            var plan = try await reconciler.plan(target, policies: policies, provider: provider, now: started)
+            for index in plan.problems.indices where plan.problems[index].override != nil {
+                plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
+            }
             if !plan.errors.isEmpty {
-                result.status.errors = plan.errors
+                result.status.errors = plan.errors.map(\.description)
                 result.errors += plan.errors.map { "target \(target.name): \($0)" }
             } else if !plan.actions.isEmpty, isNew || target.spec.driftPolicy == .correct {
                 await apply(plan, to: target, provider: provider, correctingDrift: !isNew, at: started, into: &result)
             } else if !plan.actions.isEmpty {
                 report(plan, of: target, at: started, into: &result)
             }
-            let jobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: configuration.instance)
+            let jobs = plan.controllerJobs
             let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
             metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
             result.loop = loop
@@ -195,7 +202,7 @@ public actor Controller {
         _ plan: TargetPlan, to target: PolicyDocument<TargetSpec>, provider: any Provider, correctingDrift: Bool, at started: Date,
         into result: inout TargetResult
     ) async {
-        for outcome in await ApplyExecutor(provider: provider, journal: store, target: target.name).apply(plan.actions) {
+        for outcome in await reconciler.apply(plan, provider: provider, journal: store) {
             let action = "\(outcome.action.kind.rawValue) \(outcome.action.resource) \(outcome.action.name)"
             result.actions.append(
                 StateStore.ActionRecord(
@@ -245,7 +252,7 @@ public actor Controller {
 
     private func connection(for target: PolicyDocument<TargetSpec>) throws -> (any Provider, ControllerScheduler) {
         if let existing = connections[target.name], existing.spec == target.spec { return (existing.provider, existing.scheduler) }
-        let provider = try makeProvider(target)
+        let provider = try reconciler.connection(for: target)
         let scheduler = ControllerScheduler(store: store, instance: configuration.instance, provider: provider, logger: logger)
         connections[target.name] = (target.spec, provider, scheduler)
         return (provider, scheduler)
@@ -283,7 +290,7 @@ public actor Controller {
             let interval = zip(fires, fires.dropFirst()).map { $1.timeIntervalSince($0) }.max() ?? 86400
             status.schedulers[index].nextFires = schedule.nextFires(after: now, count: 3)
             status.schedulers[index].drives = job.driveIDs.map { drive in
-                let taken = newest["\(job.scheduler)|\(drive)"]
+                let taken = newest[ScheduledDrive(scheduler: job.scheduler, drive: drive)]
                 let age = now.timeIntervalSince(taken ?? startedAt)
                 metrics.newestSnapshotAge(scheduler: job.scheduler, drive: drive, seconds: age)
                 return ControllerStatus.DriveStatus(drive: drive, newestSnapshot: taken, stale: age > 2 * interval)

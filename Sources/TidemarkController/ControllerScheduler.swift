@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 import TidemarkSchedule
 
 /// Takes the snapshots of controller-mode schedulers at their slots and applies their retention, exactly once per
@@ -18,7 +19,7 @@ public actor ControllerScheduler {
     /// How many drives of a job are worked on at once.
     let parallelism: Int
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
-    private var known: [String: LiveSnapshot]?
+    private var known: [SlotKey: LiveSnapshot]?
 
     public init(store: StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8) {
         self.store = store
@@ -69,14 +70,14 @@ public actor ControllerScheduler {
     /// own, so drives interleave only at their requests.
     private func runDrives(
         _ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
-        index: inout [String: LiveSnapshot], report: inout Report
+        index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
-        var perDrive: [String: [String: LiveSnapshot]] = [:]
+        var perDrive: [String: [SlotKey: LiveSnapshot]] = [:]
         let drives = Set(job.driveIDs)
-        for (key, snapshot) in index where key.hasPrefix(job.scheduler + "|") && drives.contains(snapshot.driveID) {
+        for (key, snapshot) in index where key.scheduled.scheduler == job.scheduler && drives.contains(snapshot.driveID) {
             perDrive[snapshot.driveID, default: [:]][key] = snapshot
         }
-        try await withThrowingTaskGroup(of: (drive: String, index: [String: LiveSnapshot], report: Report).self) { group in
+        try await withThrowingTaskGroup(of: (drive: String, index: [SlotKey: LiveSnapshot], report: Report).self) { group in
             var remaining = job.driveIDs.makeIterator()
             func addNext() {
                 guard let drive = remaining.next() else { return }
@@ -99,9 +100,9 @@ public actor ControllerScheduler {
         }
     }
 
-    private func snapshotsByKey() async throws -> [String: LiveSnapshot] {
+    private func snapshotsByKey() async throws -> [SlotKey: LiveSnapshot] {
         if let known { return known }
-        var index: [String: LiveSnapshot] = [:]
+        var index: [SlotKey: LiveSnapshot] = [:]
         for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
             guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else {
                 continue
@@ -111,11 +112,11 @@ public actor ControllerScheduler {
         return index
     }
 
-    static func key(_ scheduler: String, _ drive: String, _ slot: String) -> String { "\(scheduler)|\(drive)|\(slot)" }
+    static func key(_ scheduler: String, _ drive: String, _ slot: String) -> SlotKey { SlotKey(scheduler, drive, slot) }
 
     private func take(
         _ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
-        index: inout [String: LiveSnapshot], report: inout Report
+        index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
         for slot in try store.pendingSlots(scheduler: job.scheduler, drive: drive) {
             let onTime = slot >= startedAt || job.missed == .once
@@ -147,7 +148,7 @@ public actor ControllerScheduler {
 
     private func takeSlot(
         _ job: ControllerJob, drive: String, slot: Date, now: Date,
-        index: inout [String: LiveSnapshot], report: inout Report
+        index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
         if try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) == .created { return }
         let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
@@ -209,20 +210,20 @@ public actor ControllerScheduler {
     /// Retention over this scheduler's snapshots of the drive, by their slot instants, in the schedule's timezone.
     private func applyRetention(
         _ job: ControllerJob, drive: String, now: Date,
-        index: inout [String: LiveSnapshot], report: inout Report
+        index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
         guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone) else { return }
-        let prefix = "\(job.scheduler)|\(drive)|"
-        let mine = index.filter { $0.key.hasPrefix(prefix) }
-        let snapshots = mine.compactMap { key, live -> Snapshot? in
-            SnapshotMarker.slot(from: String(key.dropFirst(prefix.count))).map {
-                Snapshot(id: key, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
+        let scheduled = ScheduledDrive(scheduler: job.scheduler, drive: drive)
+        let mine = Dictionary(uniqueKeysWithValues: index.filter { $0.key.scheduled == scheduled }.map { ($0.value.id, $0) })
+        let snapshots = mine.values.compactMap { key, live -> Snapshot? in
+            SnapshotMarker.slot(from: key.slot).map {
+                Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
             }
         }
         for decision in RetentionEngine(policy: policy, zone: zone).evaluate(snapshots, now: now) where !decision.keep {
-            guard let live = mine[decision.snapshot.id] else { continue }
+            guard let (key, live) = mine[decision.snapshot.id] else { continue }
             try await deleteIgnoringGone(live.id)
-            index[decision.snapshot.id] = nil
+            index[key] = nil
             try store.markDeleted(snapshot: live.id, at: now)
             report.deleted += 1
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkReconcile
 import TidemarkSchedule
 
 /// The controller's scheduling loop over a fixed set of jobs: wakes at the head of the queue of next fire

@@ -150,15 +150,13 @@ public final class StateStore: Sendable {
     }
 
     /// The newest slot taken per scheduler and drive, keyed `scheduler|drive`: one grouped query over the slots' key.
-    public func newestSlots() throws -> [String: Date] {
+    public func newestSlots() throws -> [ScheduledDrive: Date] {
         try database.read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
             return Dictionary(
-                uniqueKeysWithValues: rows.map { row -> (String, Date) in
-                    let scheduler: String = row["scheduler"]
-                    let drive: String = row["drive"]
-                    return ("\(scheduler)|\(drive)", Date(timeIntervalSince1970: row["newest"]))
+                uniqueKeysWithValues: rows.map { row -> (ScheduledDrive, Date) in
+                    (ScheduledDrive(scheduler: row["scheduler"], drive: row["drive"]), Date(timeIntervalSince1970: row["newest"]))
                 })
         }
     }

@@ -253,7 +253,8 @@ public struct Emulator: Sendable {
                         APIError.entry(
                             type: "validation",
                             message: "expected {\"rate\": 0…1, \"seed\": N, \"latency_ms\": N, "
-                                + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N, \"routes\": {\"POST /path\": 0…1}}",
+                                + "\"connection_faults\": true|false, \"hang_seconds\": N, \"quota\": N, "
+                                + "\"routes\": {\"POST /path\": 0…1}}",
                             point: nil)
                     ]))
             }

@@ -2,8 +2,10 @@ import Foundation
 import TidemarkJSON
 
 /// Initial contents of an emulator, read from a JSON file:
-/// `{"drives": [{"uuid": "…", "name": "db-1", "tags": ["prod"]}], "backupschedulers": [{…}], "snapshots": [{"drive": "…", "name": "…", "timestamp": "…"}],
-/// "vms": [{"hostname": "web-1.example.com", "disks": 2, "tags": ["prod"], "locked": false}], "freezer_clients": [{"client_id": "node1", "hostname": "node1"}]}`.
+/// `{"drives": [{"uuid": "…", "name": "db-1", "tags": ["prod"]}], "backupschedulers": [{…}],
+/// "snapshots": [{"drive": "…", "name": "…", "timestamp": "…"}],
+/// "vms": [{"hostname": "web-1.example.com", "disks": 2, "tags": ["prod"], "locked": false}],
+/// "freezer_clients": [{"client_id": "node1", "hostname": "node1"}]}`.
 public struct EmulatorFixture: Sendable {
     public struct Drive: Sendable {
         public var uuid: String?

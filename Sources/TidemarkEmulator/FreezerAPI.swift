@@ -171,13 +171,11 @@ struct FreezerAPI: EmulatedAPI {
         {
             throw Failure.badRequest("'\(interval)' does not match '^(continuous|(\\\\d+ +(weeks|days|hours|minutes|seconds)))$'")
         }
+        let datePattern =
+            #"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12][0-9])T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9]"#
+            + #"(\.[0-9]+)?(Z|[+-](2[0-3]|[01][0-9]):[0-5][0-9])?$"#
         for key in ["schedule_date", "schedule_start_date", "schedule_end_date"] {
-            if let date = schedule[key]?.stringValue,
-                date.range(
-                    of:
-                        #"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12][0-9])T(2[0-3]|[01][0-9]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-](2[0-3]|[01][0-9]):[0-5][0-9])?$"#,
-                    options: .regularExpression) == nil
-            {
+            if let date = schedule[key]?.stringValue, date.range(of: datePattern, options: .regularExpression) == nil {
                 throw Failure.badRequest("'\(date)' does not match the ISO 8601 date pattern")
             }
         }

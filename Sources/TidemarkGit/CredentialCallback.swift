@@ -75,7 +75,8 @@ let certificateCallback: git_transport_certificate_check_cb = { cert, _, host, p
         git_error_set_str(
             Int32(GIT_ERROR_SSH.rawValue),
             "the host key of \(name) (\(fingerprint)) is not in \(knownHosts.path); "
-                + "check the fingerprint and add it, e.g. ssh-keyscan \(box.port.map { "-p \($0) " } ?? "")\(hostName) >> \(knownHosts.path)"
+                + "check the fingerprint and add it, e.g. "
+                + "ssh-keyscan \(box.port.map { "-p \($0) " } ?? "")\(hostName) >> \(knownHosts.path)"
         )
         return GIT_ECERTIFICATE.rawValue
     case .changed:

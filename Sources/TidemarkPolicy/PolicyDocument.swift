@@ -1,4 +1,4 @@
-/// The kinds of document the policy language has (SPEC §3).
+/// The kinds of document the policy language has (docs/policy-language.md).
 public enum PolicyKind: String, Sendable, CaseIterable, Hashable {
     case target = "Target"
     case retentionPolicy = "RetentionPolicy"

@@ -55,7 +55,8 @@ struct ReferenceValidator {
             if let target, scheduler.spec.target.value != target.name {
                 log.error(
                     spec.scheduler.location,
-                    "drive binding '\(binding.name)' is on target '\(target.name)' but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
+                    "drive binding '\(binding.name)' is on target '\(target.name)' "
+                        + "but scheduler '\(scheduler.name)' is on target '\(scheduler.spec.target.value)'",
                     hint: "bind drives to a scheduler of the same target")
             }
         }

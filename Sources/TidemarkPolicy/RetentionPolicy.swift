@@ -1,4 +1,4 @@
-/// How long snapshots are kept: a union of rules (SPEC §3.2).
+/// How long snapshots are kept: a union of rules (docs/policy-language.md#retentionpolicy).
 public struct RetentionPolicySpec: Sendable, Hashable {
     public var displayName: String?
     public var rules: [RetentionRule]

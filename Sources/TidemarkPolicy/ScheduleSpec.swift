@@ -1,4 +1,4 @@
-/// When a scheduler fires, in a named IANA timezone (SPEC §3.1).
+/// When a scheduler fires, in a named IANA timezone (docs/policy-language.md#schedules).
 public struct ScheduleSpec: Sendable, Hashable {
     public var timezone: String
     public var rule: ScheduleRule

@@ -2,7 +2,7 @@ import Foundation
 import TidemarkJSON
 import TidemarkPolicy
 
-/// A scheduler as the reconciler compares it: provider-neutral, normalized (SPEC §3).
+/// A scheduler as the reconciler compares it: provider-neutral, normalized (docs/plan.md).
 public struct SchedulerState: Sendable, Hashable {
     public var displayName: String
     public var type: SchedulerType
@@ -74,6 +74,14 @@ public struct LiveDrive: Sendable, Hashable {
     public var schedulerID: String?
     /// Other names and ids that drive selectors match (a danube VM's hostname and uuid for its first disk).
     public var aliases: [String] = []
+
+    public init(id: String, name: String, tags: [String] = [], schedulerID: String? = nil, aliases: [String] = []) {
+        self.id = id
+        self.name = name
+        self.tags = tags
+        self.schedulerID = schedulerID
+        self.aliases = aliases
+    }
 }
 
 /// A snapshot of a drive.

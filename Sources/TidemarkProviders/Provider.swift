@@ -1,18 +1,6 @@
 import TidemarkJSON
 import TidemarkPolicy
 
-/// What a target can do natively.
-public struct ProviderCapabilities: Sendable, Hashable {
-    /// The API runs schedules itself.
-    public var nativeScheduling: Bool
-    /// Retention rule kinds the API enforces itself.
-    public var nativeRetention: Set<RetentionKind>
-
-    public enum RetentionKind: String, Sendable, Hashable {
-        case age, anchored, last
-    }
-}
-
 /// One change to apply to a target.
 public enum ProviderAction: Sendable, Hashable {
     case createScheduler(SchedulerState, OwnershipMarker)
@@ -26,7 +14,6 @@ public enum ProviderAction: Sendable, Hashable {
 
 /// A backup API behind one protocol: read live state, apply one action.
 public protocol Provider: Sendable {
-    var capabilities: ProviderCapabilities { get async throws(ProviderError) }
     func readLiveState() async throws(ProviderError) -> LiveState
     func snapshots() async throws(ProviderError) -> [LiveSnapshot]
     /// Takes a snapshot of a drive now, named and marked by the caller.

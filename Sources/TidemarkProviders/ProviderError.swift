@@ -18,7 +18,7 @@ public enum ProviderError: Error, Sendable, CustomStringConvertible {
             case 401, 403: hint = " (check the target's credentials)"
             case 404: hint = " (the object is gone or the endpoint is wrong)"
             case 409: hint = " (the object is in use)"
-            case 429: hint = " (rate limited; try again later or lower --parallelism)"
+            case 429: hint = " (rate limited; try again later, with fewer requests at once)"
             default: hint = ""
             }
             return "\(request): HTTP \(status)\(details.isEmpty ? "" : ": " + details.joined(separator: "; "))\(hint)"

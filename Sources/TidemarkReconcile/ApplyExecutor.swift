@@ -1,6 +1,6 @@
 import TidemarkProviders
 
-/// Carries out a target's actions in the safe order of SPEC §4, up to `parallelism` at a time within a phase.
+/// Carries out a target's actions in the safe order docs/commands.md#tidemark-apply gives, up to `parallelism` at a time within a phase.
 public struct ApplyExecutor: Sendable {
     public let provider: any Provider
     public let parallelism: Int

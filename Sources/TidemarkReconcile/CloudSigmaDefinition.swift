@@ -47,9 +47,9 @@ struct CloudSigmaDefinition: ProviderDefinition {
             case (_, false, _):
                 placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
             case (.native, true, let limitation?):
-                plan.errors.append(
-                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))"
-                )
+                plan.error(
+                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
+                    subject: .init("scheduler", document.name), location: document.location)
                 placement = .controller(reason: limitation)
             case (.auto, true, let limitation?):
                 placement = .controller(reason: limitation)
@@ -60,7 +60,7 @@ struct CloudSigmaDefinition: ProviderDefinition {
             plan.placements.append(.init(scheduler: document.name, mode: placement == .native ? .native : .controller, reason: reason))
             return DesiredScheduler(
                 name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect,
-                placement: placement, onTarget: placement == .native)
+                placement: placement, onTarget: placement == .native, comparison: .schedulerFields)
         }
     }
 }

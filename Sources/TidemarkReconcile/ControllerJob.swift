@@ -1,9 +1,9 @@
 import Foundation
 import TidemarkPolicy
 import TidemarkProviders
-import TidemarkReconcile
 
-/// One scheduler the controller runs itself, with the drives bound to it.
+/// One scheduler the controller runs itself, with the drives bound to it; the planner derives them from the documents
+/// and the placements it decided, so `tidemark run` never reads them back from plan text.
 public struct ControllerJob: Sendable {
     public var scheduler: String
     public var target: String
@@ -33,7 +33,7 @@ public struct ControllerJob: Sendable {
     /// The jobs of one target: its schedulers the plan places in the controller, each with the live drives its
     /// bindings select, and the natively scheduled objects whose retention the controller enforces. Disabled
     /// schedulers take no snapshots.
-    public static func jobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState, instance: String) -> [ControllerJob] {
+    static func jobs(target: String, plan: TargetPlan, policies: PolicySet, live: LiveState, instance: String) -> [ControllerJob] {
         slotJobs(target: target, plan: plan, policies: policies, live: live)
             + retentionJobs(
                 target: target, plan: plan, policies: policies,

@@ -58,7 +58,9 @@ struct DanubeDefinition: ProviderDefinition {
         for document in policies.schedulers where document.spec.target.value == target.name {
             let spec = document.spec
             guard let node = spec.options["node"], !node.isEmpty else {
-                plan.errors.append("scheduler \(document.name): danube needs options.node, the backup node that stores the backups")
+                plan.error(
+                    "scheduler \(document.name): danube needs options.node, the backup node that stores the backups",
+                    subject: .init("scheduler", document.name), location: document.location)
                 continue
             }
             let rules = policies.resolve(spec.retention)?.rules ?? []
@@ -74,9 +76,9 @@ struct DanubeDefinition: ProviderDefinition {
             switch (target.spec.scheduling, limitation) {
             case (.controller, _): placement = .controller(reason: "the target's scheduling is controller")
             case (.native, let limitation?):
-                plan.errors.append(
-                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))"
-                )
+                plan.error(
+                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
+                    subject: .init("scheduler", document.name), location: document.location)
                 continue
             case (.auto, let limitation?): placement = .controller(reason: limitation)
             default: placement = .native
@@ -97,7 +99,9 @@ struct DanubeDefinition: ProviderDefinition {
                 }
             }
             if drives.isEmpty {
-                plan.warnings.append("scheduler \(document.name): no DriveBinding selects a VM disk, so no definition is made")
+                plan.warning(
+                    "scheduler \(document.name): no DriveBinding selects a VM disk, so no definition is made",
+                    subject: .init("scheduler", document.name), location: document.location)
             }
             for drive in drives {
                 var options = [
@@ -113,7 +117,7 @@ struct DanubeDefinition: ProviderDefinition {
                 desired.append(
                     DesiredScheduler(
                         name: DanubeMapping.objectName(scheduler: document.name, drive: drive.id), state: state,
-                        adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true,
+                        adopt: spec.adopt, protect: spec.protect, placement: placement, onTarget: true, comparison: .options,
                         adoptMatching: [DanubeMapping.driveKey]))
             }
         }

@@ -1,7 +1,7 @@
 import TidemarkPolicy
 import TidemarkProviders
 
-/// Who runs a scheduler: the API's native scheduler, or tidemark's controller (SPEC §2).
+/// Who runs a scheduler: the API's native scheduler, or tidemark's controller (docs/providers.md#native-or-controller).
 public enum SchedulingPlacement: Sendable, Hashable {
     case native
     case controller(reason: String)
@@ -9,6 +9,12 @@ public enum SchedulingPlacement: Sendable, Hashable {
 
 /// A Scheduler document as the reconciler wants it on its target.
 public struct DesiredScheduler: Sendable, Hashable {
+    /// What says an object on the API: the neutral scheduler fields (schedule, retention, window: cloudsigma), or the
+    /// provider's options, which carry the whole object in the API's own terms (cron, node, job settings).
+    public enum Comparison: Sendable, Hashable {
+        case schedulerFields, options
+    }
+
     public var name: String
     public var state: SchedulerState
     public var adopt: Bool
@@ -20,11 +26,13 @@ public struct DesiredScheduler: Sendable, Hashable {
     public var adoptName: String
     /// Options an adopted object must share besides its name (danube: the drive, as one name serves many disks).
     public var adoptMatching: [String]
+    public var comparison: Comparison
 
     public init(
         name: String, state: SchedulerState, adopt: Bool, protect: Bool, placement: SchedulingPlacement, onTarget: Bool,
-        adoptName: String? = nil, adoptMatching: [String] = []
+        comparison: Comparison, adoptName: String? = nil, adoptMatching: [String] = []
     ) {
+        self.comparison = comparison
         self.adoptName = adoptName ?? state.displayName
         self.adoptMatching = adoptMatching
         self.name = name

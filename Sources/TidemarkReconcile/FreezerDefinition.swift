@@ -48,29 +48,33 @@ struct FreezerDefinition: ProviderDefinition {
         return policies.schedulers.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             guard let client = spec.options["clientId"], let container = spec.options["container"] else {
-                plan.errors.append("scheduler \(document.name): freezer needs options.clientId (the agent's client) and options.container")
+                plan.error(
+                    "scheduler \(document.name): freezer needs options.clientId (the agent's client) and options.container",
+                    subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             if !live.clients.contains(client) {
-                plan.errors.append(
+                plan.error(
                     "scheduler \(document.name): client \(client) is not registered on target \(target.name); "
-                        + "start the freezer agent on that host (it registers the client) before applying")
+                        + "start the freezer agent on that host (it registers the client) before applying",
+                    subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             if target.spec.scheduling == .controller {
-                plan.errors.append(
+                plan.error(
                     "scheduler \(document.name): target \(target.name) says scheduling: controller, but tidemark cannot run freezer jobs "
-                        + "slot by slot (a job event carries no slot); use scheduling: auto or native")
+                        + "slot by slot (a job event carries no slot); use scheduling: auto or native",
+                    subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             let interval: (seconds: Int, start: Date)
             switch NativeSchedule.interval(spec.schedule, from: now) {
             case .success(let found): interval = found
             case .failure(let why):
-                plan.errors.append(
+                plan.error(
                     "scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
-                        + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)"
-                )
+                        + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)",
+                    subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             let rules = policies.resolve(spec.retention)?.rules ?? []
@@ -106,6 +110,7 @@ struct FreezerDefinition: ProviderDefinition {
                 options: options)
             return DesiredScheduler(
                 name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
+                comparison: .options,
                 adoptName: spec.displayName ?? document.name)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import TidemarkPolicy
 
-/// Everything a plan shows and a saved plan records (SPEC §4); encoded as versioned JSON.
+/// Everything a plan shows and a saved plan records (docs/plan.md); encoded as versioned JSON.
 public struct Plan: Sendable, Codable {
     public static let formatVersion = "1"
 
@@ -97,7 +97,17 @@ public struct Plan: Sendable, Codable {
     public var hasChanges: Bool { !actions.isEmpty }
 
     /// Problems that forbid applying this plan.
-    public var errors: [String] { targets.flatMap { target in target.errors.map { "target \(target.name): \($0)" } } }
+    public var errors: [PlanProblem] { targets.flatMap(\.errors) }
+
+    /// Says, in each problem a person may override, how to override it (only the caller knows: a flag, a setting).
+    public mutating func explainOverrides(_ how: (PlanProblem.Override) -> String) {
+        for target in targets.indices {
+            for index in targets[target].problems.indices {
+                guard let override = targets[target].problems[index].override, targets[target].problems[index].hint == nil else { continue }
+                targets[target].problems[index].hint = how(override)
+            }
+        }
+    }
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
@@ -122,10 +132,42 @@ public struct TargetPlan: Sendable, Codable {
     public var liveVersion: String
     public var placements: [Placement]
     public var actions: [PlannedAction]
-    public var warnings: [String]
-    public var errors: [String]
+    /// Errors (which forbid applying) and warnings, in the order found.
+    public var problems: [PlanProblem]
     /// Objects already in the desired state.
     public var unchanged: Int
+    /// What the controller runs for this target (slots, or retention over native objects); not part of a saved plan.
+    public internal(set) var controllerJobs: [ControllerJob] = []
+
+    public init(
+        name: String, provider: ProviderKind, endpoint: String, liveVersion: String, placements: [Placement] = [],
+        actions: [PlannedAction] = [], problems: [PlanProblem] = [], unchanged: Int = 0
+    ) {
+        self.name = name
+        self.provider = provider
+        self.endpoint = endpoint
+        self.liveVersion = liveVersion
+        self.placements = placements
+        self.actions = actions
+        self.problems = problems
+        self.unchanged = unchanged
+    }
+
+    public var errors: [PlanProblem] { problems.filter { $0.severity == .error } }
+    public var warnings: [PlanProblem] { problems.filter { $0.severity == .warning } }
+
+    /// Records an error: the plan cannot be applied.
+    mutating func error(
+        _ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil, hint: String? = nil,
+        override: PlanProblem.Override? = nil
+    ) {
+        problems.append(PlanProblem(.error, message, subject: subject, location: location, hint: hint, override: override))
+    }
+
+    /// Records a warning, shown with the plan.
+    mutating func warning(_ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil) {
+        problems.append(PlanProblem(.warning, message, subject: subject, location: location))
+    }
 
     /// Who runs a scheduler (or plan, definition, job) and who enforces its retention, and why.
     public struct Placement: Sendable, Codable, Hashable {
@@ -158,6 +200,33 @@ public struct TargetPlan: Sendable, Codable {
         case name, provider, endpoint
         case liveVersion = "live_version"
         case placements, actions, warnings, errors, unchanged
+    }
+
+    /// Problems are saved as their text, errors and warnings apart.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let errors = try container.decode([String].self, forKey: .errors).map { PlanProblem(.error, $0) }
+        let warnings = try container.decode([String].self, forKey: .warnings).map { PlanProblem(.warning, $0) }
+        self.init(
+            name: try container.decode(String.self, forKey: .name), provider: try container.decode(ProviderKind.self, forKey: .provider),
+            endpoint: try container.decode(String.self, forKey: .endpoint),
+            liveVersion: try container.decode(String.self, forKey: .liveVersion),
+            placements: try container.decode([Placement].self, forKey: .placements),
+            actions: try container.decode([PlannedAction].self, forKey: .actions), problems: errors + warnings,
+            unchanged: try container.decode(Int.self, forKey: .unchanged))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(liveVersion, forKey: .liveVersion)
+        try container.encode(placements, forKey: .placements)
+        try container.encode(actions, forKey: .actions)
+        try container.encode(warnings.map(\.description), forKey: .warnings)
+        try container.encode(errors.map(\.description), forKey: .errors)
+        try container.encode(unchanged, forKey: .unchanged)
     }
 }
 

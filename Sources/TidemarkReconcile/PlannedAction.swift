@@ -35,7 +35,7 @@ public struct PlannedAction: Sendable, Codable, Hashable {
         case kind, resource, name, id, changes, wire, scheduler, impact
     }
 
-    /// The apply phase: creates and updates, then bindings, then unbindings, then deletions (SPEC §4).
+    /// The apply phase: creates and updates, then bindings, then unbindings, then deletions (docs/commands.md#tidemark-apply).
     var phase: Int {
         switch kind {
         case .create, .update, .adopt: 0

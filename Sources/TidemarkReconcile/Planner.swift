@@ -4,7 +4,7 @@ import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
 
-/// Computes the actions that make one target match the policies (SPEC §4). Knows nothing of HTTP.
+/// Computes the actions that make one target match the policies (docs/plan.md). Knows nothing of HTTP.
 public struct Planner: Sendable {
     /// This controller instance; live objects carry it in their ownership marker.
     public var instance: String
@@ -22,9 +22,7 @@ public struct Planner: Sendable {
         target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState,
         snapshots: () async throws(ProviderError) -> [LiveSnapshot]
     ) async throws(ProviderError) -> TargetPlan {
-        var plan = TargetPlan(
-            name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint,
-            liveVersion: live.version, placements: [], actions: [], warnings: [], errors: [], unchanged: 0)
+        var plan = TargetPlan(name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint, liveVersion: live.version)
         let definition = ProviderRegistry.definition(for: target.spec.provider)
         let desired = definition.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
         let format = definition.wireFormat
@@ -73,7 +71,9 @@ public struct Planner: Sendable {
         for current in doomed {
             let name = current.marker?.name ?? current.displayName
             if current.marker?.protected == true {
-                plan.errors.append("\(noun) \(name) (\(current.id)) is protected; commit protect: false for it before removing it")
+                plan.error(
+                    "\(noun) \(name) (\(current.id)) is protected", subject: .init(noun, name),
+                    hint: "commit protect: false for it before removing it")
                 continue
             }
             deletions.append(
@@ -82,9 +82,7 @@ public struct Planner: Sendable {
                     impact: [], operation: .provider(.deleteScheduler(id: current.id))))
         }
         if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
-            plan.errors.append(
-                "the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here; "
-                    + "pass --allow-mass-delete if that is intended")
+            plan.error("the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here", override: .massDelete)
         }
 
         let bindings =
@@ -103,6 +101,7 @@ public struct Planner: Sendable {
             if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
         }
         plan.actions = schedulerActions + bindings + deletions
+        plan.controllerJobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: instance)
         return plan
     }
 
@@ -144,16 +143,16 @@ public struct Planner: Sendable {
             case nil where sharing.isEmpty || wanted.contains(marker.name):
                 managed.append(object)
             case nil:
-                plan.warnings.append(
+                plan.warning(
                     "\(plan.noun) \(marker.name) (\(object.id)) carries a marker that names no Target, and targets "
                         + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; none of them changes or deletes it "
-                        + "until one of them declares it")
+                        + "until one of them declares it", subject: .init(plan.noun, marker.name))
             case let other?:
                 if !policies.targets.contains(where: { $0.name == other }) { foreign[other, default: 0] += 1 }
             }
         }
         for (other, count) in foreign.sorted(by: { $0.key < $1.key }) {
-            plan.warnings.append(
+            plan.warning(
                 "\(count) \(plan.noun)\(count == 1 ? "" : "s") here carry the marker of target \(other), which no Target "
                     + "document names; tidemark leaves them alone (restore that Target, or delete them by hand)")
         }
@@ -187,19 +186,23 @@ public struct Planner: Sendable {
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
             let schedulerName = binding.spec.scheduler.value
             guard desired.contains(where: { $0.name == schedulerName && $0.placement == .native }) else {
-                plan.warnings.append(
-                    "drive binding \(binding.name): scheduler \(schedulerName) runs in the controller; its drives are not bound natively")
+                plan.warning(
+                    "drive binding \(binding.name): scheduler \(schedulerName) runs in the controller; its drives are not bound natively",
+                    subject: .init("drive binding", binding.name))
                 continue
             }
             for uuid in binding.spec.drives.uuids where !live.drives.contains(where: { $0.id == uuid }) {
-                plan.warnings.append("drive binding \(binding.name): no drive \(uuid) on target \(target.name)")
+                plan.warning(
+                    "drive binding \(binding.name): no drive \(uuid) on target \(target.name)",
+                    subject: .init("drive binding", binding.name))
             }
             for drive in live.drives where binding.spec.drives.selects(drive) {
                 if let other = selectedBy[drive.id], other.spec.scheduler.value != schedulerName {
-                    plan.errors.append(
-                        "\(binding.location): drive binding \(binding.name) selects drive \(drive.name) (\(drive.id)) for scheduler "
-                            + "\(schedulerName), but drive binding \(other.name) (\(other.location)) selects it for scheduler \(other.spec.scheduler.value); "
-                            + "a drive has one backup scheduler: make the selectors disjoint")
+                    plan.error(
+                        "drive binding \(binding.name) selects drive \(drive.name) (\(drive.id)) for scheduler \(schedulerName), "
+                            + "but drive binding \(other.name) (\(other.location)) selects it for scheduler \(other.spec.scheduler.value)",
+                        subject: .init("drive binding", binding.name), location: binding.location,
+                        hint: "a drive has one backup scheduler: make the selectors disjoint")
                 }
                 wanted[drive.id] = schedulerName
                 selectedBy[drive.id] = binding
@@ -209,10 +212,11 @@ public struct Planner: Sendable {
         for other in policies.driveBindings where sharing.contains(other.spec.target.value) {
             for drive in live.drives where other.spec.drives.selects(drive) {
                 guard let binding = selectedBy[drive.id] else { continue }
-                plan.errors.append(
-                    "\(binding.location): drive binding \(binding.name) of target \(target.name) and drive binding \(other.name) of "
-                        + "target \(other.spec.target.value) (\(other.location)) both select drive \(drive.name) (\(drive.id)) on the same API; each would "
-                        + "undo the other's binding: select each drive in one Target only")
+                plan.error(
+                    "drive binding \(binding.name) of target \(target.name) and drive binding \(other.name) of target "
+                        + "\(other.spec.target.value) (\(other.location)) both select drive \(drive.name) (\(drive.id)) on the same API",
+                    subject: .init("drive binding", binding.name), location: binding.location,
+                    hint: "each would undo the other's binding: select each drive in one Target only")
             }
         }
         var actions: [PlannedAction] = []
@@ -229,9 +233,9 @@ public struct Planner: Sendable {
                             marker.target.map { "target \($0) of tidemark instance \(marker.instance) manages" }
                                 ?? "tidemark instance \(marker.instance) manages"
                         } ?? "tidemark does not manage"
-                    plan.errors.append(
-                        "drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which \(owner); "
-                            + "unbind it first or adopt that scheduler")
+                    plan.error(
+                        "drive \(drive.name) (\(drive.id)) is bound to scheduler \(current.displayName) (\(current.id)), which \(owner)",
+                        subject: .init("drive", drive.name), hint: "unbind it first or adopt that scheduler")
                     continue
                 }
                 let operation: PlannedAction.Operation =

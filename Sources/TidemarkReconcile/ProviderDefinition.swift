@@ -72,7 +72,7 @@ enum MappingChecks {
     /// DriveBindings aimed at a provider without drives.
     static func rejectBindings(target: PolicyDocument<TargetSpec>, policies: PolicySet, why: String, plan: inout TargetPlan) {
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
-            plan.errors.append("drive binding \(binding.name): \(why)")
+            plan.error("drive binding \(binding.name): \(why)", subject: .init("drive binding", binding.name), location: binding.location)
         }
     }
 

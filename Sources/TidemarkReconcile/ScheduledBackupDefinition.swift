@@ -43,23 +43,26 @@ struct ScheduledBackupDefinition: ProviderDefinition {
         return policies.backupPlans.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             if target.spec.scheduling == .controller {
-                plan.errors.append(
+                plan.error(
                     "backup plan \(document.name): target \(target.name) says scheduling: controller, but the scheduled-backup "
-                        + "API cannot take checkpoints on demand; use scheduling: auto or native")
+                        + "API cannot take checkpoints on demand; use scheduling: auto or native",
+                    subject: .init("backup plan", document.name), location: document.location)
                 return nil
             }
             let cron: String
             switch NativeSchedule.utcCron(spec.schedule, from: now) {
             case .success(let text): cron = text
             case .failure(let why):
-                plan.errors.append(
+                plan.error(
                     "backup plan \(document.name): the scheduled-backup API takes a UTC cron pattern and cannot take checkpoints on "
-                        + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move"
-                )
+                        + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move",
+                    subject: .init("backup plan", document.name), location: document.location)
                 return nil
             }
             guard let rules = policies.resolve(spec.retention)?.rules, !rules.isEmpty else {
-                plan.errors.append("backup plan \(document.name) has no retention; the API needs max_backups: add retention: {last: N}")
+                plan.error(
+                    "backup plan \(document.name) has no retention; the API needs max_backups: add retention: {last: N}",
+                    subject: .init("backup plan", document.name), location: document.location)
                 return nil
             }
             let maxBackups: Int
@@ -88,7 +91,8 @@ struct ScheduledBackupDefinition: ProviderDefinition {
                 schedule: spec.schedule, retentionName: "", retention: rules, notifications: Notifications(),
                 remoteLocation: "", window: nil, options: options)
             return DesiredScheduler(
-                name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true)
+                name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
+                comparison: .options)
         }
     }
 }

@@ -16,7 +16,7 @@ extension Planner {
                 + fields(of: want).filter { $0.field != "schedule" }
         }
         compare("name", quoted(current.displayName), quoted(desired.displayName))
-        if !desired.options.isEmpty {
+        if want.comparison == .options {
             compare("enabled", String(current.enabled), String(desired.enabled))
             // Only what the API reports back is compared; settings sent on create alone (danube's compression) are not.
             for key in desired.options.keys.sorted() where current.options[key] != nil {
@@ -57,7 +57,7 @@ extension Planner {
     /// Every field of a scheduler being created.
     static func fields(of want: DesiredScheduler) -> [FieldChange] {
         let state = want.state
-        if !state.options.isEmpty {
+        if want.comparison == .options {
             var fields = [FieldChange(field: "name", before: nil, after: quoted(state.displayName))]
             if !state.enabled { fields.append(FieldChange(field: "enabled", before: nil, after: "false")) }
             fields += state.options.keys.sorted().map { FieldChange(field: $0, before: nil, after: quoted(state.options[$0]!)) }

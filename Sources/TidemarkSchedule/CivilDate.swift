@@ -23,6 +23,12 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
     }
 
+    /// The day number and second of day of a local time in seconds since 1970-01-01T00:00, also before 1970.
+    public static func split(localSeconds: Int64) -> (dayNumber: Int, secondOfDay: Int) {
+        let day = floorDiv(localSeconds, 86_400)
+        return (Int(day), Int(localSeconds - day * 86_400))
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
     public var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year

@@ -1,7 +1,7 @@
 import Foundation
 import TidemarkPolicy
 
-/// Decides which snapshots of one drive a retention policy keeps (SPEC §3.2). Pure: snapshots, policy,
+/// Decides which snapshots of one drive a retention policy keeps (docs/policy-language.md#retentionpolicy). Pure: snapshots, policy,
 /// timezone and "now" in; one decision per snapshot out.
 ///
 /// Rules choose among snapshots tidemark created and that were taken by "now"; `{period, quantity, timeOption}`
@@ -54,8 +54,8 @@ public struct RetentionEngine: Sendable {
     /// The instant `quantity` calendar periods before `now`, in local time; snapshots after it are kept.
     func ageCutoff(now: Int64, period: RetentionPeriod, quantity: Int) -> Int64 {
         let local = zone.localSeconds(at: now)
-        let dayNumber = Int(floorDiv(local, 86_400))
-        let secondOfDay = local - Int64(dayNumber) * 86_400
+        let (dayNumber, second) = CivilDate.split(localSeconds: local)
+        let secondOfDay = Int64(second)
         let date = CivilDate(dayNumber: dayNumber)
         let shifted: CivilDate
         switch period {

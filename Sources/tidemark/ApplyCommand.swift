@@ -63,7 +63,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let saved = try planFile.map(Self.readPlan)
         let journal = try openJournal()
         let budget = RetryBudget()
-        let (plan, providers) = try await options.makePlan(allowMassDelete: allowMassDelete, budget: budget)
+        let reconciler = try options.reconciler(budget: budget)
+        let planned = try await options.makePlan(with: reconciler, allowMassDelete: allowMassDelete)
+        let plan = planned.plan
         if let saved { try Self.checkNotStale(saved, current: plan) }
         let renderer = PlanRenderer(colour: Output.colourAllowed, wire: options.verbose)
         if saved == nil || !plan.errors.isEmpty { Output.line(renderer.text(plan)) }
@@ -77,8 +79,8 @@ struct ApplyCommand: AsyncParsableCommand {
         var done = 0
         let total = plan.actions.count
         for target in plan.targets where !target.actions.isEmpty {
-            let executor = ApplyExecutor(provider: providers[target.name]!, parallelism: parallelism, journal: journal, target: target.name)
-            _ = await executor.apply(target.actions) { outcome in
+            guard let provider = planned.providers[target.name] else { continue }
+            _ = await reconciler.apply(target, provider: provider, parallelism: parallelism, journal: journal) { outcome in
                 done += 1
                 let counter = total > 3 ? "[\(done)/\(total)] " : ""
                 if let error = outcome.error {
@@ -110,31 +112,26 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// A saved plan applies only to the policies and live state it was made from.
     static func checkNotStale(_ saved: Plan, current: Plan) throws {
-        guard saved.formatVersion == Plan.formatVersion else {
-            Output.error("error: the plan has format_version \(saved.formatVersion); this tidemark reads \(Plan.formatVersion)")
+        do {
+            try Reconciler.checkNotStale(saved, current: current)
+        } catch {
+            Output.error("error: " + message(error))
             throw ExitCode.failure
         }
-        if let commit = current.source.commit, saved.source.commit != commit {
-            Output.error(
-                "error: the plan was made from \(saved.source.commit.map { "commit \($0)" } ?? "plain files"), but "
-                    + "--ref \(current.source.ref ?? "HEAD") is commit \(commit) now; refusing to apply it (run tidemark plan again, or pass --ref \(saved.source.commit ?? "…"))"
-            )
-            throw ExitCode.failure
-        }
-        if saved.source.digest != current.source.digest {
-            Output.error(
-                "error: the policies changed since the plan was made (digest \(saved.source.digest), now \(current.source.digest)); run tidemark plan again"
-            )
-            throw ExitCode.failure
-        }
-        for target in saved.targets {
-            let now = current.targets.first { $0.name == target.name }
-            if now?.liveVersion != target.liveVersion || now?.actions != target.actions {
-                Output.error(
-                    "error: the plan is stale: the live state of target \(target.name) changed since it was made at "
-                        + "\(saved.createdAt.formatted(.iso8601)); run tidemark plan again")
-                throw ExitCode.failure
-            }
+    }
+
+    static func message(_ stale: StalePlan) -> String {
+        switch stale {
+        case .formatVersion(let saved, let readable):
+            "the plan has format_version \(saved); this tidemark reads \(readable)"
+        case .commitMoved(let saved, let ref, let now):
+            "the plan was made from \(saved.map { "commit \($0)" } ?? "plain files"), but --ref \(ref ?? "HEAD") is commit \(now) now; "
+                + "refusing to apply it (run tidemark plan again, or pass --ref \(saved ?? "…"))"
+        case .policiesChanged(let saved, let now):
+            "the policies changed since the plan was made (digest \(saved), now \(now)); run tidemark plan again"
+        case .liveStateChanged(let target, let madeAt):
+            "the plan is stale: the live state of target \(target) changed since it was made at \(madeAt.formatted(.iso8601)); "
+                + "run tidemark plan again"
         }
     }
 

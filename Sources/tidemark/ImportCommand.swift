@@ -27,37 +27,24 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("Name the target to import from with --target.")
         }
         let (policies, _) = try options.loadPolicies()
-        guard let target = try options.targets(in: policies).first else { return }
-        let provider = try options.provider(for: target)
-        let live: LiveState
+        let imported: ImportedPolicies
         do {
-            live = try await provider.readLiveState()
+            let reconciler = try options.reconciler()
+            guard let target = try Reconciler.targets(policies, named: targetName).first else { return }
+            imported = try await reconciler.importPolicies(
+                from: target, policies: policies, provider: try reconciler.connection(for: target))
         } catch {
-            Output.error("error: target \(target.name): \(error)")
+            Output.error("error: \(error)")
             throw ExitCode.failure
         }
-        var taken = Set(policies.schedulers.map(\.name) + policies.retentionPolicies.map(\.name) + policies.driveBindings.map(\.name))
-        let adoptable = Set(policies.schedulers.filter(\.spec.adopt).map { DesiredScheduler.state(of: $0, in: policies).displayName })
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var written = 0
-        func write(_ name: String, _ text: String, _ what: String) throws {
-            let file = (out as NSString).appendingPathComponent("\(name).yaml")
-            try text.write(toFile: file, atomically: true, encoding: .utf8)
-            Output.line("wrote \(file) (\(what))")
-            written += 1
-        }
-        var importable: [(live: LiveScheduler, state: SchedulerState)] = []
-        for scheduler in live.schedulers where scheduler.marker == nil && !adoptable.contains(scheduler.displayName) {
-            guard let state = scheduler.state else {
-                Output.error("warning: skipped \(scheduler.displayName) (\(scheduler.id)): its settings cannot be expressed as a policy")
-                continue
-            }
-            importable.append((scheduler, state))
-        }
-        let imported = ProviderRegistry.definition(for: target.spec.provider).importFiles(
-            importable, live: live, target: targetName, taken: &taken)
         for skipped in imported.skipped { Output.error("warning: skipped \(skipped)") }
-        for file in imported.files { try write(file.name, file.text, file.summary) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for file in imported.files {
+            let path = (out as NSString).appendingPathComponent("\(file.name).yaml")
+            try file.text.write(toFile: path, atomically: true, encoding: .utf8)
+            Output.line("wrote \(path) (\(file.summary))")
+        }
+        let written = imported.files.count
         Output.line(
             written == 0
                 ? "Nothing to import: every scheduler on \(targetName) is managed already."

@@ -12,8 +12,7 @@ enum InstantFormatting {
         let instant = Int64(date.timeIntervalSince1970.rounded(.down))
         let offset = zone.offset(at: instant)
         let local = instant + offset
-        let day = Int((local - ((local % 86_400) + 86_400) % 86_400) / 86_400)
-        let secondOfDay = Int(local - Int64(day) * 86_400)
+        let (day, secondOfDay) = CivilDate.split(localSeconds: local)
         let date = CivilDate(dayNumber: day)
         let weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][date.weekday]
         return "\(date) \(weekday) \(pad(secondOfDay / 3600)):\(pad(secondOfDay % 3600 / 60)) \(offsetText(offset))"

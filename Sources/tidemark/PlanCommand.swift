@@ -36,7 +36,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (plan, _) = try await options.makePlan(allowMassDelete: allowMassDelete)
+        let plan = try await options.makePlan(with: options.reconciler(), allowMassDelete: allowMassDelete).plan
         if json {
             Output.line(String(decoding: try plan.jsonData(), as: UTF8.self))
         } else if markdown {

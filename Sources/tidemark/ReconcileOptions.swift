@@ -50,44 +50,37 @@ struct ReconcileOptions: ParsableArguments {
         return (loaded.result.policies, loaded.source)
     }
 
-    func targets(in policies: PolicySet) throws -> [PolicyDocument<TargetSpec>] {
-        guard let target else { return policies.targets }
-        guard let document = policies.target(named: target) else {
-            Output.error(
-                "error: no Target named '\(target)' in the policies (known: \(policies.targets.map(\.name).joined(separator: ", ")))")
-            throw ExitCode.failure
-        }
-        return [document]
-    }
-
-    /// The target's provider; its requests draw on `budget` for retries.
-    func provider(for target: PolicyDocument<TargetSpec>, budget: RetryBudget = RetryBudget()) throws -> any Provider {
+    /// The reconciler for this run; its providers draw on `budget` for retries.
+    func reconciler(budget: RetryBudget = RetryBudget()) throws -> Reconciler {
+        let connection: ConnectionOptions
         do {
-            let connection = ConnectionOptions(timeout: requestTimeout, budget: budget, httpLog: try HTTPLog.fromEnvironment())
-            return try ProviderFactory.make(for: target, logger: logger, connection: connection)
+            connection = ConnectionOptions(timeout: requestTimeout, budget: budget, httpLog: try HTTPLog.fromEnvironment())
         } catch {
             Output.error("error: \(error)")
             throw ExitCode.failure
         }
+        let logger = self.logger
+        return Reconciler(instance: instance) { target throws(ProviderError) in
+            try ProviderFactory.make(for: target, logger: logger, connection: connection)
+        }
     }
 
     /// Reads every target's live state and plans; returns the plan and the providers to apply it with.
-    func makePlan(allowMassDelete: Bool = false, budget: RetryBudget = RetryBudget()) async throws -> (Plan, [String: any Provider]) {
+    func makePlan(with reconciler: Reconciler, allowMassDelete: Bool = false) async throws -> Reconciler.Planned {
         let (policies, source) = try loadPolicies()
-        var providers: [String: any Provider] = [:]
-        var targetPlans: [TargetPlan] = []
-        let planner = Planner(instance: instance, allowMassDelete: allowMassDelete)
-        for target in try targets(in: policies) {
-            let provider = try self.provider(for: target, budget: budget)
-            providers[target.name] = provider
-            do {
-                let live = try await provider.readLiveState()
-                targetPlans.append(try await planner.plan(target: target, policies: policies, live: live, snapshots: provider.snapshots))
-            } catch {
-                Output.error("error: target \(target.name): \(error)")
-                throw ExitCode.failure
+        do {
+            var planned = try await reconciler.plan(
+                policies, source: source, targets: try Reconciler.targets(policies, named: target), allowMassDelete: allowMassDelete,
+                tidemarkVersion: Tidemark.version)
+            planned.plan.explainOverrides { override in
+                switch override {
+                case .massDelete: "pass --allow-mass-delete if that is intended"
+                }
             }
+            return planned
+        } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
         }
-        return (Plan(tidemarkVersion: Tidemark.version, createdAt: Date(), source: source, targets: targetPlans), providers)
     }
 }

@@ -19,7 +19,7 @@ struct RetentionCalendar {
         for decision in decisions {
             let instant = Int64(decision.snapshot.takenAt.timeIntervalSince1970.rounded(.down))
             let local = zone.localSeconds(at: instant)
-            let day = Int((local - ((local % 86_400) + 86_400) % 86_400) / 86_400)
+            let day = CivilDate.split(localSeconds: local).dayNumber
             var cell = days[day] ?? ("·", 0, 0)
             cell.taken += 1
             if decision.keep {

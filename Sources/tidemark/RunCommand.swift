@@ -111,9 +111,16 @@ struct RunCommand: AsyncParsableCommand {
             ?? WallClock()
         let httpLog = try HTTPLog.fromEnvironment()
         let controller = Controller(
-            configuration: .init(instance: instance, interval: interval, driftInterval: driftInterval),
+            configuration: .init(
+                instance: instance, interval: interval, driftInterval: driftInterval,
+                overrideHint: { override in
+                    switch override {
+                    case .massDelete:
+                        "tidemark run never deletes that many; if it is intended, apply it once with tidemark apply --allow-mass-delete"
+                    }
+                }),
             source: reader,
-            makeProvider: { target in
+            makeProvider: { target throws(ProviderError) in
                 try ProviderFactory.make(
                     for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
                     connection: ConnectionOptions(timeout: requestTimeout, httpLog: httpLog))

@@ -76,7 +76,8 @@ struct ApplyCrashTests {
         #expect(killed == points, "every apply was killed mid-way")
         #expect(reported > 0, "the journal reported requests in flight")
         print(
-            "apply kill -9: \(points) points, \(killed) killed, \(reported) with requests in flight reported by the journal, \(points) converged, 0 duplicates"
+            "apply kill -9: \(points) points, \(killed) killed, \(reported) with requests in flight reported by the journal, "
+                + "\(points) converged, 0 duplicates"
         )
     }
 }

@@ -15,7 +15,8 @@ struct FaultConvergenceTests {
             "POST", "backupschedulers/",
             body: """
                 {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"},\
+                 "user_timezone": "Etc/UTC"}
                 """)
         let foreignUUID = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
         let before = try await workspace.emulator.request("GET", "backupschedulers/\(foreignUUID)/").json?.description
@@ -55,7 +56,8 @@ struct FaultConvergenceTests {
             "POST", "backupschedulers/",
             body: """
                 {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"},\
+                 "user_timezone": "Etc/UTC"}
                 """)
         let foreignUUID = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
         let foreignDrive = EmulatorFixtureUUID.drive(drives)
@@ -116,7 +118,8 @@ struct FaultConvergenceTests {
                 try await emulator.request("GET", "drives/\(foreignDrive)/").json,
             ] == before)
         print(
-            "faults: \(schedulers) schedulers + \(drives) bindings, 30% faults incl. hangs and cut-off bodies: converged in \(rounds) applies, "
+            "faults: \(schedulers) schedulers + \(drives) bindings, "
+                + "30% faults incl. hangs and cut-off bodies: converged in \(rounds) applies, "
                 + "\(served) requests served, \(injected) faults injected, \(retries) retries, \(elapsed)")
     }
 }

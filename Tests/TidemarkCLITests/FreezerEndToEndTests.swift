@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkJSON
 
@@ -32,8 +32,10 @@ struct FreezerEndToEndTests {
             try await server.call(
                 "POST", "jobs",
                 body: """
-                    {"client_id": "node2", "description": "hand job", "job_schedule": {"schedule_interval": "1 days", "schedule_start_date": "2026-01-01T05:00:00"},
-                     "job_actions": [{"freezer_action": {"action": "backup", "mode": "fs", "backup_name": "h", "container": "/c", "storage": "local",
+                    {"client_id": "node2", "description": "hand job",\
+                     "job_schedule": {"schedule_interval": "1 days", "schedule_start_date": "2026-01-01T05:00:00"},
+                     "job_actions": [{"freezer_action": {"action": "backup", "mode": "fs", "backup_name": "h",\
+                     "container": "/c", "storage": "local",
                                       "remove_older_than": 3, "log_file": "/var/log/hand.log"}, "max_retries": 2}]}
                     """))?["job_id"]?.stringValue
         let handID = try #require(hand)

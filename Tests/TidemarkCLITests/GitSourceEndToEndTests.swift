@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON

@@ -27,7 +27,8 @@ struct PreviewCommandTests {
         #expect(lines.first == "retention policy sfg \"Son, Father, GrandFather Policy\"")
         #expect(
             lines.contains(
-                "simulated 400d to 2025-11-25T14:00:00Z: 400 snapshots taken by the schedule of scheduler sfg (at 01:00 every day (Etc/GMT+12)), 21 kept"
+                "simulated 400d to 2025-11-25T14:00:00Z: 400 snapshots taken by the schedule of scheduler sfg "
+                    + "(at 01:00 every day (Etc/GMT+12)), 21 kept"
             ))
         #expect(lines.contains("2025-10   ······················3········    1/31"))
         #expect(lines.contains("2025-11   ··2······2······2·1111111          10/25"))

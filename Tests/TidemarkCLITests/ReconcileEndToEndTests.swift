@@ -66,7 +66,8 @@ struct ReconcileEndToEndTests {
             "POST", "backupschedulers/",
             body: """
                 {"name": "Someone else's", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC"}
+                 "incremental_backup": {"hour": "5", "minute": "0", "day_of_week": ["*"], "day_of_month": "*", "month": "*"},\
+                 "user_timezone": "Etc/UTC"}
                 """)
         let uuid = try #require(foreign.json?["objects"]?[0]?["uuid"]?.stringValue)
         _ = try await workspace.emulator.request(

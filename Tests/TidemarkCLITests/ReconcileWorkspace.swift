@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
@@ -43,8 +43,10 @@ struct ReconcileWorkspace {
         let created = try await emulator.request(
             "POST", "backupschedulers/",
             body: """
-                {"name": "Nightly (hand-made)", "type": "snapshot", "is_enabled": true, "is_default": false, "manual_incremental_backup": "",
-                 "incremental_backup": {"hour": "2", "minute": "30", "day_of_week": ["*"], "day_of_month": "*", "month": "*"}, "user_timezone": "Etc/UTC",
+                {"name": "Nightly (hand-made)", "type": "snapshot", "is_enabled": true, "is_default": false,\
+                 "manual_incremental_backup": "",
+                 "incremental_backup": {"hour": "2", "minute": "30", "day_of_week": ["*"], "day_of_month": "*", "month": "*"},\
+                 "user_timezone": "Etc/UTC",
                  "meta": {"team": "storage"}}
                 """)
         guard let scheduler = created.json?["objects"]?[0]?["uuid"]?.stringValue else {

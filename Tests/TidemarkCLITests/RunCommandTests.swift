@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
@@ -86,7 +86,8 @@ struct RunCommandTests {
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: nowhere}
-            spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            spec: {provider: cloudsigma, endpoint: "http://127.0.0.1:9/api/2.0/",\
+             credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
             """
         ])
     }

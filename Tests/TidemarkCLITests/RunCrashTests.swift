@@ -12,7 +12,8 @@ struct RunCrashTests {
         apiVersion: tidemark.io/v1
         kind: Target
         metadata: {name: local}
-        spec: {provider: cloudsigma, endpoint: ENDPOINT, credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}, scheduling: controller}
+        spec: {provider: cloudsigma, endpoint: ENDPOINT,\
+         credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}, scheduling: controller}
         """,
         "policies/minutely.yaml": """
         apiVersion: tidemark.io/v1

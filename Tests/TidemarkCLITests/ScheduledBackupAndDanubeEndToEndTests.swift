@@ -33,7 +33,8 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         let hand = try await emulator.request(
             "POST", "\(root)/plans",
             body: """
-                {"backup_mode": "frequency", "description": "made by hand", "max_backups": 5, "name": "Hand Plan", "schedule_pattern": "30 1 * * 6",
+                {"backup_mode": "frequency", "description": "made by hand", "max_backups": 5, "name": "Hand Plan",\
+                 "schedule_pattern": "30 1 * * 6",
                  "schedule_type": "crontab", "resources": [{"id": "v9", "name": "vol9", "type": "OS::Cinder::Volume"}]}
                 """)
         let handID = try #require(hand.json?["id"]?.stringValue)

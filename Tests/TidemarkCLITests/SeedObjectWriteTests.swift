@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
@@ -98,7 +98,8 @@ struct SeedObjectWriteTests {
     /// A backup plan with every field of seed 002's example (with a schedule tidemark can express).
     static let seedPlan = """
         {"backup_mode": "frequency", "description": "nightly volumes", "max_backups": 14, "name": "Nightly Volumes",
-         "resources": [{"id": "vol-1", "name": "data-vol", "type": "OS::Cinder::Volume"}, {"id": "vol-2", "name": "logs-vol", "type": "OS::Cinder::Volume"}],
+         "resources": [{"id": "vol-1", "name": "data-vol", "type": "OS::Cinder::Volume"},\
+         {"id": "vol-2", "name": "logs-vol", "type": "OS::Cinder::Volume"}],
          "schedule_pattern": "30 1 * * *", "schedule_type": "crontab"}
         """
 
@@ -166,9 +167,12 @@ struct SeedObjectWriteTests {
     /// does not divide a day).
     static let seedJob = """
         {"description": "Test-0001", "client_id": "CLIENT",
-         "job_schedule": {"schedule_interval": "12 hours", "schedule_start_date": "2026-01-01T00:00:00", "status": "scheduled", "event": ""},
-         "job_actions": [{"freezer_action": {"backup_name": "test0001_backup", "container": "/tmp/test0001_container", "no_incremental": true,
-                          "path_to_backup": "/etc/", "storage": "local", "log_file": "/home/saad/job0001.log", "snapshot": false, "action": "backup",
+         "job_schedule": {"schedule_interval": "12 hours", "schedule_start_date": "2026-01-01T00:00:00",\
+         "status": "scheduled", "event": ""},
+         "job_actions": [{"freezer_action": {"backup_name": "test0001_backup", "container": "/tmp/test0001_container",\
+         "no_incremental": true,
+                          "path_to_backup": "/etc/", "storage": "local", "log_file": "/home/saad/job0001.log",\
+         "snapshot": false, "action": "backup",
                           "remove_older_than": 365}, "max_retries": 5, "max_retries_interval": 6}]}
         """
 

@@ -8,7 +8,8 @@ struct ValidateCommandTests {
         #expect(result.status == 0)
         #expect(
             result.stdout
-                == "policies: 24 documents in 13 files valid (1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans)\n"
+                == "policies: 24 documents in 13 files valid "
+                + "(1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans)\n"
         )
         #expect(result.stderr.isEmpty)
     }
@@ -23,7 +24,8 @@ struct ValidateCommandTests {
         #expect(result.stdout.isEmpty)
         #expect(
             result.stderr == """
-                ./a.yaml:4:40: error: endpoint 'ftp://x' is not an http(s) URL (write the API base URL, e.g. https://zrh.example.net/api/2.0/)
+                ./a.yaml:4:40: error: endpoint 'ftp://x' is not an http(s) URL \
+                (write the API base URL, e.g. https://zrh.example.net/api/2.0/)
                 ./b.yaml:4:23: error: 'last' in retention rule is 0, outside 1…100000
                 2 errors in 2 files under .; fix them and run validate again
 

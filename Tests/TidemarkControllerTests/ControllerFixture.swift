@@ -4,6 +4,7 @@ import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 
 /// The seed policies as controller jobs, one emulator drive each, a provider over real HTTP and a fresh SQLite file.
 struct ControllerFixture {

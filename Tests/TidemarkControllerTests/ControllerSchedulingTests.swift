@@ -5,6 +5,7 @@ import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
 import TidemarkProviders
+import TidemarkReconcile
 import TidemarkSchedule
 
 @Suite("Controller scheduling: snapshots at their slots, retention, exactly once", .serialized)

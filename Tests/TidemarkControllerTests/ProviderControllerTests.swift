@@ -1,6 +1,6 @@
 import Foundation
-import GitTestSupport
 import Logging
+import TestSupport
 import Testing
 import TidemarkController
 import TidemarkEmulator
@@ -27,7 +27,7 @@ struct ProviderControllerTests {
         return loaded.policies
     }
 
-    static func provider(_ target: PolicyDocument<TargetSpec>) throws -> any Provider {
+    static func provider(_ target: PolicyDocument<TargetSpec>) throws(ProviderError) -> any Provider {
         let environment = EmulatorCredentials.environment
         let logger = Logger(label: "test")
         return try ProviderRegistry.definition(for: target.spec.provider).connect(
@@ -43,7 +43,8 @@ struct ProviderControllerTests {
         return (
             Controller(
                 configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600), source: { source },
-                makeProvider: { try provider($0) }, store: store, clock: clock, logger: Logger(label: "test")), directory
+                makeProvider: { target throws(ProviderError) in try provider(target) }, store: store, clock: clock,
+                logger: Logger(label: "test")), directory
         )
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
@@ -176,7 +176,8 @@ struct SeedAPIConformanceTests {
         }
         try await server.registerClient("node1")
         let job = { (client: String, interval: String) in
-            "{\"client_id\": \"\(client)\", \"description\": \"d\", \"job_schedule\": {\"schedule_interval\": \"\(interval)\"}, \"job_actions\": []}"
+            "{\"client_id\": \"\(client)\", \"description\": \"d\", "
+                + "\"job_schedule\": {\"schedule_interval\": \"\(interval)\"}, \"job_actions\": []}"
         }
         let noClient = try await call("POST", "jobs", job("nope", "1 days"))
         #expect(noClient.status == 422)
@@ -223,7 +224,8 @@ struct SeedAPIConformanceTests {
         #expect(try await call("GET", "jobs/unknown").status == 404)
         let backup = try await call(
             "POST", "backups",
-            "{\"backup_name\": \"b\", \"container\": \"/c\", \"hostname\": \"node1\", \"job_id\": \"\(ids[1])\", \"level\": 0, \"time_stamp\": 1795574515}"
+            "{\"backup_name\": \"b\", \"container\": \"/c\", \"hostname\": \"node1\", "
+                + "\"job_id\": \"\(ids[1])\", \"level\": 0, \"time_stamp\": 1795574515}"
         )
         #expect(backup.status == 201)
         let backupID = try #require(backup.json?["backup_id"]?.stringValue)

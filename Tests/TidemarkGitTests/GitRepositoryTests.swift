@@ -1,5 +1,5 @@
 import Foundation
-import GitTestSupport
+import TestSupport
 import Testing
 import TidemarkGit
 import TidemarkPolicy
@@ -105,7 +105,8 @@ struct GitRepositoryTests {
             result.diagnostics.map(\.description) == [
                 "\(short):policies/bad.yaml:6:3: error: unknown key 'colour' in RetentionPolicy spec (allowed keys: displayName, rules)",
                 "\(short):policies/binary.yaml:1:2: error: file is not valid UTF-8 (byte offset 1) (save policy files as UTF-8)",
-                "\(short):policies/huge.yaml:1:1: error: file is 3145728 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)",
+                "\(short):policies/huge.yaml:1:1: error: file is 3145728 bytes, larger than the limit of 1048576 bytes "
+                    + "(split it into smaller policy files)",
                 "\(short):policies/latin1.yaml:1:3: error: file is not valid UTF-8 (byte offset 2) (save policy files as UTF-8)",
             ])
     }
@@ -126,9 +127,12 @@ struct GitRepositoryTests {
         #expect(result.policies.retentionPolicies.map(\.name) == ["shared"])
         #expect(
             result.diagnostics.map(\.description) == [
-                "\(short):policies/dangling.yaml:1:1: error: symbolic link to 'missing.yaml' points to nothing in this commit (commit the file it points to, or remove the link)",
-                "\(short):policies/escape.yaml:1:1: error: symbolic link to '../../outside.yaml' points outside the repository (policies are read from the commit only; replace the link with the file)",
-                "\(short):policies/passwd.yaml:1:1: error: symbolic link to '/etc/passwd' points outside the repository (policies are read from the commit only; replace the link with the file)",
+                "\(short):policies/dangling.yaml:1:1: error: symbolic link to 'missing.yaml' points to nothing in this commit "
+                    + "(commit the file it points to, or remove the link)",
+                "\(short):policies/escape.yaml:1:1: error: symbolic link to '../../outside.yaml' points outside the repository "
+                    + "(policies are read from the commit only; replace the link with the file)",
+                "\(short):policies/passwd.yaml:1:1: error: symbolic link to '/etc/passwd' points outside the repository "
+                    + "(policies are read from the commit only; replace the link with the file)",
             ])
     }
 
@@ -146,7 +150,8 @@ struct GitRepositoryTests {
         let badPath = #expect(throws: GitError.self) { try GitPolicySource(repository: repository, commit: commit, path: "policy").read() }
         #expect(
             badPath?.description
-                == "read policy at commit \(commit.shortID): no such file or directory in the commit [tree] (check --path against the repository's layout)"
+                == "read policy at commit \(commit.shortID): no such file or directory in the commit [tree] "
+                + "(check --path against the repository's layout)"
         )
         let notRepository = #expect(throws: GitError.self) {
             try GitRepository.open(at: fixture.root.appendingPathComponent("policies").path)

@@ -77,9 +77,11 @@ struct CompleteValidationTests {
                 "dir/p.yaml:31:12: error: scheduler 'vm-daily' on danube target 'vms' needs options.node (add node: … under options)",
                 "dir/p.yaml:31:13: error: options.zpool '' of scheduler 'vm-daily' is empty; name the node's zpool, e.g. zones",
                 "dir/p.yaml:31:24: error: options.compression '9' of scheduler 'vm-daily' must be 0 (none), 1 (gzip), 2 (bzip2) or 3 (xz)",
-                "dir/p.yaml:31:42: error: unknown option 'nodes' for scheduler 'vm-daily' on danube target 'vms' (did you mean 'node'? known: node, zpool, bwlimit, compression, fsfreeze)",
+                "dir/p.yaml:31:42: error: unknown option 'nodes' for scheduler 'vm-daily' on danube target 'vms' "
+                    + "(did you mean 'node'? known: node, zpool, bwlimit, compression, fsfreeze)",
                 "dir/p.yaml:39:12: error: scheduler 'job' on freezer target 'fz' needs options.clientId (add clientId: … under options)",
-                "dir/p.yaml:39:28: error: options.mode 'tarball' of scheduler 'job' must be one of fs, mongo, mysql, sqlserver, cinder, glance, cindernative, nova",
+                "dir/p.yaml:39:28: error: options.mode 'tarball' of scheduler 'job' "
+                    + "must be one of fs, mongo, mysql, sqlserver, cinder, glance, cindernative, nova",
                 "dir/p.yaml:47:13: error: options.window '7-19' of scheduler 'snap' is not a window such as 07:00-19:00",
             ])
     }

@@ -28,7 +28,9 @@ struct DiagnosticsTests {
         let diagnostics = try fixture.diagnostics()
         #expect(
             diagnostics.contains(
-                "dir/s.yaml:6:3: error: unknown key 'schedual' in Scheduler spec (did you mean 'schedule'? allowed keys: target, type, displayName, enabled, schedule, retention, notifications, remoteLocation, options, adopt, protect, missed, startingDeadline)"
+                "dir/s.yaml:6:3: error: unknown key 'schedual' in Scheduler spec (did you mean 'schedule'? "
+                    + "allowed keys: target, type, displayName, enabled, schedule, retention, notifications, "
+                    + "remoteLocation, options, adopt, protect, missed, startingDeadline)"
             ))
     }
 
@@ -72,7 +74,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/b.yaml:3:18: error: duplicate RetentionPolicy name 'week' (first defined at dir/a.yaml:11:18; names are unique within a kind)"
+                "dir/b.yaml:3:18: error: duplicate RetentionPolicy name 'week' "
+                    + "(first defined at dir/a.yaml:11:18; names are unique within a kind)"
             ])
     }
 
@@ -99,10 +102,14 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:13:11: error: scheduler 'nightly' references unknown Target 'geneva' (define a Target with that name or fix the reference)",
-                "dir/a.yaml:17:14: error: scheduler 'nightly' references unknown RetentionPolicy 'weekly' (define a RetentionPolicy with that name or fix the reference)",
-                "dir/b.yaml:5:11: error: drive binding 'dbs' references unknown Target 'zrj' (did you mean 'zrh'? define a Target with that name or fix the reference)",
-                "dir/b.yaml:6:14: error: drive binding 'dbs' references unknown Scheduler 'nightli' (did you mean 'nightly'? define a Scheduler with that name or fix the reference)",
+                "dir/a.yaml:13:11: error: scheduler 'nightly' references unknown Target 'geneva' "
+                    + "(define a Target with that name or fix the reference)",
+                "dir/a.yaml:17:14: error: scheduler 'nightly' references unknown RetentionPolicy 'weekly' "
+                    + "(define a RetentionPolicy with that name or fix the reference)",
+                "dir/b.yaml:5:11: error: drive binding 'dbs' references unknown Target 'zrj' "
+                    + "(did you mean 'zrh'? define a Target with that name or fix the reference)",
+                "dir/b.yaml:6:14: error: drive binding 'dbs' references unknown Scheduler 'nightli' "
+                    + "(did you mean 'nightly'? define a Scheduler with that name or fix the reference)",
             ])
     }
 
@@ -113,7 +120,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:22:15: error: invalid timezone 'Europe/Zurch' (did you mean 'Europe/Zurich'? use an IANA name such as Europe/Zurich or Etc/UTC)"
+                "dir/a.yaml:22:15: error: invalid timezone 'Europe/Zurch' "
+                    + "(did you mean 'Europe/Zurich'? use an IANA name such as Europe/Zurich or Etc/UTC)"
             ])
     }
 
@@ -132,7 +140,9 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:22:15: error: timezone 'Asia/Kathmandu' is not accepted by cloudsigma target 'zrh' (did you mean 'Asia/Katmandu'? use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC)"
+                "dir/a.yaml:22:15: error: timezone 'Asia/Kathmandu' is not accepted by cloudsigma target 'zrh' "
+                    + "(did you mean 'Asia/Katmandu'? "
+                    + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC)"
             ])
         #expect(CloudSigmaTimezones.allowed.count == 430)
         #expect(CloudSigmaTimezones.allowed.contains("Etc/UTC"))
@@ -159,8 +169,10 @@ struct DiagnosticsTests {
         #expect(
             try fixture.diagnostics() == [
                 "dir/a.yaml:23:12: error: invalid interval '45s' (use a number followed by m or h, e.g. 45m or 12h)",
-                "dir/b.yaml:8:12: error: interval '30h' must be between 1m and 24h (for less often than daily, use 'at' with days, daysOfMonth or months)",
-                "dir/c.yaml:9:13: error: invalid window '7:00 to 19:00' (use HH:MM-HH:MM, e.g. \"07:00-19:00\"; an end before the start wraps past midnight)",
+                "dir/b.yaml:8:12: error: interval '30h' must be between 1m and 24h "
+                    + "(for less often than daily, use 'at' with days, daysOfMonth or months)",
+                "dir/c.yaml:9:13: error: invalid window '7:00 to 19:00' "
+                    + "(use HH:MM-HH:MM, e.g. \"07:00-19:00\"; an end before the start wraps past midnight)",
             ])
     }
 
@@ -182,7 +194,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:24:13: error: 'window' applies only to a schedule with 'every' (remove 'window', or use 'every' to repeat within it)"
+                "dir/a.yaml:24:13: error: 'window' applies only to a schedule with 'every' "
+                    + "(remove 'window', or use 'every' to repeat within it)"
             ])
     }
 
@@ -203,8 +216,10 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/t.yaml:9:5: error: literal secret in 'password' (secrets never belong in policy files; name an environment variable with passwordEnv or a file with passwordFile)",
-                "dir/t.yaml:10:3: error: literal secret in 'apiToken' (secrets never belong in policy files; name an environment variable with apiTokenEnv or a file with apiTokenFile)",
+                "dir/t.yaml:9:5: error: literal secret in 'password' "
+                    + "(secrets never belong in policy files; name an environment variable with passwordEnv or a file with passwordFile)",
+                "dir/t.yaml:10:3: error: literal secret in 'apiToken' "
+                    + "(secrets never belong in policy files; name an environment variable with apiTokenEnv or a file with apiTokenFile)",
             ])
         #expect(try !fixture.diagnostics().joined().contains("hunter2"))
     }
@@ -228,7 +243,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:23:20: error: 'mun' is not a valid value in the day-of-week field (use *, 0–7 or names sun–sat, ranges a-b, lists a,b and steps */n)"
+                "dir/a.yaml:23:20: error: 'mun' is not a valid value in the day-of-week field "
+                    + "(use *, 0–7 or names sun–sat, ranges a-b, lists a,b and steps */n)"
             ])
     }
 
@@ -239,7 +255,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:24:5: error: 'days' cannot be combined with 'cron' (express the whole schedule in the cron expression, or drop 'cron')"
+                "dir/a.yaml:24:5: error: 'days' cannot be combined with 'cron' "
+                    + "(express the whole schedule in the cron expression, or drop 'cron')"
             ])
     }
 
@@ -251,8 +268,10 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/a.yaml:24:5: error: schedule never fires: none of its months has those days of the month (check daysOfMonth and months)",
-                "dir/b.yaml:8:16: error: cron expression '0 0 30 2 *' never fires: no month it allows has those days (check the day-of-month and month fields)",
+                "dir/a.yaml:24:5: error: schedule never fires: none of its months has those days of the month "
+                    + "(check daysOfMonth and months)",
+                "dir/b.yaml:8:16: error: cron expression '0 0 30 2 *' never fires: no month it allows has those days "
+                    + "(check the day-of-month and month fields)",
             ])
     }
 
@@ -272,7 +291,8 @@ struct DiagnosticsTests {
         ])
         #expect(
             try fixture.diagnostics() == [
-                "dir/r.yaml:6:35: error: timeOption applies to weeks and months, not days (remove timeOption, or use period weeks (0 = Sunday … 6 = Saturday) or months (1–31))",
+                "dir/r.yaml:6:35: error: timeOption applies to weeks and months, not days "
+                    + "(remove timeOption, or use period weeks (0 = Sunday … 6 = Saturday) or months (1–31))",
                 "dir/r.yaml:7:16: error: invalid period 'fortnights' in retention rule (use one of days, weeks, months, years)",
                 "dir/r.yaml:8:7: error: a retention rule has either 'last' or 'period' and 'quantity', not both (split it into two rules)",
                 "dir/r.yaml:9:48: error: timeOption (day of week, 0 = Sunday) is 9, outside 0…6",
@@ -301,8 +321,10 @@ struct DiagnosticsTests {
         #expect(
             try fixture.diagnostics() == [
                 "dir/a.yaml:1:13: error: unsupported apiVersion 'tidemark.io/v2' (use apiVersion: tidemark.io/v1)",
-                "dir/a.yaml:7:7: error: invalid kind 'Targett' in document (did you mean 'Target'? use one of Target, RetentionPolicy, Scheduler, DriveBinding, BackupPlan)",
-                "dir/a.yaml:13:18: error: invalid name 'Keep_Week' (use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
+                "dir/a.yaml:7:7: error: invalid kind 'Targett' in document "
+                    + "(did you mean 'Target'? use one of Target, RetentionPolicy, Scheduler, DriveBinding, BackupPlan)",
+                "dir/a.yaml:13:18: error: invalid name 'Keep_Week' "
+                    + "(use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
             ])
     }
 
@@ -323,7 +345,8 @@ struct DiagnosticsTests {
             "z/last.yaml": Documents.scheduler(name: "z", schedule: "    timezone: Mars/Olympus\n    at: [\"03:00\"]"),
             "a.yaml": Documents.target + "\n---\n" + Documents.retention,
             "m.yml":
-                "apiVersion: tidemark.io/v1\nkind: Target\nmetadata: {name: m}\nspec: {provider: aws, endpoint: https://x/, colour: blue}\n",
+                "apiVersion: tidemark.io/v1\nkind: Target\nmetadata: {name: m}\n"
+                + "spec: {provider: aws, endpoint: https://x/, colour: blue}\n",
             "broken.yaml": "a: [\n",
         ])
         let diagnostics = try fixture.diagnostics()

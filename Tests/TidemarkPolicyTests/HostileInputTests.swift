@@ -10,7 +10,8 @@ struct HostileInputTests {
         try fixture.write("big.yaml", Array(repeating: UInt8(ascii: "#"), count: 2 << 20))
         #expect(
             try fixture.diagnostics() == [
-                "dir/big.yaml:1:1: error: file is 2097152 bytes, larger than the limit of 1048576 bytes (split it into smaller policy files)"
+                "dir/big.yaml:1:1: error: file is 2097152 bytes, larger than the limit of 1048576 bytes "
+                    + "(split it into smaller policy files)"
             ])
     }
 
@@ -52,7 +53,8 @@ struct HostileInputTests {
         let fixture = try PolicyFixture(["deep.yaml": "a: " + String(repeating: "[", count: 500_000) + "\n"])
         #expect(
             try fixture.diagnostics() == [
-                "dir/deep.yaml:1:1: error: nesting is deeper than 64 levels (policy documents are at most a few levels deep; flatten this structure)"
+                "dir/deep.yaml:1:1: error: nesting is deeper than 64 levels "
+                    + "(policy documents are at most a few levels deep; flatten this structure)"
             ])
     }
 
@@ -60,7 +62,8 @@ struct HostileInputTests {
         let fixture = try PolicyFixture(["deep.yaml": "a:\n" + String(repeating: "- ", count: 100_000) + "x\n"])
         #expect(
             try fixture.diagnostics() == [
-                "dir/deep.yaml:2:1: error: nesting is deeper than 64 levels (policy documents are at most a few levels deep; flatten this structure)"
+                "dir/deep.yaml:2:1: error: nesting is deeper than 64 levels "
+                    + "(policy documents are at most a few levels deep; flatten this structure)"
             ])
     }
 
@@ -70,7 +73,8 @@ struct HostileInputTests {
         let fixture = try PolicyFixture(["deep.yaml": text])
         #expect(
             try fixture.diagnostics() == [
-                "dir/deep.yaml:1:67: error: nesting is deeper than 64 levels (policy documents are at most a few levels deep; flatten this structure)"
+                "dir/deep.yaml:1:67: error: nesting is deeper than 64 levels "
+                    + "(policy documents are at most a few levels deep; flatten this structure)"
             ])
     }
 

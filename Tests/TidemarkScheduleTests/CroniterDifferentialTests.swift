@@ -7,8 +7,8 @@ import TidemarkPolicy
 /// The raw-cron engine against Python's croniter 7.0.0, an independent implementation: 20,000 random
 /// (expression, start instant, timezone) cases, comparing the next 5 fire instants.
 ///
-/// Where croniter disagrees, the case must fall in a documented class of croniter deviations (README.md,
-/// "Differential testing against croniter") and the engine must agree with `MinuteScanOracle`, the naive
+/// Where croniter disagrees, the case must fall in a documented class of croniter deviations
+/// (docs/testing.md, "Differential testing against croniter") and the engine must agree with `MinuteScanOracle`, the naive
 /// model of the spec; any other disagreement fails.
 @Suite("Differential: cron engine against croniter")
 struct CroniterDifferentialTests {
@@ -114,7 +114,10 @@ struct CroniterDifferentialTests {
             let why = Self.deviation(testCase, cron: cron, ours: ours, theirs: theirs)
             #expect(
                 why != nil,
-                "croniter disagrees without a known reason: \(testCase.expr) in \(testCase.tz) after \(testCase.start): ours \(ours.map(Fixtures.iso)), croniter \(testCase.next)"
+                """
+                croniter disagrees without a known reason: \(testCase.expr) in \(testCase.tz) after \(testCase.start): \
+                ours \(ours.map(Fixtures.iso)), croniter \(testCase.next)
+                """
             )
             guard let why else { continue }
             deviations[why, default: 0] += 1
@@ -122,7 +125,10 @@ struct CroniterDifferentialTests {
                 .fires(after: start, through: ours.last!).prefix(5)
             #expect(
                 Array(oracle) == ours,
-                "the engine must follow the spec where croniter deviates (\(why.rawValue)): \(testCase.expr) in \(testCase.tz) after \(testCase.start)"
+                """
+                the engine must follow the spec where croniter deviates (\(why.rawValue)): \
+                \(testCase.expr) in \(testCase.tz) after \(testCase.start)
+                """
             )
         }
         print(

@@ -4,7 +4,7 @@ import TidemarkPolicy
 
 @testable import TidemarkSchedule
 
-/// SPEC §3.1: each wall-clock slot fires once; gap slots fire at the gap's end (collapsed); repeated slots fire
+/// docs/policy-language.md#daylight-saving-time: each wall-clock slot fires once; gap slots fire at the gap's end (collapsed); repeated slots fire
 /// at their first occurrence. Transition instants checked against Python's zoneinfo (system tzdata).
 @Suite("Daylight saving time")
 struct DaylightSavingTests {

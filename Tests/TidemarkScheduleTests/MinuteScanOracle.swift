@@ -3,7 +3,7 @@ import TidemarkPolicy
 
 @testable import TidemarkSchedule
 
-/// An independent, deliberately naive model of SPEC §3.1, for checking the engine.
+/// An independent, deliberately naive model of docs/policy-language.md#schedules, for checking the engine.
 ///
 /// It walks UTC minute by minute and reads the wall clock with Foundation's `TimeZone`. A slot fires at the first
 /// instant the wall clock shows the slot's time or a later one: after a spring-forward jump every skipped slot

@@ -16,7 +16,7 @@ struct SeedRetentionFigureTests {
     }
 
     /// Where a page's figure is a single number the simulation must hit it every time; where the page
-    /// approximates (or its arithmetic is off) the exact range is asserted and explained in README.md.
+    /// approximates (or its arithmetic is off) the exact range is asserted and explained in docs/policy-language.md.
     static let figures: [Figure] = [
         Figure(scheduler: "every-45-minutes", fewest: 64, most: 64),  // page: 32 × 2 = 64
         Figure(scheduler: "every-12-hours", fewest: 4, most: 4),  // page: 4

@@ -27,21 +27,6 @@ public struct CloudSigmaProvider: Provider {
             target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }
 
-    public var capabilities: ProviderCapabilities {
-        get async throws(ProviderError) {
-            ProviderCapabilities(nativeScheduling: try await hasNativeScheduling(), nativeRetention: [.age, .anchored])
-        }
-    }
-
-    func hasNativeScheduling() async throws(ProviderError) -> Bool {
-        do {
-            _ = try await client.send("GET", "backupschedulers/", query: [("limit", "1")])
-            return true
-        } catch .http(status: 404, _, _) {
-            return false
-        }
-    }
-
     public func readLiveState() async throws(ProviderError) -> LiveState {
         var schedulers: [LiveScheduler] = []
         var nativeScheduling = true

@@ -1,7 +1,7 @@
 import TidemarkJSON
 import TidemarkPolicy
 
-/// Maps cloudsigma backup scheduler objects to the neutral `SchedulerState` and back (SPEC §3.1, seeds 000/001).
+/// Maps cloudsigma backup scheduler objects to the neutral `SchedulerState` and back (docs/providers.md#cloudsigma; seeds 000/001).
 public enum CloudSigmaSchedulerMapping {
     static let ownerKey = SnapshotMetaKey.owner
     static let nameKey = "tidemark.io/name"

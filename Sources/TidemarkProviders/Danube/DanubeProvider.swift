@@ -24,10 +24,6 @@ public struct DanubeProvider: Provider {
                 observe: observe, options: options))
     }
 
-    public var capabilities: ProviderCapabilities {
-        ProviderCapabilities(nativeScheduling: true, nativeRetention: [.last])
-    }
-
     /// The `result` of Danube's envelope `{"url", "status", "method", "text": {"status", "result", "task_id"}}`.
     func result(_ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil) async throws(ProviderError) -> JSON {
         let answer = try await client.fetch(method, path, query: query, body: body)

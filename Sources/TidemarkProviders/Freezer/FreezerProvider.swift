@@ -25,10 +25,6 @@ public struct FreezerProvider: Provider {
                 environment: environment, observe: observe, options: options))
     }
 
-    public var capabilities: ProviderCapabilities {
-        ProviderCapabilities(nativeScheduling: true, nativeRetention: [.age])
-    }
-
     /// Every object of a listing: `limit`/`offset` pages of a bare list, no total.
     func listAll(_ resource: String) async throws(ProviderError) -> [JSON] {
         var objects: [JSON] = []

@@ -24,10 +24,6 @@ public struct ScheduledBackupProvider: Provider {
                 environment: environment, observe: observe, options: options))
     }
 
-    public var capabilities: ProviderCapabilities {
-        ProviderCapabilities(nativeScheduling: true, nativeRetention: [.last])
-    }
-
     public func readLiveState() async throws(ProviderError) -> LiveState {
         let plans = try await listAll("plans")
         return LiveState(schedulers: try plans.map(Self.livePlan), drives: [], nativeScheduling: true)
