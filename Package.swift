@@ -42,10 +42,12 @@ let package = Package(
             dependencies: ["CGit2", "TidemarkPolicy"]
         ),
         .target(name: "TidemarkJSON"),
+        .target(name: "TidemarkProviderModel", dependencies: ["TidemarkPolicy", "TidemarkJSON"]),
         .target(
             name: "TidemarkProviders",
             dependencies: [
-                "TidemarkPolicy", "TidemarkJSON", .product(name: "Logging", package: "swift-log"),
+                "TidemarkProviderModel", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -56,13 +58,14 @@ let package = Package(
         .target(
             name: "TidemarkReconcile",
             dependencies: [
-                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkJSON", .product(name: "Logging", package: "swift-log"),
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviderModel", "TidemarkProviders", "TidemarkJSON",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "TidemarkController",
             dependencies: [
-                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile",
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviderModel", "TidemarkProviders", "TidemarkReconcile",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -98,16 +101,19 @@ let package = Package(
         .executableTarget(
             name: "tidemark-bench",
             dependencies: [
-                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator", "TidemarkJSON",
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviderModel", "TidemarkProviders", "TidemarkReconcile", "TidemarkEmulator",
+                "TidemarkJSON",
                 "TidemarkGit", "TestSupport", "TidemarkController", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/tidemark-bench"
         ),
-        .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy"]),
+        .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy", "TidemarkProviders", "TestSupport"]),
         .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
         .target(
             name: "TestSupport",
-            dependencies: ["TidemarkEmulator", "TidemarkPolicy", "TidemarkProviders", "TidemarkReconcile", "TidemarkJSON"],
+            dependencies: [
+                "TidemarkEmulator", "TidemarkPolicy", "TidemarkProviderModel", "TidemarkProviders", "TidemarkReconcile", "TidemarkJSON",
+            ],
             path: "Tests/TestSupport"),
         .testTarget(name: "TidemarkGitTests", dependencies: ["TidemarkGit", "TidemarkPolicy", "TestSupport"]),
         .testTarget(
@@ -121,7 +127,8 @@ let package = Package(
         .testTarget(
             name: "TidemarkProvidersTests",
             dependencies: [
-                "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON", "TestSupport",
+                "TidemarkProviderModel", "TidemarkProviders", "TidemarkEmulator", "TidemarkPolicy", "TidemarkSchedule", "TidemarkJSON",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,7 +136,8 @@ let package = Package(
         .testTarget(
             name: "TidemarkReconcileTests",
             dependencies: [
-                "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON", "TestSupport",
+                "TidemarkReconcile", "TidemarkEmulator", "TidemarkProviderModel", "TidemarkProviders", "TidemarkPolicy", "TidemarkJSON",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "TestSupport"]),

@@ -4,6 +4,7 @@ import Synchronization
 import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

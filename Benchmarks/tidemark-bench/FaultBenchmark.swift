@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkEmulator
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 
@@ -49,7 +50,7 @@ enum FaultBenchmark {
         where file.pathExtension == "yaml" && file.lastPathComponent != "target.yaml" {
             try FileManager.default.copyItem(at: file, to: directory.appendingPathComponent("seed-" + file.lastPathComponent))
         }
-        let policies = try PolicyLoader().load(path: directory.path).policies
+        let policies = try PolicyLoader(providers: ProviderRegistry.documentRules).load(path: directory.path).policies
         let target = policies.targets[0]
         emulator.emulator.faults.plan = FaultPlan(rate: 0.3, seed: 11, connectionFaults: true, hangSeconds: 5)
         emulator.requests.reset()

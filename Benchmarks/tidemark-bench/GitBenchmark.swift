@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import TidemarkGit
 import TidemarkPolicy
+import TidemarkProviders
 
 /// Fetch and load a repository of 10,000 policy files: cold and warm fetches over file:// and git://, then
 /// reading the commit's tree and loading (parsing and validating) every document.
@@ -67,7 +68,7 @@ enum GitBenchmark {
         var contents: GitPolicySource.Contents?
         let read = try clock.measure { contents = try GitPolicySource(repository: repository, commit: commit, path: "policies").read() }
         var result: PolicyLoader.Result?
-        let load = clock.measure { result = PolicyLoader().load(contents!.files) }
+        let load = clock.measure { result = PolicyLoader(providers: ProviderRegistry.documentRules).load(contents!.files) }
         let documents = result!.policies.documentCount
         let errors = result!.diagnostics.count
         print(

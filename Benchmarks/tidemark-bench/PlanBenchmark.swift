@@ -3,6 +3,7 @@ import Logging
 import TidemarkEmulator
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviders
 import TidemarkSchedule
 
 /// Next-fire computations per second (the same expressions as Benchmarks/croniter_rate.py) and retention
@@ -52,7 +53,7 @@ enum ScheduleBenchmark {
 
     static func calendarNextFireRate() throws -> Double {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let result = try PolicyLoader().load(path: root.appendingPathComponent("policies").path)
+        let result = try PolicyLoader(providers: ProviderRegistry.documentRules).load(path: root.appendingPathComponent("policies").path)
         let schedules = try result.policies.schedulers.map { try Schedule($0.spec.schedule) }
         return measure { iterations in
             for schedule in schedules {

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkProviderModel
 import TidemarkReconcile
 
 /// What `/status` reports: the commit in force, every object's state, the next fire instants and the last errors.

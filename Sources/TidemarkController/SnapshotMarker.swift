@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// How the controller names and marks the snapshot of a slot, so a retry or a restart finds it instead of taking

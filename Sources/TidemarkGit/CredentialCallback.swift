@@ -8,6 +8,8 @@ final class CredentialPayload {
     let knownHosts: KnownHosts?
     let port: Int?
     var attempts = 0
+    /// What the person must set, when a callback refused for want of it.
+    var remedy: GitRemedy?
 
     init(credentials: GitCredentials, url: String) {
         self.credentials = credentials
@@ -41,8 +43,8 @@ let credentialCallback: git_credential_acquire_cb = { out, _, usernameFromURL, a
             out, urlUser ?? "git", access(publicKey, R_OK) == 0 ? publicKey : nil, key,
             credentials.sshKeyPassphrase)
     }
-    let wanted = allows(GIT_CREDENTIAL_SSH_KEY) ? "an ssh key (--repo-ssh-key)" : "a token (TIDEMARK_GIT_TOKEN)"
-    git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "the remote asks for credentials and none were given: set \(wanted)")
+    box.remedy = allows(GIT_CREDENTIAL_SSH_KEY) ? .giveSSHKey : .giveToken
+    git_error_set_str(Int32(GIT_ERROR_CALLBACK.rawValue), "the remote asks for credentials and none were given")
     return GIT_EAUTH.rawValue
 }
 
@@ -63,9 +65,8 @@ let certificateCallback: git_transport_certificate_check_cb = { cert, _, host, p
         "SHA256:" + Data($0).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
     guard let knownHosts = box.knownHosts else {
-        git_error_set_str(
-            Int32(GIT_ERROR_SSH.rawValue),
-            "no known_hosts file to check the host key of \(name) (\(fingerprint)) against; pass --repo-known-hosts")
+        box.remedy = .giveKnownHosts
+        git_error_set_str(Int32(GIT_ERROR_SSH.rawValue), "no known_hosts file to check the host key of \(name) (\(fingerprint)) against")
         return GIT_ECERTIFICATE.rawValue
     }
     switch knownHosts.verify(host: hostName, port: box.port, key: key) {

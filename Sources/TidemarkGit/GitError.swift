@@ -1,5 +1,27 @@
 import CGit2
 
+/// What a person can do about a git failure. The library words it without naming any caller's settings (`advice`);
+/// the CLI words it with its flags.
+public enum GitRemedy: String, Sendable, Hashable, CaseIterable {
+    case trustServerCertificate, giveCAFile, checkCredentials, giveSSHKey, giveToken, giveKnownHosts, checkKnownHosts
+    case giveWritableCache, giveRepository, checkPath
+
+    public var advice: String {
+        switch self {
+        case .trustServerCertificate: "the server's TLS certificate is not trusted; give the CA that signed it"
+        case .giveCAFile: "give a readable PEM file of CA certificates"
+        case .checkCredentials: "check the credentials: TIDEMARK_GIT_TOKEN for https, an ssh key for ssh"
+        case .giveSSHKey: "set an ssh key"
+        case .giveToken: "set a token (TIDEMARK_GIT_TOKEN)"
+        case .giveKnownHosts: "give a known_hosts file"
+        case .checkKnownHosts: "ssh host keys are checked against a known_hosts file (default ~/.ssh/known_hosts)"
+        case .giveWritableCache: "use a writable cache directory"
+        case .giveRepository: "give a repository's directory or a remote URL"
+        case .checkPath: "check the path against the repository's layout"
+        }
+    }
+}
+
 /// A failure reading git: libgit2's own message and error class, the operation, and what to do about it.
 public struct GitError: Error, Sendable, CustomStringConvertible {
     /// libgit2's return code (`GIT_ENOTFOUND`, `GIT_EAUTH`, …), or 0 for errors Tidemark raises itself.
@@ -8,19 +30,29 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     public var errorClass: String?
     public var operation: String
     public var message: String
+    /// Advice that depends on no caller's settings.
     public var hint: String?
+    /// What to do, when it is a setting of the caller's.
+    public var remedy: GitRemedy?
 
-    public init(code: Int32 = 0, errorClass: String? = nil, operation: String, message: String, hint: String? = nil) {
+    public init(
+        code: Int32 = 0, errorClass: String? = nil, operation: String, message: String, hint: String? = nil, remedy: GitRemedy? = nil
+    ) {
         self.code = code
         self.errorClass = errorClass
         self.operation = operation
         self.message = message
         self.hint = hint
+        self.remedy = remedy
     }
 
-    public var description: String {
+    public var description: String { described { $0.advice } }
+
+    /// The error with its remedy worded by `word` (a command line names its flags).
+    public func described(remedy word: (GitRemedy) -> String) -> String {
         let klass = errorClass.map { " [\($0)]" } ?? ""
-        return "\(operation): \(message)\(klass)\(hint.map { " (\($0))" } ?? "")"
+        let advice = [remedy.map(word), hint].compactMap { $0 }.joined(separator: "; ")
+        return "\(operation): \(message)\(klass)\(advice.isEmpty ? "" : " (\(advice))")"
     }
 
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
@@ -33,23 +65,15 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
             if let text = last.pointee.message { message = String(cString: text).trimmingTrailingNewlines }
             errorClass = className(last.pointee.klass)
         }
-        return GitError(
-            code: code, errorClass: errorClass, operation: operation, message: message, hint: hint(code: code, errorClass: errorClass))
-    }
-
-    private static func hint(code: Int32, errorClass: String?) -> String? {
+        var error = GitError(code: code, errorClass: errorClass, operation: operation, message: message)
         switch (code, errorClass) {
-        case (GIT_ECERTIFICATE.rawValue, "ssh"):
-            "ssh host keys are checked against --repo-known-hosts (default ~/.ssh/known_hosts)"
-        case (GIT_EAUTH.rawValue, _), (_, "ssh"):
-            "check the credentials: TIDEMARK_GIT_TOKEN for https, --repo-ssh-key for ssh"
-        case (GIT_ECERTIFICATE.rawValue, _):
-            "the server's TLS certificate is not trusted; pass its CA with --repo-ca-file"
-        case (_, "net"), (_, "http"), (_, "os"):
-            "check that the remote is reachable and the URL is right"
-        default:
-            nil
+        case (GIT_ECERTIFICATE.rawValue, "ssh"): error.remedy = .checkKnownHosts
+        case (GIT_EAUTH.rawValue, _), (_, "ssh"): error.remedy = .checkCredentials
+        case (GIT_ECERTIFICATE.rawValue, _): error.remedy = .trustServerCertificate
+        case (_, "net"), (_, "http"), (_, "os"): error.hint = "check that the remote is reachable and the URL is right"
+        default: break
         }
+        return error
     }
 
     private static func className(_ klass: Int32) -> String? {

@@ -35,7 +35,7 @@ public struct GitMirrorCache: Sendable {
         } catch {
             throw GitError(
                 operation: "create the git cache \(directory)", message: "\(error.localizedDescription)",
-                hint: "pass a writable directory with --repo-cache")
+                remedy: .giveWritableCache)
         }
         let lock = try MirrorLock(path: mirror + ".lock")
         defer { lock.release() }
@@ -101,7 +101,13 @@ public struct GitMirrorCache: Sendable {
             }
         }
         withExtendedLifetime(payload) {}
-        try LibGit2.check(result, "fetch \(redacted)")
+        do {
+            try LibGit2.check(result, "fetch \(redacted)")
+        } catch {
+            var error = error
+            error.remedy = payload.remedy ?? error.remedy
+            throw error
+        }
     }
 
     /// A readable, collision-free directory name: the URL without credentials, flattened, and a hash of it.

@@ -28,7 +28,7 @@ public final class GitRepository {
         if result == GIT_ENOTFOUND.rawValue {
             throw GitError(
                 code: result, errorClass: "repository", operation: "open repository \(path)",
-                message: "not a git repository", hint: "pass a repository's directory or a remote URL to --repo")
+                message: "not a git repository", remedy: .giveRepository)
         }
         try LibGit2.check(result, "open repository \(path)")
         return GitRepository(pointer: repository!, path: path)
@@ -88,7 +88,7 @@ public final class GitRepository {
         if result == GIT_ENOTFOUND.rawValue {
             throw GitError(
                 code: result, errorClass: "tree", operation: "read \(prefix) at commit \(commit.shortID)",
-                message: "no such file or directory in the commit", hint: "check --path against the repository's layout")
+                message: "no such file or directory in the commit", remedy: .checkPath)
         }
         try LibGit2.check(result, "read \(prefix) at commit \(commit.shortID)")
         defer { git_tree_entry_free(entry) }

@@ -1,4 +1,4 @@
-/// A `--repo` argument: a local repository path, or a remote URL that is fetched into the cache.
+/// Where a repository is: a local repository path, or a remote URL that is fetched into the cache.
 public enum GitRepositoryLocation: Sendable, Hashable {
     case local(path: String)
     case remote(url: String)

@@ -23,7 +23,7 @@ enum LibGit2 {
         guard let bundle = file ?? (access(systemBundle, R_OK) == 0 ? systemBundle : nil) else { return }
         guard access(bundle, R_OK) == 0 else {
             throw GitError(
-                operation: "read the CA file \(bundle)", message: "no such readable file", hint: "pass a PEM file to --repo-ca-file")
+                operation: "read the CA file \(bundle)", message: "no such readable file", remedy: .giveCAFile)
         }
         try check(tidemark_git_set_ssl_cert_file(bundle), "use the CA file \(bundle)")
     }

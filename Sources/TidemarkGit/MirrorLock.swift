@@ -8,7 +8,7 @@ struct MirrorLock {
         descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw GitError(
-                operation: "lock \(path)", message: String(cString: strerror(errno)), hint: "pass a writable directory with --repo-cache")
+                operation: "lock \(path)", message: String(cString: strerror(errno)), remedy: .giveWritableCache)
         }
         guard flock(descriptor, LOCK_EX) == 0 else {
             let message = String(cString: strerror(errno))

@@ -1,9 +1,12 @@
 /// Loads policy files into a validated `PolicySet`, reporting every problem of every file at once.
 public struct PolicyLoader: Sendable {
     public var limits: YAMLLimits
+    /// The rules each provider sets for the documents aimed at its targets.
+    public var providers: ProviderRulesLookup
 
-    public init(limits: YAMLLimits = .default) {
+    public init(limits: YAMLLimits = .default, providers: @escaping ProviderRulesLookup) {
         self.limits = limits
+        self.providers = providers
     }
 
     /// The result of a load: the documents that decoded, and all diagnostics, sorted.
@@ -35,7 +38,7 @@ public struct PolicyLoader: Sendable {
                 log.append(diagnostic)
             }
         }
-        ReferenceValidator(set: set, log: log).validate()
+        ReferenceValidator(set: set, log: log, providers: providers).validate()
         return Result(policies: set, diagnostics: log.diagnostics.sorted())
     }
 

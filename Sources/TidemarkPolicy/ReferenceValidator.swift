@@ -2,14 +2,16 @@
 struct ReferenceValidator {
     let set: PolicySet
     let log: DiagnosticLog
+    let providers: ProviderRulesLookup
     private let targets: [String: PolicyDocument<TargetSpec>]
     private let schedulers: [String: PolicyDocument<SchedulerSpec>]
     private let retentionNames: Set<String>
 
     /// Indexes the documents by name once, so checking n references costs O(n), not O(n²).
-    init(set: PolicySet, log: DiagnosticLog) {
+    init(set: PolicySet, log: DiagnosticLog, providers: @escaping ProviderRulesLookup) {
         self.set = set
         self.log = log
+        self.providers = providers
         targets = Dictionary(set.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         schedulers = Dictionary(set.schedulers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         retentionNames = Set(set.retentionPolicies.map(\.name))
@@ -26,20 +28,14 @@ struct ReferenceValidator {
             let spec = scheduler.spec
             let target = resolveTarget(spec.target, from: "scheduler '\(scheduler.name)'")
             checkRetention(spec.retention, from: "scheduler '\(scheduler.name)'")
-            if let target {
-                ProviderOptionRules.check(scheduler, target: target.name, provider: target.spec.provider, log: log)
-                if target.spec.provider == .scheduledBackup {
+            if let target, let rules = providers(target.spec.provider) {
+                if rules.objectKind != .scheduler {
                     log.error(
-                        spec.target.location, "scheduler '\(scheduler.name)' is on target '\(target.name)', a scheduled-backup target",
-                        hint: "scheduled-backup targets take BackupPlan documents")
+                        spec.target.location,
+                        "scheduler '\(scheduler.name)' is on target '\(target.name)', a \(target.spec.provider.rawValue) target",
+                        hint: "\(target.spec.provider.rawValue) targets take \(rules.objectKind.rawValue) documents")
                 }
-                if target.spec.provider == .cloudsigma, !CloudSigmaTimezones.allowed.contains(spec.schedule.timezone) {
-                    let suggestion = Suggestion.didYouMean(spec.schedule.timezone, in: CloudSigmaTimezones.allowed)
-                    log.error(
-                        spec.timezoneLocation,
-                        "timezone '\(spec.schedule.timezone)' is not accepted by cloudsigma target '\(target.name)'",
-                        hint: suggestion + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC")
-                }
+                for problem in rules.problems(of: scheduler, on: target) { log.append(problem) }
             }
         }
         for binding in set.driveBindings {
@@ -75,7 +71,7 @@ struct ReferenceValidator {
         for plan in set.backupPlans {
             let target = resolveTarget(plan.spec.target, from: "backup plan '\(plan.name)'")
             checkRetention(plan.spec.retention, from: "backup plan '\(plan.name)'")
-            if let target, target.spec.provider != .scheduledBackup {
+            if let target, let rules = providers(target.spec.provider), rules.objectKind != .backupPlan {
                 log.error(
                     plan.spec.target.location,
                     "backup plan '\(plan.name)' is on target '\(target.name)', a \(target.spec.provider.rawValue) target",

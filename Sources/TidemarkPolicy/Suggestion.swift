@@ -1,5 +1,5 @@
 /// "Did you mean …?" for misspelt keys, names and values.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let lowered = word.lowercased()
@@ -13,7 +13,7 @@ enum Suggestion {
     }
 
     /// "did you mean 'x'? " or "", for the front of a hint.
-    static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { "did you mean '\($0)'? " } ?? ""
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// A user and password for HTTP Basic auth, read from where the Target says; never printed.
 public struct BasicCredentials: Sendable, CustomStringConvertible {

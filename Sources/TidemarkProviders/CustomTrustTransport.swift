@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import TidemarkProviderModel
 
 /// HTTPS that trusts the Target's own CA (`caFile:`) or, for a local test server, nothing at all (`insecure: true`).
 ///

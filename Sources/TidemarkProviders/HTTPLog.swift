@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TidemarkJSON
+import TidemarkProviderModel
 
 /// Every HTTP attempt as one JSON line: method, URL, status, request body and response body. Headers are never
 /// written, so credentials never are. Set by `TIDEMARK_HTTP_LOG=FILE`, for debugging and for tests that check

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkProviderModel
 
 /// One HTTP request, as providers build it.
 public struct HTTPRequest: Sendable {
@@ -43,21 +44,4 @@ public struct HTTPResponse: Sendable {
 /// Sends HTTP requests; providers talk to APIs only through this.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
-}
-
-/// A request that got no HTTP response.
-public struct TransportError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        /// The request may not have reached the server (connection refused, DNS): safe to retry any method.
-        case notSent
-        /// Timed out or the connection dropped: the server may have acted on it.
-        case interrupted
-        case other
-    }
-
-    public var kind: Kind
-    public var request: String
-    public var message: String
-
-    public var description: String { "\(request): \(message)" }
 }

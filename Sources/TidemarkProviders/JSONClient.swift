@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkJSON
+import TidemarkProviderModel
 
 /// JSON requests to one API root through a transport; error statuses become `ProviderError` with the API's details.
 struct JSONClient: Sendable {

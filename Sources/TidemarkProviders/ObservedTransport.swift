@@ -1,3 +1,5 @@
+import TidemarkProviderModel
+
 /// A transport that reports every attempt's outcome (an HTTP status, or nil when no response came) to an observer,
 /// e.g. a request counter by status.
 public struct ObservedTransport: HTTPTransport {

@@ -1,4 +1,5 @@
 import Synchronization
+import TidemarkProviderModel
 
 /// A cap on retries shared by every request to a target: at most `minimum` plus `ratio` retries per request sent,
 /// so a failing API gets a bounded number of extra requests instead of a retry storm.

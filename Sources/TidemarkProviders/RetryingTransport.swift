@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TidemarkProviderModel
 
 /// When and how long to wait before trying a request again.
 public struct RetryPolicy: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// How requests to a target are bounded: a timeout per attempt and a retry budget shared by all of them.
 public struct ConnectionOptions: Sendable {

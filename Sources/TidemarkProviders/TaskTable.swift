@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TidemarkProviderModel
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkProviderModel
 
 /// ISO 8601 timestamps as the seed APIs write them: with or without fractional seconds, `Z` or an offset.
 enum Timestamp {

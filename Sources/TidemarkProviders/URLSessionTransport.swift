@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkProviderModel
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -1,3 +1,4 @@
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// Carries out a target's actions in the safe order docs/commands.md#tidemark-apply gives, up to `parallelism` at a time within a phase.

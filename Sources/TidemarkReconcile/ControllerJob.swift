@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// One scheduler the controller runs itself, with the drives bound to it; the planner derives them from the documents

@@ -1,5 +1,7 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
+import TidemarkProviders
 
 /// Everything a plan shows and a saved plan records (docs/plan.md); encoded as versioned JSON.
 public struct Plan: Sendable, Codable {
@@ -124,7 +126,7 @@ public struct Plan: Sendable, Codable {
 }
 
 /// The plan for one target.
-public struct TargetPlan: Sendable, Codable {
+public struct TargetPlan: Sendable, Codable, ProblemCollecting {
     public var name: String
     public var provider: ProviderKind
     public var endpoint: String
@@ -151,46 +153,6 @@ public struct TargetPlan: Sendable, Codable {
         self.actions = actions
         self.problems = problems
         self.unchanged = unchanged
-    }
-
-    public var errors: [PlanProblem] { problems.filter { $0.severity == .error } }
-    public var warnings: [PlanProblem] { problems.filter { $0.severity == .warning } }
-
-    /// Records an error: the plan cannot be applied.
-    mutating func error(
-        _ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil, hint: String? = nil,
-        override: PlanProblem.Override? = nil
-    ) {
-        problems.append(PlanProblem(.error, message, subject: subject, location: location, hint: hint, override: override))
-    }
-
-    /// Records a warning, shown with the plan.
-    mutating func warning(_ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil) {
-        problems.append(PlanProblem(.warning, message, subject: subject, location: location))
-    }
-
-    /// Who runs a scheduler (or plan, definition, job) and who enforces its retention, and why.
-    public struct Placement: Sendable, Codable, Hashable {
-        public var scheduler: String
-        /// Who runs the schedule.
-        public var mode: Runner
-        public var reason: String?
-        /// Who enforces the retention; nil when the scheduling mode says it (cloudsigma).
-        public var retention: Runner?
-        public var retentionReason: String?
-
-        public init(scheduler: String, mode: Runner, reason: String?, retention: Runner? = nil, retentionReason: String? = nil) {
-            self.scheduler = scheduler
-            self.mode = mode
-            self.reason = reason
-            self.retention = retention
-            self.retentionReason = retentionReason
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case scheduler, mode, reason, retention
-            case retentionReason = "retention_reason"
-        }
     }
 
     /// What this provider's managed objects are called: scheduler, plan, definition or job.
@@ -228,9 +190,4 @@ public struct TargetPlan: Sendable, Codable {
         try container.encode(errors.map(\.description), forKey: .errors)
         try container.encode(unchanged, forKey: .unchanged)
     }
-}
-
-/// Who runs a schedule or enforces a retention: the API itself, or tidemark's controller (`tidemark run`).
-public enum Runner: String, Sendable, Codable, Hashable {
-    case native, controller
 }

@@ -1,3 +1,4 @@
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// One change of a plan, with field-level detail and its data impact.

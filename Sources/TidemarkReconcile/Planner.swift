@@ -1,6 +1,7 @@
 import Foundation
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkSchedule
 
@@ -24,7 +25,10 @@ public struct Planner: Sendable {
     ) async throws(ProviderError) -> TargetPlan {
         var plan = TargetPlan(name: target.name, provider: target.spec.provider, endpoint: target.spec.endpoint, liveVersion: live.version)
         let definition = ProviderRegistry.definition(for: target.spec.provider)
-        let desired = definition.desired(target: target, policies: policies, live: live, now: now, plan: &plan)
+        var mapping = TargetMapping()
+        let desired = definition.desired(target: target, policies: policies, live: live, now: now, mapping: &mapping)
+        plan.placements = mapping.placements
+        plan.problems = mapping.problems
         let format = definition.wireFormat
         let noun = plan.noun
         let managed = managedObjects(target: target, policies: policies, live: live, desired: desired, plan: &plan)

@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// Plans policies against targets, checks a saved plan, applies, imports: what `plan`, `apply`, `import` and

@@ -1,4 +1,5 @@
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkSchedule
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

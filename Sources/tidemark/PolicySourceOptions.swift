@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TidemarkGit
 import TidemarkPolicy
+import TidemarkProviders
 import TidemarkReconcile
 
 /// Where policies come from: plain files under a path, or a commit of a git repository (`--repo`).
@@ -73,7 +74,7 @@ struct PolicySourceOptions: ParsableArguments {
             } catch {
                 throw SourceError(description: error.description)
             }
-            let result = PolicyLoader().load(files)
+            let result = PolicyLoader(providers: ProviderRegistry.documentRules).load(files)
             return Loaded(
                 result: result,
                 source: Plan.Source(
@@ -99,7 +100,7 @@ struct PolicySourceOptions: ParsableArguments {
             let commit = try repository.resolve(revision)
             let source = GitPolicySource(repository: repository, commit: commit, path: path ?? "")
             let contents = try source.read()
-            var result = PolicyLoader().load(contents.files)
+            var result = PolicyLoader(providers: ProviderRegistry.documentRules).load(contents.files)
             result.diagnostics = (result.diagnostics + contents.diagnostics).sorted()
             let unlabel = { (label: String) in String(label.dropFirst(commit.shortID.count + 1)) }
             return Loaded(
@@ -109,7 +110,23 @@ struct PolicySourceOptions: ParsableArguments {
                     digest: Plan.Source.digest(of: contents.files), files: result.policies.files.map(unlabel),
                     ignoredFiles: result.policies.ignoredFiles.map(unlabel)))
         } catch {
-            throw SourceError(description: "error: \(location.redacted): \(error)")
+            throw SourceError(description: "error: \(location.redacted): \(error.described(remedy: Self.flags))")
+        }
+    }
+
+    /// A git failure's remedy, in this command's flags.
+    static func flags(_ remedy: GitRemedy) -> String {
+        switch remedy {
+        case .trustServerCertificate: "the server's TLS certificate is not trusted; pass its CA with --repo-ca-file"
+        case .giveCAFile: "pass a PEM file to --repo-ca-file"
+        case .checkCredentials: "check the credentials: TIDEMARK_GIT_TOKEN for https, --repo-ssh-key for ssh"
+        case .giveSSHKey: "set an ssh key (--repo-ssh-key)"
+        case .giveToken: "set a token (TIDEMARK_GIT_TOKEN)"
+        case .giveKnownHosts: "pass --repo-known-hosts"
+        case .checkKnownHosts: "ssh host keys are checked against --repo-known-hosts (default ~/.ssh/known_hosts)"
+        case .giveWritableCache: "pass a writable directory with --repo-cache"
+        case .giveRepository: "pass a repository's directory or a remote URL to --repo"
+        case .checkPath: "check --path against the repository's layout"
         }
     }
 }

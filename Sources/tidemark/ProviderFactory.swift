@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

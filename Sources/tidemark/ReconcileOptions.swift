@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TidemarkGit
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

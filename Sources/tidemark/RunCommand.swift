@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TidemarkController
+import TidemarkProviderModel
 import TidemarkProviders
 
 struct RunCommand: AsyncParsableCommand {

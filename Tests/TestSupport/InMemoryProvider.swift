@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TidemarkController
 import TidemarkEmulator
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// `kill -9` of the real `tidemark run` binary at random points while it takes controller-mode snapshots.

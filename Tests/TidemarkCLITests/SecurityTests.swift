@@ -6,7 +6,7 @@ import TidemarkEmulator
 /// Credentials stay where the Target says and nowhere else; the controller's endpoints only read.
 @Suite("credentials and endpoints")
 struct SecurityTests {
-    static let password = "Zq9-never-print-me-7f3a"
+    static let password = TestCredentials.neverPrinted
 
     static func policies(_ emulator: RunningEmulator, credentials: String) -> [String: String] {
         [

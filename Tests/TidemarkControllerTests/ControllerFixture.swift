@@ -3,6 +3,7 @@ import Logging
 import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 
@@ -18,7 +19,8 @@ struct ControllerFixture {
         .deletingLastPathComponent()
 
     static func start(only names: Set<String>? = nil) async throws -> ControllerFixture {
-        let loaded = try PolicyLoader().load(path: repositoryRoot.appendingPathComponent("policies").path)
+        let loaded = try PolicyLoader(providers: ProviderRegistry.documentRules).load(
+            path: repositoryRoot.appendingPathComponent("policies").path)
         let schedulers = loaded.policies.schedulers.filter { names?.contains($0.name) ?? true }
         let drives = schedulers.map { EmulatorFixture.Drive(uuid: UUID().uuidString.lowercased(), name: "drive-\($0.name)") }
         let emulator = try await RunningEmulator.start(

@@ -4,6 +4,7 @@ import Testing
 import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 import TidemarkSchedule
@@ -142,7 +143,8 @@ struct ControllerLoopTests {
         ]
         let emulator = try await RunningEmulator.start(
             EmulatorConfiguration(fixture: EmulatorFixture(drives: drives), backupSchedulersEnabled: false))
-        let loaded = try PolicyLoader().load(path: ControllerFixture.repositoryRoot.appendingPathComponent("policies").path)
+        let loaded = try PolicyLoader(providers: ProviderRegistry.documentRules).load(
+            path: ControllerFixture.repositoryRoot.appendingPathComponent("policies").path)
         var policies = loaded.policies
         policies.targets[0].spec.endpoint = emulator.baseURL
         let source = SourceSnapshot(policies: policies, commit: "c0ffee", errors: [])

@@ -6,6 +6,7 @@ import TidemarkController
 import TidemarkEmulator
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 import TidemarkSchedule
@@ -23,7 +24,7 @@ struct ProviderControllerTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try yaml.write(to: directory.appendingPathComponent("policies.yaml"), atomically: true, encoding: .utf8)
-        let loaded = try PolicyLoader().load(path: directory.path)
+        let loaded = try PolicyLoader(providers: ProviderRegistry.documentRules).load(path: directory.path)
         return loaded.policies
     }
 

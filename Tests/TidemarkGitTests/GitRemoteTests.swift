@@ -104,28 +104,30 @@ struct GitRemoteTests {
         let remote = try Remote()
         defer { remote.delete() }
         let commit = try remote.push("policies/a.yaml", "a: 1\n")
-        let server = try GitHTTPServer(root: remote.base.path, token: "s3cret-token", tls: true)
+        let server = try GitHTTPServer(root: remote.base.path, token: TestCredentials.gitToken, tls: true)
         defer { server.stop() }
         let url = server.url("policies.git")
 
         let mirror = try remote.cache.fetch(
-            url, credentials: .fromEnvironment(["TIDEMARK_GIT_TOKEN": "s3cret-token"], sshKeyFile: nil),
+            url, credentials: .fromEnvironment(["TIDEMARK_GIT_TOKEN": TestCredentials.gitToken], sshKeyFile: nil),
             caFile: server.certificateFile)
         #expect(try mirror.resolve("main").id == commit)
 
         let wrong = #expect(throws: GitError.self) {
             try remote.cache.fetch(url, credentials: GitCredentials(token: "wrong"), caFile: server.certificateFile)
         }
-        #expect(wrong?.description.contains("s3cret-token") == false)
+        #expect(wrong?.description.contains(TestCredentials.gitToken) == false)
         #expect(wrong?.description.contains("the remote refused the credentials") == true)
         let missing = #expect(throws: GitError.self) {
             try remote.cache.fetch(url, credentials: GitCredentials(), caFile: server.certificateFile)
         }
-        #expect(missing?.description.contains("set a token (TIDEMARK_GIT_TOKEN)") == true)
+        #expect(missing?.remedy == .giveToken)
+        #expect(missing?.description.contains("the remote asks for credentials and none were given") == true)
         let untrusted = #expect(throws: GitError.self) {
-            try GitMirrorCache(directory: remote.cache.directory + "-2").fetch(url, credentials: GitCredentials(token: "s3cret-token"))
+            try GitMirrorCache(directory: remote.cache.directory + "-2").fetch(
+                url, credentials: GitCredentials(token: TestCredentials.gitToken))
         }
-        #expect(untrusted?.hint == "the server's TLS certificate is not trusted; pass its CA with --repo-ca-file")
+        #expect(untrusted?.remedy == .trustServerCertificate)
     }
 
     @Test func sshWithAKeyFileAndAKnownHostKey() throws {
@@ -160,7 +162,7 @@ struct GitRemoteTests {
         let keyless = #expect(throws: GitError.self) {
             try remote.cache.fetch(url, credentials: GitCredentials(knownHostsFile: server.knownHosts))
         }
-        #expect(keyless?.description.contains("set an ssh key (--repo-ssh-key)") == true)
+        #expect(keyless?.remedy == .giveSSHKey)
     }
 
     @Test func passwordsInURLsAreRedacted() {

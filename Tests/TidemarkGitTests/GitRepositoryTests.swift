@@ -23,7 +23,7 @@ struct GitRepositoryTests {
     func load(_ repository: GitRepository, _ ref: String, path: String = "policies") throws -> (PolicyLoader.Result, GitCommit) {
         let commit = try repository.resolve(ref)
         let contents = try GitPolicySource(repository: repository, commit: commit, path: path).read()
-        var result = PolicyLoader().load(contents.files)
+        var result = PolicyLoader(providers: { _ in nil }).load(contents.files)
         result.diagnostics = (result.diagnostics + contents.diagnostics).sorted()
         return (result, commit)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TidemarkProviders
 
 @testable import TidemarkPolicy
 
@@ -126,7 +127,7 @@ struct HostileInputTests {
         for (name, bytes) in inputs {
             let before = Self.peakMemory()
             let started = ContinuousClock.now
-            let result = PolicyLoader().load([PolicyFile(path: "hostile.yaml", contents: bytes)])
+            let result = PolicyLoader(providers: ProviderRegistry.documentRules).load([PolicyFile(path: "hostile.yaml", contents: bytes)])
             let elapsed = ContinuousClock.now - started
             #expect(!result.isValid, "\(name) is refused")
             #expect(result.diagnostics.allSatisfy { $0.location.file == "hostile.yaml" && $0.location.line >= 1 }, "\(name)")

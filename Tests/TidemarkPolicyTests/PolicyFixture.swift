@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviders
 
 /// A temporary policy directory written from strings, loaded through the real loader.
 struct PolicyFixture {
@@ -17,7 +18,7 @@ struct PolicyFixture {
     }
 
     func load(limits: YAMLLimits = .default) throws -> PolicyLoader.Result {
-        try PolicyLoader(limits: limits).load(path: root.path)
+        try PolicyLoader(limits: limits, providers: ProviderRegistry.documentRules).load(path: root.path)
     }
 
     /// Diagnostics as printed, with the temporary root replaced by `dir`.

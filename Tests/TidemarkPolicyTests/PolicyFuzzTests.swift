@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkPolicy
+import TidemarkProviders
 
 /// A seeded mutation fuzzer over the policy loader: the repository's policy files, mutated byte- and line-wise with
 /// YAML's dangerous tokens. Every input must load without a crash, and every rejection must be a diagnostic located
@@ -79,7 +80,7 @@ struct PolicyFuzzTests {
         for iteration in 0..<iterations {
             let input = Self.mutate(corpus[iteration % corpus.count], &random)
             let path = "fuzz/\(iteration).yaml"
-            let result = PolicyLoader().load([PolicyFile(path: path, contents: input)])
+            let result = PolicyLoader(providers: ProviderRegistry.documentRules).load([PolicyFile(path: path, contents: input)])
             let lines = input.count { $0 == 0x0A } + 1
             for diagnostic in result.diagnostics {
                 #expect(diagnostic.location.file == path, "input \(iteration): \(diagnostic)")

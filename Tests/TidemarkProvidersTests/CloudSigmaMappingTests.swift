@@ -4,12 +4,15 @@ import TidemarkJSON
 import TidemarkPolicy
 import TidemarkSchedule
 
+@testable import TidemarkProviderModel
 @testable import TidemarkProviders
 
 @Suite("cloudsigma mapping")
 struct CloudSigmaMappingTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let policies = try! PolicyLoader().load(path: root.appendingPathComponent("policies").path).policies
+    static let policies = try! PolicyLoader(providers: ProviderRegistry.documentRules).load(
+        path: root.appendingPathComponent("policies").path
+    ).policies
 
     static func state(_ name: String) -> SchedulerState {
         let document = policies.scheduler(named: name)!

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TidemarkEmulator
+import TidemarkProviderModel
 import TidemarkProviders
 
 /// The transport against the emulator's connection faults: never-answered requests end at the timeout, bodies cut

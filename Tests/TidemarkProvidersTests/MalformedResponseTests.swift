@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TidemarkProviderModel
 import TidemarkProviders
 
 @Suite("Malformed API responses are clear errors naming the endpoint", .serialized)

@@ -1,6 +1,7 @@
 import Testing
 import TidemarkJSON
 
+@testable import TidemarkProviderModel
 @testable import TidemarkProviders
 
 /// The pieces of "apply sends exactly what the plan shows": pointers, differences, the minimal write, markers.

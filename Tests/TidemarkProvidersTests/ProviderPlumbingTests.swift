@@ -4,6 +4,7 @@ import Testing
 import TidemarkEmulator
 import TidemarkPolicy
 
+@testable import TidemarkProviderModel
 @testable import TidemarkProviders
 
 @Suite("Provider plumbing: credentials, errors, retries")

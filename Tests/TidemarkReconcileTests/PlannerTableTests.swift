@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 
@@ -101,7 +102,9 @@ struct PlannerTableTests {
         let text = yaml.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("kind:") ? "apiVersion: tidemark.io/v1\n" + line : String(line)
         }.joined(separator: "\n")
-        let loaded = PolicyLoader().load([PolicyFile(path: "policies.yaml", contents: Array(text.utf8))])
+        let loaded = PolicyLoader(providers: ProviderRegistry.documentRules).load([
+            PolicyFile(path: "policies.yaml", contents: Array(text.utf8))
+        ])
         try #require(loaded.isValid, "\(loaded.diagnostics)")
         return loaded.policies
     }

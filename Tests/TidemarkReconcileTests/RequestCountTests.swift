@@ -4,6 +4,7 @@ import Testing
 import TidemarkEmulator
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkProviders
 import TidemarkReconcile
 

@@ -127,7 +127,7 @@ enum Fixtures {
 
     /// The policies/ directory of the repository, loaded and validated.
     static let seedPolicies: PolicySet = {
-        let result = try! PolicyLoader().load(path: repositoryRoot.appendingPathComponent("policies").path)
+        let result = try! PolicyLoader(providers: { _ in nil }).load(path: repositoryRoot.appendingPathComponent("policies").path)
         precondition(result.isValid, "policies/ does not validate: \(result.diagnostics)")
         return result.policies
     }()

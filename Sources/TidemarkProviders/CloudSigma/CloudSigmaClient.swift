@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkJSON
+import TidemarkProviderModel
 
 /// Requests to one cloudsigma location: Basic auth, JSON bodies, CloudSigma's error lists turned into `ProviderError`.
 struct CloudSigmaClient: Sendable {

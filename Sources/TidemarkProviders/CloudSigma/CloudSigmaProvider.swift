@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// The `cloudsigma` provider: backup schedulers, drive bindings and snapshots of one location (seeds 000, 001).
 public struct CloudSigmaProvider: Provider {

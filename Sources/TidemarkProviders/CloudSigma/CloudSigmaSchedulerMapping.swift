@@ -1,5 +1,6 @@
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// Maps cloudsigma backup scheduler objects to the neutral `SchedulerState` and back (docs/providers.md#cloudsigma; seeds 000/001).
 public enum CloudSigmaSchedulerMapping {

@@ -1,6 +1,7 @@
 import Foundation
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// A Danube backup definition (seed 003) to and from the neutral scheduler state. One definition serves one
 /// scheduler on one VM disk; its policy-side name is `SCHEDULER@HOSTNAME/DISK_ID`.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// The `danube` provider: VM backup definitions per (VM, disk) and VM backups (seed 003). The endpoint is the API
 /// root, e.g. `https://my.erigones.com/api/`. Drives are VM disks, `HOSTNAME/DISK_ID`; a VM's hostname, uuid and tags

@@ -1,6 +1,7 @@
 import Foundation
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// A Freezer job with one backup action (seed 004) to and from the neutral scheduler state. The options hold the
 /// job's wire fields: the client, the backup action's fields and the job schedule's.

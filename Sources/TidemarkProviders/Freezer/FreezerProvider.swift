@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// The `freezer` provider: jobs with a backup action and their backups in one project (seed 004, OpenStack Freezer
 /// API v2). The endpoint is the project's root, e.g. `http://freezer.example.net:9090/v2/PROJECT_ID/`.

@@ -1,6 +1,7 @@
 import Foundation
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// A backup plan (seed 002) to and from the neutral scheduler state. The options hold the plan's wire fields.
 public enum ScheduledBackupMapping {

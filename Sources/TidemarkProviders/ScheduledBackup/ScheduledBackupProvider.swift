@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TidemarkJSON
 import TidemarkPolicy
+import TidemarkProviderModel
 
 /// The `scheduled-backup` provider: backup plans and their checkpoints in one project (seed 002). The endpoint is the
 /// project's API root, e.g. `https://backup.example.net/v2/PROJECT_ID/`.

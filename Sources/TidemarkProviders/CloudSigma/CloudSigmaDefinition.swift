@@ -1,12 +1,31 @@
 import Foundation
 import Logging
 import TidemarkPolicy
-import TidemarkProviders
+import TidemarkProviderModel
 
 /// cloudsigma: one backup scheduler per Scheduler document when it can run natively; otherwise the controller runs it.
 struct CloudSigmaDefinition: ProviderDefinition {
     var noun: String { "scheduler" }
     var bindsDrives: Bool { true }
+    var objectKind: PolicyKind { .scheduler }
+
+    static let options = SchedulerOptionRules([
+        .init(key: "window") { TimeWindow(parsing: $0) == nil ? "is not a window such as 07:00-19:00" : nil }
+    ])
+
+    /// Its options, and a timezone from the list cloudsigma accepts.
+    func problems(of scheduler: PolicyDocument<SchedulerSpec>, on target: PolicyDocument<TargetSpec>) -> [Diagnostic] {
+        var problems = Self.options.problems(of: scheduler, on: target)
+        let timezone = scheduler.spec.schedule.timezone
+        if !CloudSigmaTimezones.allowed.contains(timezone) {
+            problems.append(
+                Diagnostic(
+                    scheduler.spec.timezoneLocation, "timezone '\(timezone)' is not accepted by cloudsigma target '\(target.name)'",
+                    hint: Suggestion.didYouMean(timezone, in: CloudSigmaTimezones.allowed)
+                        + "use a name from the cloudsigma list of allowed timezones, e.g. Europe/Zurich or Etc/UTC"))
+        }
+        return problems
+    }
     var wireFormat: any SchedulerWireFormat { CloudSigmaSchedulerMapping.Format() }
 
     func connect(
@@ -34,7 +53,7 @@ struct CloudSigmaDefinition: ProviderDefinition {
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, mapping: inout TargetMapping)
         -> [DesiredScheduler]
     {
         policies.schedulers.filter { $0.spec.target.value == target.name }.map { document in
@@ -47,7 +66,7 @@ struct CloudSigmaDefinition: ProviderDefinition {
             case (_, false, _):
                 placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
             case (.native, true, let limitation?):
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
                     subject: .init("scheduler", document.name), location: document.location)
                 placement = .controller(reason: limitation)
@@ -57,7 +76,7 @@ struct CloudSigmaDefinition: ProviderDefinition {
                 placement = .native
             }
             let reason: String? = if case .controller(let why) = placement { why } else { nil }
-            plan.placements.append(.init(scheduler: document.name, mode: placement == .native ? .native : .controller, reason: reason))
+            mapping.placements.append(.init(scheduler: document.name, mode: placement == .native ? .native : .controller, reason: reason))
             return DesiredScheduler(
                 name: document.name, state: state, adopt: document.spec.adopt, protect: document.spec.protect,
                 placement: placement, onTarget: placement == .native, comparison: .schedulerFields)

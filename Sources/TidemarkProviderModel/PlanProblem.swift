@@ -48,3 +48,26 @@ public struct PlanProblem: Sendable, Hashable, CustomStringConvertible {
         (location.map { "\($0): " } ?? "") + message + (hint.map { "; \($0)" } ?? "")
     }
 }
+
+/// Something that collects plan problems as it goes: a target's plan, or a provider's mapping of the documents.
+public protocol ProblemCollecting {
+    var problems: [PlanProblem] { get set }
+}
+
+extension ProblemCollecting {
+    public var errors: [PlanProblem] { problems.filter { $0.severity == .error } }
+    public var warnings: [PlanProblem] { problems.filter { $0.severity == .warning } }
+
+    /// Records an error: the plan cannot be applied.
+    public mutating func error(
+        _ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil, hint: String? = nil,
+        override: PlanProblem.Override? = nil
+    ) {
+        problems.append(PlanProblem(.error, message, subject: subject, location: location, hint: hint, override: override))
+    }
+
+    /// Records a warning, shown with the plan.
+    public mutating func warning(_ message: String, subject: PlanProblem.Subject? = nil, location: SourceLocation? = nil) {
+        problems.append(PlanProblem(.warning, message, subject: subject, location: location))
+    }
+}

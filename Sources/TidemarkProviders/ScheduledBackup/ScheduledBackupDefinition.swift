@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import TidemarkPolicy
-import TidemarkProviders
+import TidemarkProviderModel
 import TidemarkSchedule
 
 /// scheduled-backup: one backup plan per BackupPlan document, scheduled natively by a UTC cron pattern. The API cannot
@@ -9,6 +9,12 @@ import TidemarkSchedule
 struct ScheduledBackupDefinition: ProviderDefinition {
     var noun: String { "plan" }
     var bindsDrives: Bool { false }
+    /// Backup plans are BackupPlan documents; a Scheduler here is an error (and takes no options).
+    var objectKind: PolicyKind { .backupPlan }
+
+    func problems(of scheduler: PolicyDocument<SchedulerSpec>, on target: PolicyDocument<TargetSpec>) -> [Diagnostic] {
+        SchedulerOptionRules([]).problems(of: scheduler, on: target)
+    }
     var wireFormat: any SchedulerWireFormat { ScheduledBackupMapping.Format() }
 
     func connect(
@@ -34,16 +40,16 @@ struct ScheduledBackupDefinition: ProviderDefinition {
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, mapping: inout TargetMapping)
         -> [DesiredScheduler]
     {
         MappingChecks.rejectBindings(
             target: target, policies: policies, why: "scheduled-backup plans list their resources; there are no drives to bind",
-            plan: &plan)
+            mapping: &mapping)
         return policies.backupPlans.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             if target.spec.scheduling == .controller {
-                plan.error(
+                mapping.error(
                     "backup plan \(document.name): target \(target.name) says scheduling: controller, but the scheduled-backup "
                         + "API cannot take checkpoints on demand; use scheduling: auto or native",
                     subject: .init("backup plan", document.name), location: document.location)
@@ -53,14 +59,14 @@ struct ScheduledBackupDefinition: ProviderDefinition {
             switch NativeSchedule.utcCron(spec.schedule, from: now) {
             case .success(let text): cron = text
             case .failure(let why):
-                plan.error(
+                mapping.error(
                     "backup plan \(document.name): the scheduled-backup API takes a UTC cron pattern and cannot take checkpoints on "
                         + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move",
                     subject: .init("backup plan", document.name), location: document.location)
                 return nil
             }
             guard let rules = policies.resolve(spec.retention)?.rules, !rules.isEmpty else {
-                plan.error(
+                mapping.error(
                     "backup plan \(document.name) has no retention; the API needs max_backups: add retention: {last: N}",
                     subject: .init("backup plan", document.name), location: document.location)
                 return nil
@@ -68,13 +74,13 @@ struct ScheduledBackupDefinition: ProviderDefinition {
             let maxBackups: Int
             if let count = MappingChecks.onlyLast(rules) {
                 maxBackups = count
-                plan.placements.append(
+                mapping.placements.append(
                     .init(
                         scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC",
                         retention: .native, retentionReason: "max_backups \(count)"))
             } else {
                 maxBackups = RetentionBound.count(rules, schedule: spec.schedule, now: now)
-                plan.placements.append(
+                mapping.placements.append(
                     .init(
                         scheduler: document.name, mode: .native, reason: "cron \"\(cron)\" in UTC", retention: .controller,
                         retentionReason: "only {last: N} is native (max_backups); tidemark deletes expired checkpoints "

@@ -1,5 +1,6 @@
 import Foundation
 import TidemarkPolicy
+import TidemarkProviderModel
 import TidemarkSchedule
 
 /// A count of backups no smaller than what a retention policy keeps, for APIs whose only native limit is a count:

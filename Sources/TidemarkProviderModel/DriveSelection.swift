@@ -1,5 +1,4 @@
 import TidemarkPolicy
-import TidemarkProviders
 
 extension DriveSelector {
     /// Whether a live drive is selected: by uuid, by a glob on its name, or by a tag name or uuid; its aliases count

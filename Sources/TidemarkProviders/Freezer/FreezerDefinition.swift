@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import TidemarkPolicy
-import TidemarkProviders
+import TidemarkProviderModel
 import TidemarkSchedule
 
 /// freezer: one job per Scheduler, run by the freezer agent on the job's client at a fixed interval from a start date.
@@ -12,6 +12,22 @@ import TidemarkSchedule
 struct FreezerDefinition: ProviderDefinition {
     var noun: String { "job" }
     var bindsDrives: Bool { false }
+    var objectKind: PolicyKind { .scheduler }
+
+    static let modes = ["fs", "mongo", "mysql", "sqlserver", "cinder", "glance", "cindernative", "nova"]
+    static let storages = ["local", "swift", "ssh", "s3", "ftp", "ftps"]
+    static let options = SchedulerOptionRules([
+        .init(key: "clientId", required: true) { $0.isEmpty ? "is empty; name the client the freezer agent registered" : nil },
+        .init(key: "container", required: true) { $0.isEmpty ? "is empty; name the storage container" : nil },
+        .init(key: "backupName"),
+        .init(key: "pathToBackup"),
+        .init(key: "storage") { storages.contains($0) ? nil : "must be one of \(storages.joined(separator: ", "))" },
+        .init(key: "mode") { modes.contains($0) ? nil : "must be one of \(modes.joined(separator: ", "))" },
+    ])
+
+    func problems(of scheduler: PolicyDocument<SchedulerSpec>, on target: PolicyDocument<TargetSpec>) -> [Diagnostic] {
+        Self.options.problems(of: scheduler, on: target)
+    }
     var wireFormat: any SchedulerWireFormat { FreezerMapping.Format() }
 
     func connect(
@@ -39,29 +55,29 @@ struct FreezerDefinition: ProviderDefinition {
         return imported
     }
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, mapping: inout TargetMapping)
         -> [DesiredScheduler]
     {
         MappingChecks.rejectBindings(
             target: target, policies: policies, why: "freezer jobs run on their client (options.clientId); there are no drives to bind",
-            plan: &plan)
+            mapping: &mapping)
         return policies.schedulers.filter { $0.spec.target.value == target.name }.compactMap { document -> DesiredScheduler? in
             let spec = document.spec
             guard let client = spec.options["clientId"], let container = spec.options["container"] else {
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name): freezer needs options.clientId (the agent's client) and options.container",
                     subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             if !live.clients.contains(client) {
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name): client \(client) is not registered on target \(target.name); "
                         + "start the freezer agent on that host (it registers the client) before applying",
                     subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }
             if target.spec.scheduling == .controller {
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name): target \(target.name) says scheduling: controller, but tidemark cannot run freezer jobs "
                         + "slot by slot (a job event carries no slot); use scheduling: auto or native",
                     subject: .init("scheduler", document.name), location: document.location)
@@ -71,7 +87,7 @@ struct FreezerDefinition: ProviderDefinition {
             switch NativeSchedule.interval(spec.schedule, from: now) {
             case .success(let found): interval = found
             case .failure(let why):
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
                         + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)",
                     subject: .init("scheduler", document.name), location: document.location)
@@ -83,14 +99,14 @@ struct FreezerDefinition: ProviderDefinition {
             let reason = "every \(intervalText) from \(FreezerMapping.dateText(interval.start)) UTC"
             if rules.count == 1, case .age(.days, let days) = rules[0] {
                 removeOlderThan = String(days)
-                plan.placements.append(
+                mapping.placements.append(
                     .init(
                         scheduler: document.name, mode: .native, reason: reason, retention: .native,
                         retentionReason: "remove_older_than \(days)"))
             } else if rules.isEmpty {
-                plan.placements.append(.init(scheduler: document.name, mode: .native, reason: reason))
+                mapping.placements.append(.init(scheduler: document.name, mode: .native, reason: reason))
             } else {
-                plan.placements.append(
+                mapping.placements.append(
                     .init(
                         scheduler: document.name, mode: .native, reason: reason, retention: .controller,
                         retentionReason: "only {period: days, quantity: N} is native (remove_older_than); tidemark deletes expired backups")

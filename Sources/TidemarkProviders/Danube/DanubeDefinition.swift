@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import TidemarkPolicy
-import TidemarkProviders
+import TidemarkProviderModel
 import TidemarkSchedule
 
 /// danube: a backup definition per Scheduler and VM disk its DriveBindings select. Native when the schedule has an
@@ -10,6 +10,19 @@ import TidemarkSchedule
 struct DanubeDefinition: ProviderDefinition {
     var noun: String { "definition" }
     var bindsDrives: Bool { false }
+    var objectKind: PolicyKind { .scheduler }
+
+    static let options = SchedulerOptionRules([
+        .init(key: "node", required: true) { $0.isEmpty ? "is empty; name the backup node that stores the backups" : nil },
+        .init(key: "zpool") { $0.isEmpty ? "is empty; name the node's zpool, e.g. zones" : nil },
+        .init(key: "bwlimit") { Int($0).map { $0 >= 0 } == true ? nil : "must be a number of bytes per second (0 or more)" },
+        .init(key: "compression") { Int($0).map((0...3).contains) == true ? nil : "must be 0 (none), 1 (gzip), 2 (bzip2) or 3 (xz)" },
+        .init(key: "fsfreeze") { ["true", "false"].contains($0) ? nil : "must be true or false" },
+    ])
+
+    func problems(of scheduler: PolicyDocument<SchedulerSpec>, on target: PolicyDocument<TargetSpec>) -> [Diagnostic] {
+        Self.options.problems(of: scheduler, on: target)
+    }
     var wireFormat: any SchedulerWireFormat { DanubeMapping.Format() }
 
     func connect(
@@ -51,14 +64,14 @@ struct DanubeDefinition: ProviderDefinition {
     /// The inactive definition of a controller-run scheduler still needs a schedule.
     static let inactiveSchedule = "0 0 * * *"
 
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, mapping: inout TargetMapping)
         -> [DesiredScheduler]
     {
         var desired: [DesiredScheduler] = []
         for document in policies.schedulers where document.spec.target.value == target.name {
             let spec = document.spec
             guard let node = spec.options["node"], !node.isEmpty else {
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name): danube needs options.node, the backup node that stores the backups",
                     subject: .init("scheduler", document.name), location: document.location)
                 continue
@@ -76,7 +89,7 @@ struct DanubeDefinition: ProviderDefinition {
             switch (target.spec.scheduling, limitation) {
             case (.controller, _): placement = .controller(reason: "the target's scheduling is controller")
             case (.native, let limitation?):
-                plan.error(
+                mapping.error(
                     "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
                     subject: .init("scheduler", document.name), location: document.location)
                 continue
@@ -87,7 +100,7 @@ struct DanubeDefinition: ProviderDefinition {
             let controllerReason: String? = if case .controller(let why) = placement { "\(why); the definition is inactive" } else { nil }
             let cronText = if case .success(let text) = cron { text } else { Self.inactiveSchedule }
             let retention = last.map(String.init) ?? String(RetentionBound.count(rules, schedule: spec.schedule, now: now))
-            plan.placements.append(
+            mapping.placements.append(
                 .init(
                     scheduler: document.name, mode: native ? .native : .controller,
                     reason: native
@@ -99,7 +112,7 @@ struct DanubeDefinition: ProviderDefinition {
                 }
             }
             if drives.isEmpty {
-                plan.warning(
+                mapping.warning(
                     "scheduler \(document.name): no DriveBinding selects a VM disk, so no definition is made",
                     subject: .init("scheduler", document.name), location: document.location)
             }

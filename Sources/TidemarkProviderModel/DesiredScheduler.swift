@@ -1,5 +1,4 @@
 import TidemarkPolicy
-import TidemarkProviders
 
 /// Who runs a scheduler: the API's native scheduler, or tidemark's controller (docs/providers.md#native-or-controller).
 public enum SchedulingPlacement: Sendable, Hashable {
@@ -44,7 +43,7 @@ public struct DesiredScheduler: Sendable, Hashable {
     }
 
     /// Whether an unmanaged live object is the one `adopt: true` takes over: same name, same `adoptMatching` options.
-    func adopts(_ live: LiveScheduler) -> Bool {
+    public func adopts(_ live: LiveScheduler) -> Bool {
         live.marker == nil && live.displayName == adoptName && adoptMatching.allSatisfy { live.state?.options[$0] == state.options[$0] }
     }
 

@@ -63,6 +63,14 @@ public struct LiveScheduler: Sendable, Hashable {
     public var displayName: String
     /// The object as the API returned it; updates start from it so unknown fields survive.
     public var raw: JSON
+
+    public init(id: String, marker: OwnershipMarker?, state: SchedulerState?, displayName: String, raw: JSON) {
+        self.id = id
+        self.marker = marker
+        self.state = state
+        self.displayName = displayName
+        self.raw = raw
+    }
 }
 
 /// A drive and the scheduler bound to it.

@@ -1,12 +1,12 @@
 import Foundation
 import Logging
 import TidemarkPolicy
-import TidemarkProviders
+import TidemarkProviderModel
 
 /// Everything the reconciler and the commands know about one backup API, in one conformance registered in
 /// `ProviderRegistry`: how to reach it, how its objects are spelled, where each document runs, and how live objects
 /// are written back as policies.
-public protocol ProviderDefinition: Sendable {
+public protocol ProviderDefinition: ProviderDocumentRules {
     /// What its managed objects are called in plans: scheduler, plan, definition or job.
     var noun: String { get }
     /// Whether its drives are bound to schedulers (cloudsigma's `set_scheduler`); elsewhere bindings select objects.
@@ -20,8 +20,9 @@ public protocol ProviderDefinition: Sendable {
         connection: ConnectionOptions
     ) throws(ProviderError) -> any Provider
 
-    /// The objects the documents for `target` stand for on this API, where each one runs and why; problems go to `plan`.
-    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, plan: inout TargetPlan)
+    /// The objects the documents for `target` stand for on this API, where each one runs and why; problems go to
+    /// `mapping`.
+    func desired(target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, now: Date, mapping: inout TargetMapping)
         -> [DesiredScheduler]
 
     /// Policy files for the live objects tidemark does not manage (`tidemark import`); names are unique among `taken`.
@@ -29,19 +30,6 @@ public protocol ProviderDefinition: Sendable {
         _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
         taken: inout Set<String>
     ) -> ImportedPolicies
-}
-
-/// What `tidemark import` writes for a target, and what it skipped and why.
-public struct ImportedPolicies: Sendable {
-    /// One file: its policy name, its YAML, and what it holds, as people read it.
-    public struct File: Sendable {
-        public var name: String
-        public var text: String
-        public var summary: String
-    }
-
-    public var files: [File] = []
-    public var skipped: [String] = []
 }
 
 /// The providers tidemark knows: adding one is a folder of its own and one line here.
@@ -52,6 +40,9 @@ public enum ProviderRegistry {
         .danube: DanubeDefinition(),
         .freezer: FreezerDefinition(),
     ]
+
+    /// The load-time rules of each provider, for `PolicyLoader`.
+    public static let documentRules: ProviderRulesLookup = { definitions[$0] }
 
     public static func definition(for kind: ProviderKind) -> any ProviderDefinition {
         guard let definition = definitions[kind] else {
@@ -70,9 +61,10 @@ enum MappingChecks {
     }
 
     /// DriveBindings aimed at a provider without drives.
-    static func rejectBindings(target: PolicyDocument<TargetSpec>, policies: PolicySet, why: String, plan: inout TargetPlan) {
+    static func rejectBindings(target: PolicyDocument<TargetSpec>, policies: PolicySet, why: String, mapping: inout TargetMapping) {
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
-            plan.error("drive binding \(binding.name): \(why)", subject: .init("drive binding", binding.name), location: binding.location)
+            mapping.error(
+                "drive binding \(binding.name): \(why)", subject: .init("drive binding", binding.name), location: binding.location)
         }
     }
 

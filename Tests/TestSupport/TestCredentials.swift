@@ -1,0 +1,10 @@
+/// The credentials the tests use besides the emulator's (`EmulatorCredentials`), one constant each; `.ci/run` checks
+/// that none of them appears in anything the suite printed.
+public enum TestCredentials {
+    /// The token of the HTTPS git peer in the git library's tests.
+    public static let gitToken = "s3cret-token"
+    /// The token of the HTTPS git peer in the end-to-end tests.
+    public static let endToEndGitToken = "e2e-git-token"
+    /// A password that must never be printed: in a Target's environment, or in an endpoint URL.
+    public static let neverPrinted = "Zq9-never-print-me-7f3a"
+}
