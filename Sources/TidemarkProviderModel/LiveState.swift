@@ -16,11 +16,13 @@ public struct SchedulerState: Sendable, Hashable {
     public var window: TimeWindow?
     /// Provider-specific settings as the API holds them, by wire field name (empty on cloudsigma); compared field by field.
     public var options: [String: String]
+    /// What a backup plan backs up (scheduled-backup), sorted by id, each named (by its id when it has no name).
+    public var resources: [BackupResource]
 
     public init(
         displayName: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec, retentionName: String,
         retention: [RetentionRule], notifications: Notifications, remoteLocation: String, window: TimeWindow?,
-        options: [String: String] = [:]
+        options: [String: String] = [:], resources: [BackupResource] = []
     ) {
         self.displayName = displayName
         self.type = type
@@ -32,6 +34,18 @@ public struct SchedulerState: Sendable, Hashable {
         self.remoteLocation = remoteLocation
         self.window = window
         self.options = options
+        self.resources = resources.sorted { $0.id < $1.id }.map { BackupResource(id: $0.id, name: $0.name ?? $0.id, type: $0.type) }
+    }
+
+    /// The resources as the API lists them: `[{"id", "name", "type"}]`.
+    public var resourcesJSON: JSON {
+        .array(resources.map { ["id": .string($0.id), "name": .string($0.name ?? $0.id), "type": .string($0.type)] })
+    }
+
+    /// The fields compared one by one where the options describe the object: the options, and the resources as
+    /// compact JSON when there are any.
+    public var comparedFields: [String: String] {
+        resources.isEmpty ? options : options.merging(["resources": resourcesJSON.description]) { _, resources in resources }
     }
 }
 

@@ -29,50 +29,81 @@ public struct Planner: Sendable {
         let desired = definition.desired(target: target, policies: policies, live: live, now: now, mapping: &mapping)
         plan.placements = mapping.placements
         plan.problems = mapping.problems
-        let format = definition.wireFormat
-        let noun = plan.noun
         let managed = managedObjects(target: target, policies: policies, live: live, desired: desired, plan: &plan)
-        var matched: [String: LiveScheduler] = [:]
-        var schedulerActions: [PlannedAction] = []
-        var retentionChanges: [(live: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, index: Int)] = []
+        var objects = objectActions(desired, managed: managed, live: live, target: target.name, format: definition.wireFormat, plan: &plan)
+        var deletions = deletions(of: managed, keeping: objects.matched, plan: &plan)
+        let bindings =
+            definition.bindsDrives
+            ? bindingActions(
+                target: target, policies: policies, live: live, desired: desired, matched: objects.matched,
+                managed: Set(managed.map(\.id)), plan: &plan) : []
+        for change in objects.retentionChanges {
+            let impact = try await expiringSnapshots(
+                of: change.live, old: change.old, new: change.new, zone: change.zone, live: live, snapshots: snapshots)
+            if let impact { objects.actions[change.index].impact.append(impact) }
+        }
+        for index in deletions.indices {
+            let bound = live.drives.filter { $0.schedulerID == deletions[index].id }
+            if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
+        }
+        plan.actions = objects.actions + bindings + deletions
+        plan.controllerJobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: instance)
+        return plan
+    }
 
+    /// The creates, updates and adoptions of a target's objects, the live object each desired one matched, and the
+    /// retention changes whose data impact is still to be computed.
+    struct ObjectActions {
+        var actions: [PlannedAction] = []
+        var matched: [String: LiveScheduler] = [:]
+        var retentionChanges: [(live: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, index: Int)] = []
+    }
+
+    private func objectActions(
+        _ desired: [DesiredScheduler], managed: [LiveScheduler], live: LiveState, target: String, format: any SchedulerWireFormat,
+        plan: inout TargetPlan
+    ) -> ObjectActions {
+        let noun = plan.noun
+        var result = ObjectActions()
         for want in desired where want.onTarget {
-            let marker = marker(want, target: target.name)
-            let owned = managed.filter { $0.marker?.name == want.name }
-            if let current = owned.first {
-                matched[want.name] = current
+            let marker = marker(want, target: target)
+            if let current = managed.first(where: { $0.marker?.name == want.name }) {
+                result.matched[want.name] = current
                 let changes = Self.changes(from: current, to: want, marker: marker)
-                if changes.isEmpty {
+                guard !changes.isEmpty else {
                     plan.unchanged += 1
-                } else {
-                    if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder)
-                    {
-                        retentionChanges.append(
-                            (current, old.retention, want.state.retention, want.state.schedule.timezone, schedulerActions.count))
-                    }
-                    schedulerActions.append(
-                        update(.update, current, to: want, marker: marker, changes: changes, format: format, noun: noun))
+                    continue
                 }
+                if let old = current.state, old.retention.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder) {
+                    result.retentionChanges.append(
+                        (current, old.retention, want.state.retention, want.state.schedule.timezone, result.actions.count))
+                }
+                result.actions.append(update(.update, current, to: want, marker: marker, changes: changes, format: format, noun: noun))
             } else if want.adopt, let existing = live.schedulers.first(where: want.adopts) {
-                matched[want.name] = existing
-                schedulerActions.append(
-                    update(
-                        .adopt, existing, to: want, marker: marker,
-                        changes: Self.changes(from: existing, to: want, marker: marker), format: format, noun: noun))
+                result.matched[want.name] = existing
+                let changes = Self.changes(from: existing, to: want, marker: marker)
+                result.actions.append(update(.adopt, existing, to: want, marker: marker, changes: changes, format: format, noun: noun))
             } else {
                 let object = format.object(want.state, marker: marker, base: nil)
-                schedulerActions.append(
+                result.actions.append(
                     PlannedAction(
-                        kind: .create, resource: noun, name: want.name, id: nil,
-                        changes: Self.fields(of: want), wire: WireChange.between(nil, object), scheduler: nil,
-                        impact: [], operation: .provider(.createScheduler(want.state, marker))))
+                        kind: .create, resource: noun, name: want.name, id: nil, changes: Self.fields(of: want),
+                        wire: WireChange.between(nil, object), scheduler: nil, impact: [],
+                        operation: .provider(.createScheduler(want.state, marker))))
             }
         }
+        return result
+    }
 
-        // Managed objects no document wants (natively) any more, and duplicates of one name.
-        let doomed = managed.filter { current in matched.values.contains { $0.id == current.id } == false }
+    /// Managed objects no document wants (natively) any more, and duplicates of one name; protected ones and mass
+    /// deletions are refused.
+    private func deletions(of managed: [LiveScheduler], keeping matched: [String: LiveScheduler], plan: inout TargetPlan)
+        -> [PlannedAction]
+    {
+        let noun = plan.noun
+        let kept = Set(matched.values.map(\.id))
         var deletions: [PlannedAction] = []
-        for current in doomed {
+        for current in managed where !kept.contains(current.id) {
             let name = current.marker?.name ?? current.displayName
             if current.marker?.protected == true {
                 plan.error(
@@ -88,25 +119,7 @@ public struct Planner: Sendable {
         if !deletions.isEmpty, !allowMassDelete, deletions.count == managed.count || deletions.count * 2 > managed.count {
             plan.error("the plan deletes \(deletions.count) of the \(managed.count) \(noun)s tidemark manages here", override: .massDelete)
         }
-
-        let bindings =
-            definition.bindsDrives
-            ? bindingActions(
-                target: target, policies: policies, live: live, desired: desired, matched: matched, managed: Set(managed.map(\.id)),
-                plan: &plan) : []
-        for change in retentionChanges {
-            let impact = try await expiringSnapshots(
-                of: change.live, old: change.old, new: change.new, zone: change.zone, live: live,
-                snapshots: snapshots)
-            if let impact { schedulerActions[change.index].impact.append(impact) }
-        }
-        for index in deletions.indices {
-            let bound = live.drives.filter { $0.schedulerID == deletions[index].id }
-            if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
-        }
-        plan.actions = schedulerActions + bindings + deletions
-        plan.controllerJobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: instance)
-        return plan
+        return deletions
     }
 
     /// An update or adopt: the live object with only the fields whose meaning changes replaced (docs/plan.md).
@@ -180,12 +193,12 @@ public struct Planner: Sendable {
         return normalized(a) == normalized(b)
     }
 
-    private func bindingActions(
-        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
-        matched: [String: LiveScheduler], managed: Set<String>, plan: inout TargetPlan
-    ) -> [PlannedAction] {
-        let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var wanted: [String: String] = [:]  // drive id → scheduler name
+    /// The scheduler each live drive should be bound to (drive id → scheduler name), from the target's DriveBindings;
+    /// a drive two bindings select for different schedulers, or that a Target sharing this API selects too, is an error.
+    private func wantedBindings(
+        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler], plan: inout TargetPlan
+    ) -> [String: String] {
+        var wanted: [String: String] = [:]
         var selectedBy: [String: PolicyDocument<DriveBindingSpec>] = [:]
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
             let schedulerName = binding.spec.scheduler.value
@@ -223,6 +236,15 @@ public struct Planner: Sendable {
                     hint: "each would undo the other's binding: select each drive in one Target only")
             }
         }
+        return wanted
+    }
+
+    private func bindingActions(
+        target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, desired: [DesiredScheduler],
+        matched: [String: LiveScheduler], managed: Set<String>, plan: inout TargetPlan
+    ) -> [PlannedAction] {
+        let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let wanted = wantedBindings(target: target, policies: policies, live: live, desired: desired, plan: &plan)
         var actions: [PlannedAction] = []
         for drive in live.drives.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
             let current = drive.schedulerID.flatMap { schedulersByID[$0] }

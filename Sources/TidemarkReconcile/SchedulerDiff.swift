@@ -20,8 +20,9 @@ extension Planner {
         if want.comparison == .options {
             compare("enabled", String(current.enabled), String(desired.enabled))
             // Only what the API reports back is compared; settings sent on create alone (danube's compression) are not.
-            for key in desired.options.keys.sorted() where current.options[key] != nil {
-                compare(key, current.options[key].map(quoted), desired.options[key].map(quoted))
+            let (before, after) = (current.comparedFields, desired.comparedFields)
+            for key in after.keys.sorted() where before[key] != nil {
+                compare(key, before[key].map(quoted), after[key].map(quoted))
             }
             compareMarker(live.marker, marker, compare)
             return changes
@@ -61,7 +62,9 @@ extension Planner {
         if want.comparison == .options {
             var fields = [FieldChange(field: "name", before: nil, after: quoted(state.displayName))]
             if !state.enabled { fields.append(FieldChange(field: "enabled", before: nil, after: "false")) }
-            fields += state.options.keys.sorted().map { FieldChange(field: $0, before: nil, after: quoted(state.options[$0]!)) }
+            fields += state.comparedFields.sorted { $0.key < $1.key }.map {
+                FieldChange(field: $0.key, before: nil, after: quoted($0.value))
+            }
             if want.protect { fields.append(FieldChange(field: "protect", before: nil, after: "true")) }
             return fields
         }

@@ -21,9 +21,8 @@ struct PlannerTableTests {
         var listed: @Sendable (JSON, SchedulerState) -> JSON = { object, _ in object }
         /// The kinds of the first plan's actions, in order.
         var created: [PlannedAction.Kind]
-        /// A text replacement in `documents`, and the fields of the update it must cause.
-        var change: (from: String, to: String)
-        var changedFields: [String]
+        /// Text replacements in `documents`, each with the fields of the update it must cause.
+        var changes: [(from: String, to: String, fields: [String])]
 
         var testDescription: String { provider.rawValue }
     }
@@ -41,7 +40,8 @@ struct PlannerTableTests {
                 spec: {target: t, scheduler: daily, drives: {names: ["db-*"]}}
                 """,
             drives: [LiveDrive(id: "d1", name: "db-1"), LiveDrive(id: "d2", name: "web-1")],
-            created: [.create, .bind], change: ("02:00", "03:00"), changedFields: ["schedule"]),
+            created: [.create, .bind],
+            changes: [("02:00", "03:00", ["schedule"]), ("quantity: 7", "quantity: 8", ["retention.rules"])]),
         Row(
             provider: .scheduledBackup,
             documents: """
@@ -54,7 +54,11 @@ struct PlannerTableTests {
                   schedule: {timezone: UTC, at: ["02:00"]}
                   retention: {last: 14}
                 """,
-            created: [.create], change: ("{last: 14}", "{last: 30}"), changedFields: ["max_backups"]),
+            created: [.create],
+            changes: [
+                ("{last: 14}", "{last: 30}", ["max_backups"]), ("0d6c3f0e-5b1a", "1d6c3f0e-5b1a", ["resources"]),
+                ("mode: full", "mode: frequency", ["backup_mode"]),
+            ]),
         Row(
             provider: .danube,
             documents: """
@@ -76,7 +80,7 @@ struct PlannerTableTests {
                 object["name"] = .string(state.displayName)
                 return object
             },
-            created: [.create, .create], change: ("{last: 30}", "{last: 10}"), changedFields: ["retention"]),
+            created: [.create, .create], changes: [("{last: 30}", "{last: 10}", ["retention"]), ("04:00", "05:00", ["schedule"])]),
         Row(
             provider: .freezer,
             documents: """
@@ -88,7 +92,8 @@ struct PlannerTableTests {
                   retention: {rules: [{period: days, quantity: 7}]}
                   options: {clientId: node-1, container: /var/backups/etc, pathToBackup: /etc, storage: local}
                 """,
-            clients: ["node-1"], created: [.create], change: ("quantity: 7", "quantity: 9"), changedFields: ["remove_older_than"]),
+            clients: ["node-1"], created: [.create],
+            changes: [("quantity: 7", "quantity: 9", ["remove_older_than"]), ("/var/backups/etc", "/srv/backups", ["container"])]),
     ]
 
     static func policies(_ row: Row, _ documents: String) throws -> PolicySet {
@@ -130,12 +135,14 @@ struct PlannerTableTests {
         #expect(again.actions.isEmpty, "\(again.actions.map(\.changes))")
         #expect(again.unchanged == row.created.count { $0 == .create })
 
-        let changed = try Self.policies(row, row.documents.replacingOccurrences(of: row.change.from, with: row.change.to))
-        let update = try await Self.plan(changed, provider)
-        #expect(Set(update.actions.map(\.kind)) == [.update])
-        for action in update.actions {
-            #expect(action.changes.map(\.field) == row.changedFields)
-            #expect(!action.wire.isEmpty)
+        for change in row.changes {
+            let changed = try Self.policies(row, row.documents.replacingOccurrences(of: change.from, with: change.to))
+            let update = try await Self.plan(changed, provider)
+            #expect(Set(update.actions.map(\.kind)) == [.update], "\(change.from) → \(change.to)")
+            for action in update.actions {
+                #expect(action.changes.map(\.field) == change.fields, "\(change.from) → \(change.to)")
+                #expect(!action.wire.isEmpty)
+            }
         }
     }
 

@@ -86,16 +86,15 @@ struct ScheduledBackupDefinition: ProviderDefinition {
                         retentionReason: "only {last: N} is native (max_backups); tidemark deletes expired checkpoints "
                             + "and sets max_backups to \(maxBackups), above what the rules keep"))
             }
-            let resources = ScheduledBackupMapping.resourcesText(spec.resources.map { ($0.id, $0.type, $0.name) })
             let options = [
-                ScheduledBackupMapping.mode: spec.mode.rawValue, ScheduledBackupMapping.resources: resources,
-                ScheduledBackupMapping.scheduleType: "crontab", ScheduledBackupMapping.schedulePattern: cron,
+                ScheduledBackupMapping.mode: spec.mode.rawValue, ScheduledBackupMapping.scheduleType: "crontab",
+                ScheduledBackupMapping.schedulePattern: cron,
                 ScheduledBackupMapping.maxBackups: String(maxBackups),
             ]
             let state = SchedulerState(
                 displayName: spec.displayName ?? document.name, type: .backup, enabled: !spec.suspended,
                 schedule: spec.schedule, retentionName: "", retention: rules, notifications: Notifications(),
-                remoteLocation: "", window: nil, options: options)
+                remoteLocation: "", window: nil, options: options, resources: spec.resources)
             return DesiredScheduler(
                 name: document.name, state: state, adopt: spec.adopt, protect: spec.protect, placement: .native, onTarget: true,
                 comparison: .options)
