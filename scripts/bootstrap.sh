@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
 # Debian packages through apt (libgit2 to build; git, openssl and sshd as test peers for the git source),
-# the Python test oracle (croniter) through pip, and the real freezer-api (a virtualenv) as the freezer test peer.
+# PostgreSQL 15 (a throwaway server for the replica tests), the Python test oracle (croniter) through pip,
+# and the real freezer-api (a virtualenv) as the freezer test peer.
 set -euo pipefail
 
 apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
-test_apt_packages=(openssl openssh-client openssh-server python3-venv)
+test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql)
 pip_packages=(croniter==7.0.0)
 
 [ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")

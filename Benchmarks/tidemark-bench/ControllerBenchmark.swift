@@ -31,7 +31,7 @@ enum ControllerBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         let job = ControllerJob(
             scheduler: "fast", target: "bench",
             schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 1, window: .wholeDay)))),
@@ -50,7 +50,8 @@ enum ControllerBenchmark {
         print(
             String(
                 format:
-                    "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): %d snapshots, %d deleted, %d skipped, "
+                    "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): "
+                    + "%d snapshots, %d deleted, %d skipped, "
                     + "lag p50 %.2f s, p99 %.2f s, max %.2f s", drives, speed, 60 / speed, report.created, report.deleted, report.skipped,
                 percentile(0.5), percentile(0.99), lags.last ?? .nan))
         await emulator.stop()

@@ -64,7 +64,8 @@ enum PlanBenchmark {
         }
         let failed = emulator.requests.all.filter { $0.status >= 300 }.count
         print(
-            "tidemark  apply  \(creates.count) creates at parallelism 8: \(format(applyTime)), \(emulator.requests.all.count) requests, \(failed) failed"
+            "tidemark  apply  \(creates.count) creates at parallelism 8: \(format(applyTime)), "
+                + "\(emulator.requests.all.count) requests, \(failed) failed"
         )
         await emulator.stop()
     }

@@ -48,7 +48,8 @@ public actor Controller {
     let configuration: Configuration
     let source: @Sendable () async throws -> SourceSnapshot
     let reconciler: Reconciler
-    let store: StateStore
+    let store: any StateStore
+    let ownership: any TargetOwnership
     let clock: any ControllerClock
     let logger: Logger
     public let metrics: ControllerMetrics
@@ -56,6 +57,9 @@ public actor Controller {
     private var inForce: SourceSnapshot?
     private var lastDriftCheck: Date?
     private var loops: [String: SlotLoop] = [:]
+    /// The targets this replica held at its last rebalance.
+    private var held: Set<String> = []
+    private var ownershipChanged = false
     /// Per target: the spec they were made for, its provider, and its scheduler (which keeps the snapshot listing
     /// between cycles). A target whose spec changes in a commit gets new ones.
     private var connections: [String: (spec: TargetSpec, provider: any Provider, scheduler: ControllerScheduler)] = [:]
@@ -67,12 +71,14 @@ public actor Controller {
     public init(
         configuration: Configuration, source: @escaping @Sendable () async throws -> SourceSnapshot,
         makeProvider: @escaping @Sendable (PolicyDocument<TargetSpec>) throws(ProviderError) -> any Provider,
-        store: StateStore, clock: any ControllerClock, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()
+        store: any StateStore, ownership: any TargetOwnership = SoleOwnership(), clock: any ControllerClock, logger: Logger,
+        metrics: ControllerMetrics = ControllerMetrics()
     ) {
         self.configuration = configuration
         self.source = source
         self.reconciler = Reconciler(instance: configuration.instance, connect: makeProvider)
         self.store = store
+        self.ownership = ownership
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -82,16 +88,18 @@ public actor Controller {
     /// Runs until `stop()` (or `end`, in simulations). Cycles never overlap, and an action in flight always
     /// finishes: stopping only interrupts the sleep between them.
     public func run(until end: Date? = nil) async {
-        for request in (try? store.takeInFlightRequests()) ?? [] {
+        for request in (try? await store.takeInFlightRequests()) ?? [] {
             logger.warning(
                 "a request was in flight when the previous run stopped; the next plan accounts for it",
                 metadata: ["target": "\(request.target)", "action": "\(request.kind) \(request.object)"])
         }
         var nextSync = clock.now()
         while !stopping {
-            if clock.now() >= nextSync {
+            if clock.now() >= nextSync || ownershipChanged {
+                let regular = clock.now() >= nextSync
+                ownershipChanged = false
                 await cycle()
-                nextSync = clock.now().addingTimeInterval(configuration.interval)
+                if regular { nextSync = clock.now().addingTimeInterval(configuration.interval) }
             }
             // A stop that came during the cycle must not wait out the sleep.
             if stopping { break }
@@ -108,34 +116,72 @@ public actor Controller {
         logger.info("controller stopped", metadata: ["commit": "\(status.commit ?? "-")"])
     }
 
+    /// Runs a cycle soon: the targets this replica holds changed between cycles.
+    public func targetsChanged() {
+        ownershipChanged = true
+        sleeper?.cancel()
+    }
+
+    /// Ready after a successful cycle, while the state store is reachable; else why not.
+    public func readiness() async -> (ready: Bool, reason: String) {
+        guard await ownership.isConnected() else { return (false, "the state store is unreachable") }
+        return status.ready ? (true, "ready") : (false, "no successful cycle yet")
+    }
+
+    /// The status with this replica's current holdings.
+    public func currentStatus() async -> ControllerStatus {
+        var current = status
+        current.replica = await ownership.replicaStatus()
+        return current
+    }
+
     /// Asks `run()` to return after the action in flight, if any.
     public func stop() {
         stopping = true
         sleeper?.cancel()
     }
 
-    /// One reconcile cycle, as Flux reconciles: fetch the source, reconcile each target (on a new commit or when drift
-    /// is due), rebuild the controller's slot loops, publish the status.
+    /// One reconcile cycle, as Flux reconciles: fetch the source, settle which targets this replica holds, reconcile
+    /// each held target (on a new commit, when drift is due, or when it was just claimed, which counts as new),
+    /// rebuild the controller's slot loops, publish the status.
     public func cycle() async {
         let started = clock.now()
         guard let snapshot = await fetch(started) else { return }
+        let gained = await rebalance(snapshot.policies.targets.map(\.name))
         let isNew = inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies
         let driftDue = lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true
-        guard isNew || driftDue else { return }
-        lastDriftCheck = started
+        guard isNew || driftDue || !gained.isEmpty else { return }
+        if isNew || driftDue { lastDriftCheck = started }
         var results: [TargetResult] = []
-        for target in snapshot.policies.targets {
-            results.append(await reconcile(target, policies: snapshot.policies, isNew: isNew, at: started))
+        for target in snapshot.policies.targets where held.contains(target.name) && (isNew || driftDue || gained.contains(target.name)) {
+            let result = await reconcile(target, policies: snapshot.policies, isNew: isNew || gained.contains(target.name), at: started)
+            loops[target.name] = result.loop
+            results.append(result)
         }
-        loops = Dictionary(uniqueKeysWithValues: results.compactMap { result in result.loop.map { (result.status.name, $0) } })
         inForce = snapshot
-        publish(results, commit: snapshot.commit, started: started)
+        await publish(results, order: snapshot.policies.targets.map(\.name), commit: snapshot.commit, started: started)
+    }
+
+    /// Settles the targets held; forgets what was given up and returns what was gained. A gained target gets a new
+    /// connection, so its snapshots are listed afresh (another replica may have taken some).
+    private func rebalance(_ targets: [String]) async -> Set<String> {
+        let now = await ownership.rebalance(targets: targets)
+        let gained = now.subtracting(held)
+        for name in held.subtracting(now).union(gained) {
+            loops[name] = nil
+            connections[name] = nil
+        }
+        held = now
+        status.targets.removeAll { !now.contains($0.name) }
+        status.schedulers.removeAll { !now.contains($0.target) }
+        metrics.ownership(held: held.count, liveReplicas: await ownership.replicaStatus()?.liveReplicas ?? 1)
+        return gained
     }
 
     /// What a cycle did to one target.
     struct TargetResult {
         var status: ControllerStatus.TargetStatus
-        var actions: [StateStore.ActionRecord] = []
+        var actions: [ActionRecord] = []
         var errors: [String] = []
         var loop: SlotLoop?
         var schedulers: [ControllerStatus.SchedulerStatus] = []
@@ -148,11 +194,11 @@ public actor Controller {
         do {
             snapshot = try await source()
         } catch {
-            fail(started, commit: inForce?.commit, "cannot read the policies: \(error)")
+            await fail(started, commit: inForce?.commit, "cannot read the policies: \(error)")
             return nil
         }
         guard snapshot.errors.isEmpty else {
-            fail(
+            await fail(
                 started, commit: snapshot.commit,
                 "commit \(snapshot.commit ?? "(files)") does not validate; "
                     + "\(inForce?.commit.map { "commit \($0)" } ?? "nothing") stays in force: "
@@ -180,7 +226,7 @@ public actor Controller {
             } else if !plan.actions.isEmpty, isNew || target.spec.driftPolicy == .correct {
                 await apply(plan, to: target, provider: provider, correctingDrift: !isNew, at: started, into: &result)
             } else if !plan.actions.isEmpty {
-                report(plan, of: target, at: started, into: &result)
+                await report(plan, of: target, at: started, into: &result)
             }
             let jobs = plan.controllerJobs
             let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
@@ -206,13 +252,13 @@ public actor Controller {
         for outcome in await reconciler.apply(plan, provider: provider, journal: store) {
             let action = "\(outcome.action.kind.rawValue) \(outcome.action.resource) \(outcome.action.name)"
             result.actions.append(
-                StateStore.ActionRecord(
+                ActionRecord(
                     target: target.name, kind: outcome.action.kind.rawValue, object: "\(outcome.action.resource) \(outcome.action.name)",
                     error: outcome.error))
             result.status.lastActions.append("\(action)\(outcome.error.map { ": \($0)" } ?? "")")
             metrics.action(kind: outcome.action.kind.rawValue, outcome: outcome.error == nil ? "ok" : "failed")
             if correctingDrift {
-                try? store.recordDrift(
+                try? await store.recordDrift(
                     target: target.name, action: action, outcome: outcome.error == nil ? "corrected" : "failed", at: started)
                 metrics.drift(target: target.name, corrected: true)
             }
@@ -220,10 +266,11 @@ public actor Controller {
     }
 
     /// Drift of a target with `driftPolicy: report`: recorded and shown, not corrected.
-    private func report(_ plan: TargetPlan, of target: PolicyDocument<TargetSpec>, at started: Date, into result: inout TargetResult) {
+    private func report(_ plan: TargetPlan, of target: PolicyDocument<TargetSpec>, at started: Date, into result: inout TargetResult) async
+    {
         result.status.pendingActions = plan.actions.count
         for action in plan.actions {
-            try? store.recordDrift(
+            try? await store.recordDrift(
                 target: target.name, action: "\(action.kind.rawValue) \(action.resource) \(action.name)", outcome: "reported", at: started)
             metrics.drift(target: target.name, corrected: false)
         }
@@ -231,24 +278,27 @@ public actor Controller {
     }
 
     /// Records the cycle and makes its results the controller's status.
-    private func publish(_ results: [TargetResult], commit: String?, started: Date) {
+    private func publish(_ results: [TargetResult], order: [String], commit: String?, started: Date) async {
         let actions = results.flatMap(\.actions)
         let errors = results.flatMap(\.errors)
         let failed = actions.contains { $0.error != nil } || !errors.isEmpty
         let outcome: CycleOutcome = failed ? .failed : actions.isEmpty ? .unchanged : .applied
-        try? store.record(
-            StateStore.CycleRecord(
+        try? await store.record(
+            CycleRecord(
                 commit: commit, started: started, finished: clock.now(), outcome: outcome, actions: actions,
                 message: errors.isEmpty ? nil : errors.joined(separator: "; ")))
         metrics.cycle(duration: clock.now().timeIntervalSince(started), success: !failed, at: clock.now())
         status.commit = commit
         status.lastSync = started
         status.lastErrors = errors
-        status.targets = results.map(\.status)
-        status.schedulers = results.flatMap(\.schedulers)
+        let reconciled = Set(results.map(\.status.name))
+        let kept = status.targets.filter { !reconciled.contains($0.name) }
+        let targets = Dictionary(uniqueKeysWithValues: (kept + results.map(\.status)).map { ($0.name, $0) })
+        status.targets = order.compactMap { targets[$0] }
+        status.schedulers = status.schedulers.filter { !reconciled.contains($0.target) } + results.flatMap(\.schedulers)
         status.ready = status.ready || !failed
         logger.info("cycle", metadata: ["commit": "\(commit ?? "-")", "outcome": "\(outcome.rawValue)", "actions": "\(actions.count)"])
-        refreshHealth()
+        await refreshHealth()
     }
 
     private func connection(for target: PolicyDocument<TargetSpec>) throws -> (any Provider, ControllerScheduler) {
@@ -259,11 +309,11 @@ public actor Controller {
         return (provider, scheduler)
     }
 
-    private func fail(_ started: Date, commit: String?, _ message: String, outcome: CycleOutcome = .failed) {
+    private func fail(_ started: Date, commit: String?, _ message: String, outcome: CycleOutcome = .failed) async {
         logger.error("cycle failed", metadata: ["error": "\(message)"])
         status.lastErrors = [message]
-        try? store.record(
-            StateStore.CycleRecord(commit: commit, started: started, finished: clock.now(), outcome: outcome, message: message))
+        try? await store.record(
+            CycleRecord(commit: commit, started: started, finished: clock.now(), outcome: outcome, message: message))
         metrics.cycle(duration: clock.now().timeIntervalSince(started), success: false, at: clock.now())
     }
 
@@ -271,18 +321,24 @@ public actor Controller {
         let now = clock.now()
         for name in loops.keys.sorted() {
             guard var loop = loops[name], let next = loop.nextWake, next <= now else { continue }
+            guard await ownership.holds(name) else {
+                // Given up or lost with the store: another replica takes its slots, this one must not.
+                loops[name] = nil
+                held.remove(name)
+                continue
+            }
             let report = await loop.fireDue(at: now)
             loops[name] = loop
             metrics.snapshots(report, slotLag: now.timeIntervalSince(next))
             if !report.errors.isEmpty { status.lastErrors = report.errors }
         }
-        refreshHealth()
+        await refreshHealth()
     }
 
     /// Newest snapshot per drive of each controller-mode scheduler, stale when older than twice its interval.
-    private func refreshHealth() {
+    private func refreshHealth() async {
         let now = clock.now()
-        guard let newest = try? store.newestSlots() else { return }
+        guard let newest = try? await store.newestSlots() else { return }
         for (index, scheduler) in status.schedulers.enumerated() where scheduler.mode == .controller {
             guard let job = loops[scheduler.target]?.jobs.first(where: { $0.scheduler == scheduler.name }),
                 let schedule = try? Schedule(job.schedule)

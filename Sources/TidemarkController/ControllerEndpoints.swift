@@ -9,10 +9,10 @@ public enum ControllerEndpoints {
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
-            let ready = await controller.status.ready
+            let (ready, reason) = await controller.readiness()
             return Response(
                 status: ready ? .ok : .serviceUnavailable,
-                body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: no successful cycle yet\n")))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: \(reason)\n")))
         }
         router.get("metrics") { _, _ -> Response in
             Response(
@@ -23,7 +23,7 @@ public enum ControllerEndpoints {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            let body = (try? encoder.encode(await controller.status)) ?? Data("{}".utf8)
+            let body = (try? encoder.encode(await controller.currentStatus())) ?? Data("{}".utf8)
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -56,6 +56,17 @@ public struct ControllerMetrics: Sendable {
             .record(seconds)
     }
 
+    /// How many targets this replica holds, and how many replicas share them.
+    func ownership(held: Int, liveReplicas: Int) {
+        Gauge(label: "tidemark_targets_held", factory: factory).record(held)
+        Gauge(label: "tidemark_replicas_live", factory: factory).record(liveReplicas)
+    }
+
+    /// A target claimed from a replica that stopped without giving it up.
+    func takeover(target: String) {
+        Counter(label: "tidemark_target_takeovers_total", dimensions: [("target", target)], factory: factory).increment()
+    }
+
     /// The Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -13,7 +13,7 @@ import TidemarkSchedule
 /// scheduler and slot in its name and meta. After a crash between the two, the slot is found on the target (one
 /// listing at start) and completed instead of taken again.
 public actor ControllerScheduler {
-    public let store: StateStore
+    public let store: any StateStore
     public let instance: String
     let provider: any Provider
     let logger: Logger
@@ -22,7 +22,7 @@ public actor ControllerScheduler {
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
     private var known: [SlotKey: LiveSnapshot]?
 
-    public init(store: StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8) {
+    public init(store: any StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8) {
         self.store = store
         self.instance = instance
         self.provider = provider
@@ -119,42 +119,46 @@ public actor ControllerScheduler {
         _ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
-        for slot in try store.pendingSlots(scheduler: job.scheduler, drive: drive) {
+        for slot in try await store.pendingSlots(scheduler: job.scheduler, drive: drive) {
             let onTime = slot >= startedAt || job.missed == .once
             if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
                 || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
             {
                 try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
             } else {
-                try store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
+                try await store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
                 report.skipped += 1
             }
         }
-        guard let cursor = try store.cursor(scheduler: job.scheduler, drive: drive) else {
-            try store.setCursor(scheduler: job.scheduler, drive: drive, to: now)
+        guard let cursor = try await store.cursor(scheduler: job.scheduler, drive: drive) else {
+            try await store.setCursor(scheduler: job.scheduler, drive: drive, to: now)
             return
         }
         let due = schedule.fires(in: cursor.addingTimeInterval(1)..<now.addingTimeInterval(1))
         guard let newest = due.last else { return }
         var slots = due.filter { $0 >= startedAt && now.timeIntervalSince($0) <= job.startingDeadline }
-        if slots.isEmpty, job.missed == .once, newest < startedAt, now.timeIntervalSince(newest) <= job.startingDeadline {
-            slots = [newest]
+        // `missed: once` takes the newest slot missed while down, even when a slot came due after the start too.
+        if job.missed == .once, let missed = due.last(where: { $0 < startedAt }), now.timeIntervalSince(missed) <= job.startingDeadline {
+            slots.insert(missed, at: 0)
         }
         report.skipped += due.count - slots.count
         for slot in slots {
             try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
         }
-        try store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
+        try await store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
     }
 
     private func takeSlot(
         _ job: ControllerJob, drive: String, slot: Date, now: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
-        if try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) == .created { return }
+        switch try await store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) {
+        case .created, .claimedElsewhere: return
+        case nil, .pending, .skipped: break
+        }
         let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
         if let existing = index[key] {
-            try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
+            try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
             report.recovered += 1
             return
         }
@@ -162,7 +166,7 @@ public actor ControllerScheduler {
             driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
             meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
         index[key] = snapshot
-        try store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
+        try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
         report.created += 1
         logger.debug(
             "took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
@@ -225,7 +229,7 @@ public actor ControllerScheduler {
             guard let (key, live) = mine[decision.snapshot.id] else { continue }
             try await deleteIgnoringGone(live.id)
             index[key] = nil
-            try store.markDeleted(snapshot: live.id, at: now)
+            try await store.markDeleted(snapshot: live.id, at: now)
             report.deleted += 1
         }
     }

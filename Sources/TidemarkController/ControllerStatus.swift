@@ -11,6 +11,8 @@ public struct ControllerStatus: Sendable, Codable {
     public var lastErrors: [String] = []
     public var targets: [TargetStatus] = []
     public var schedulers: [SchedulerStatus] = []
+    /// This replica and the targets it holds, when replicas share a PostgreSQL store.
+    public var replica: ReplicaStatus?
 
     public struct TargetStatus: Sendable, Codable {
         public var name: String
@@ -30,6 +32,15 @@ public struct ControllerStatus: Sendable, Codable {
         public var nextFires: [Date]
     }
 
+    public struct ReplicaStatus: Sendable, Codable {
+        public var id: String
+        /// False while the store's session is lost: the replica then acts on no target.
+        public var storeConnected: Bool
+        public var liveReplicas: Int
+        public var heldTargets: [String]
+        public var lastError: String?
+    }
+
     public struct DriveStatus: Sendable, Codable {
         public var drive: String
         public var newestSnapshot: Date?
@@ -41,7 +52,7 @@ public struct ControllerStatus: Sendable, Codable {
         case ready, commit
         case lastSync = "last_sync"
         case lastErrors = "last_errors"
-        case targets, schedulers
+        case targets, schedulers, replica
     }
 }
 
@@ -67,5 +78,15 @@ extension ControllerStatus.DriveStatus {
         case drive
         case newestSnapshot = "newest_snapshot"
         case stale
+    }
+}
+
+extension ControllerStatus.ReplicaStatus {
+    enum CodingKeys: String, CodingKey {
+        case id
+        case storeConnected = "store_connected"
+        case liveReplicas = "live_replicas"
+        case heldTargets = "held_targets"
+        case lastError = "last_error"
     }
 }

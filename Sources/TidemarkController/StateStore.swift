@@ -1,233 +1,82 @@
 import Foundation
-import GRDB
+import TidemarkReconcile
 
-/// The controller's memory in one SQLite file (WAL, synchronous FULL): applied commits, actions, fired slots,
-/// the snapshots it created, drift events and the apply journal. Every write is one transaction, so a `kill -9` at any point leaves
-/// either the state before or the state after it.
-public final class StateStore: Sendable {
-    let database: DatabasePool
-
-    /// Opens (creating and migrating) the store at `path`.
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        database = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
-    }
-
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE cycles (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT, commit_id TEXT, started REAL NOT NULL, finished REAL NOT NULL,
-                        outcome TEXT NOT NULL, actions INTEGER NOT NULL, failed INTEGER NOT NULL, message TEXT);
-                    CREATE TABLE actions (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT, cycle INTEGER NOT NULL REFERENCES cycles(id), target TEXT NOT NULL,
-                        kind TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
-                    CREATE TABLE cursors (
-                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, last_slot REAL NOT NULL, PRIMARY KEY (scheduler, drive));
-                    CREATE TABLE slots (
-                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, slot REAL NOT NULL, state TEXT NOT NULL,
-                        snapshot TEXT, updated REAL NOT NULL, PRIMARY KEY (scheduler, drive, slot));
-                    CREATE TABLE snapshots (
-                        id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL,
-                        created REAL NOT NULL, deleted REAL);
-                    CREATE TABLE drift (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL);
-                    """)
-        }
-        migrator.registerMigration("v2-apply-journal") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE journal (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL,
-                        started REAL NOT NULL, finished REAL, outcome TEXT NOT NULL, error TEXT);
-                    CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
-                    """)
-        }
-        return migrator
-    }
-
-    // MARK: Controller scheduling
-
+/// The controller's memory: applied commits and their actions, fired slots, the snapshots it created, drift events
+/// and the apply journal. `SQLiteStateStore` keeps it in one file for one replica; `PostgresStateStore` shares it
+/// between replicas. Every write is one transaction, so a `kill -9` at any point leaves the state before or after it.
+public protocol StateStore: ApplyJournal {
     /// The newest slot already dealt with for a scheduler's drive; nil before the first tick.
-    public func cursor(scheduler: String, drive: String) throws -> Date? {
-        try database.read { db in
-            try Double.fetchOne(db, sql: "SELECT last_slot FROM cursors WHERE scheduler = ? AND drive = ?", arguments: [scheduler, drive])
-        }.map(Date.init(timeIntervalSince1970:))
-    }
-
-    public func setCursor(scheduler: String, drive: String, to slot: Date) throws {
-        try database.write { db in
-            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
-        }
-    }
-
-    /// Moves a cursor forward, never back.
-    private static func moveCursor(_ db: Database, scheduler: String, drive: String, to slot: Date) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
-                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
-    }
-
-    /// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.
-    public enum SlotState: String, Sendable {
-        case pending, created, skipped
-    }
-
-    /// Records the intent to take a slot before the request is sent; returns the state it already had, if any.
-    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) throws -> SlotState? {
-        try database.write { db in
-            let existing = try String.fetchOne(
-                db, sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?",
-                arguments: [scheduler, drive, slot.timeIntervalSince1970]
-            ).flatMap(SlotState.init(rawValue:))
-            if existing == nil {
-                try db.execute(
-                    sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)",
-                    arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
-            }
-            return existing
-        }
-    }
-
+    func cursor(scheduler: String, drive: String) async throws -> Date?
+    func setCursor(scheduler: String, drive: String, to slot: Date) async throws
+    /// Claims a slot before its snapshot is requested; returns the state it already had (nil: this call claimed it).
+    func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState?
     /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
-    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
-                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot, updated = excluded.updated
-                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
-                arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
-            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
-        }
-    }
-
+    func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws
     /// Marks a slot skipped (missed while down, or past its deadline).
-    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
-                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
-                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
-        }
-    }
-
-    /// Slots begun but not finished: a crash came between the intent and the outcome.
-    public func pendingSlots(scheduler: String, drive: String) throws -> [Date] {
-        try database.read { db in
-            try Double.fetchAll(
-                db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",
-                arguments: [scheduler, drive])
-        }.map(Date.init(timeIntervalSince1970:))
-    }
-
-    public func markDeleted(snapshot: String, at now: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL", arguments: [now.timeIntervalSince1970, snapshot])
-        }
-    }
-
-    /// Slots taken, per scheduler and drive: (scheduler, drive, slot, snapshot id).
-    public func createdSlots() throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
-        try database.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot"
-            )
-            .map { ($0["scheduler"], $0["drive"], Date(timeIntervalSince1970: $0["slot"]), $0["snapshot"]) }
-        }
-    }
-
-    /// The newest slot taken per scheduler and drive, keyed `scheduler|drive`: one grouped query over the slots' key.
-    public func newestSlots() throws -> [ScheduledDrive: Date] {
-        try database.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
-            return Dictionary(
-                uniqueKeysWithValues: rows.map { row -> (ScheduledDrive, Date) in
-                    (ScheduledDrive(scheduler: row["scheduler"], drive: row["drive"]), Date(timeIntervalSince1970: row["newest"]))
-                })
-        }
-    }
-
-    // MARK: Reconcile cycles
-
-    /// One action a cycle carried out, and its error if it failed.
-    public struct ActionRecord: Sendable, Hashable {
-        public var target: String
-        public var kind: String
-        public var object: String
-        public var error: String?
-    }
-
-    /// One reconcile cycle and its actions.
-    public struct CycleRecord: Sendable {
-        public var commit: String?
-        public var started: Date
-        public var finished: Date
-        public var outcome: CycleOutcome
-        public var actions: [ActionRecord]
-        public var message: String?
-
-        public init(
-            commit: String?, started: Date, finished: Date, outcome: CycleOutcome, actions: [ActionRecord] = [], message: String? = nil
-        ) {
-            self.commit = commit
-            self.started = started
-            self.finished = finished
-            self.outcome = outcome
-            self.actions = actions
-            self.message = message
-        }
-    }
-
-    public func record(_ cycle: CycleRecord) throws {
-        try database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome.rawValue,
-                    cycle.actions.count, cycle.actions.count { $0.error != nil }, cycle.message,
-                ])
-            let id = db.lastInsertedRowID
-            for action in cycle.actions {
-                try db.execute(
-                    sql: "INSERT INTO actions (cycle, target, kind, object, outcome, error) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, action.target, action.kind, action.object, action.error == nil ? "ok" : "failed", action.error])
-            }
-        }
-    }
-
+    func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws
+    /// Slots begun but not finished by this store's replica: a crash came between the intent and the outcome.
+    func pendingSlots(scheduler: String, drive: String) async throws -> [Date]
+    func markDeleted(snapshot: String, at now: Date) async throws
+    /// Slots taken, per scheduler and drive.
+    func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)]
+    /// The newest slot taken per scheduler and drive.
+    func newestSlots() async throws -> [ScheduledDrive: Date]
+    func record(_ cycle: CycleRecord) async throws
     /// The commit of the newest cycle that applied (or found nothing to apply) without failures.
-    public func lastGoodCommit() throws -> String? {
-        try database.read { db in
-            try String.fetchOne(db, sql: "SELECT commit_id FROM cycles WHERE outcome IN ('applied', 'unchanged') ORDER BY id DESC LIMIT 1")
-        }
-    }
+    func lastGoodCommit() async throws -> String?
+    func recordDrift(target: String, action: String, outcome: String, at now: Date) async throws
+    /// The requests an earlier run sent without recording their answer, now marked `interrupted`: the caller reports
+    /// them, and the next plan, made from the live state, accounts for whatever they did.
+    func takeInFlightRequests() async throws -> [InFlightRequest]
+}
 
-    public func recordDrift(target: String, action: String, outcome: String, at now: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "INSERT INTO drift (at, target, action, outcome) VALUES (?, ?, ?, ?)",
-                arguments: [now.timeIntervalSince1970, target, action, outcome])
-        }
-    }
+/// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.
+public enum SlotState: String, Sendable {
+    case pending, created, skipped
+    /// Pending, and claimed by another replica that is alive: it is taking the slot, this one must not.
+    case claimedElsewhere
+}
 
-    /// `PRAGMA integrity_check`: "ok" for an intact file.
-    public func integrityCheck() throws -> String {
-        try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+/// One action a cycle carried out, and its error if it failed.
+public struct ActionRecord: Sendable, Hashable {
+    public var target: String
+    public var kind: String
+    public var object: String
+    public var error: String?
+
+    public init(target: String, kind: String, object: String, error: String? = nil) {
+        self.target = target
+        self.kind = kind
+        self.object = object
+        self.error = error
     }
+}
+
+/// One reconcile cycle and its actions.
+public struct CycleRecord: Sendable {
+    public var commit: String?
+    public var started: Date
+    public var finished: Date
+    public var outcome: CycleOutcome
+    public var actions: [ActionRecord]
+    public var message: String?
+
+    public init(
+        commit: String?, started: Date, finished: Date, outcome: CycleOutcome, actions: [ActionRecord] = [], message: String? = nil
+    ) {
+        self.commit = commit
+        self.started = started
+        self.finished = finished
+        self.outcome = outcome
+        self.actions = actions
+        self.message = message
+    }
+}
+
+/// A request that was sent and never recorded as answered: its run stopped in between.
+public struct InFlightRequest: Sendable, Hashable {
+    public var target: String
+    public var kind: String
+    public var object: String
+    public var started: Date
 }

@@ -15,6 +15,9 @@ struct APIError: Error {
         self.errors = errors
     }
 
+    /// The answer: the list of errors with the status.
+    var response: EmulatorResponse { .json(status, .array(errors)) }
+
     static func entry(type: String, message: String, point: String?) -> JSON {
         ["error_point": point.map(JSON.string) ?? .null, "error_type": .string(type), "error_message": .string(message)]
     }

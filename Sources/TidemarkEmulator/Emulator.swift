@@ -13,14 +13,16 @@ public struct Emulator: Sendable {
     public let requests = RequestLog()
     /// The faults injected into API answers.
     public let faults: FaultInjector
-    let store: CloudSigmaStore
+    /// The cloudsigma API's router.
+    let cloudSigma: RouterResponder<CloudSigmaRequestContext>
     let scheduledBackup: SerializedAPI<ScheduledBackupAPI>
     let danube: SerializedAPI<DanubeAPI>
     let freezer: SerializedAPI<FreezerAPI>
 
     public init(_ configuration: EmulatorConfiguration) throws {
         self.configuration = configuration
-        self.store = try CloudSigmaStore(configuration: configuration)
+        self.cloudSigma = CloudSigmaRoutes.responder(
+            store: try CloudSigmaStore(configuration: configuration), backupSchedulersEnabled: configuration.backupSchedulersEnabled)
         self.faults = FaultInjector(configuration.faults)
         scheduledBackup = SerializedAPI(ScheduledBackupAPI())
         var danube = DanubeAPI()
@@ -113,95 +115,77 @@ public struct Emulator: Sendable {
 
     /// The HTTP application, for running in a service group of one's own.
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some Service {
-        let requests = self.requests
-        let faults = self.faults
-        let adminEnabled = configuration.isLoopback
         let emulator = self
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            let path = request.uri.path
-            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
-            let response: EmulatorResponse
-            var dropped = false
-            var recordedBody: [UInt8] = []
-            let isAPI = Self.isTokenAPI(path) || path.hasPrefix(CloudSigmaAccount.apiRoot)
-            if !emulator.authorized(request.headers, token: Self.isTokenAPI(path)) {
-                response = Self.refusal(
-                    path: path, method: request.method.rawValue, url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
-            } else if isAPI {
-                let body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
-                if request.method != .get { recordedBody = body }
-                let plan = faults.plan
-                if plan.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds)) }
-                let fault = faults.next(method: request.method.rawValue, path: path)
-                if let wait = faults.overQuota() {
-                    response = EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": String(wait)])
-                } else if fault == .hang {
-                    try await Task.sleep(for: .seconds(plan.hangSeconds))
-                    response = .json(504, FaultInjector.errorBody(504))
-                } else if let early = Self.earlyAnswer(for: fault) {
-                    response = early
-                } else {
-                    let answer = await emulator.carryOut(
-                        request.method.rawValue, path: path, query: query, body: body,
-                        url: "http://\(request.head.authority ?? "127.0.0.1")\(path)")
-                    if case .after(let status) = fault {
-                        response = .json(status, FaultInjector.errorBody(status))
-                    } else {
-                        response = answer
-                    }
-                    dropped = fault == .drop
-                }
-            } else if adminEnabled, path == "/_admin/checkpoints" || path == "/_admin/checkpoints/", request.method == .post {
-                let body = try await request.body.collect(upTo: 1 << 16)
-                response = await emulator.adminCheckpoint(Array(body.readableBytesView))
-            } else if adminEnabled, path == "/_admin/faults" || path == "/_admin/faults/" {
-                let body = try await request.body.collect(upTo: 1 << 16)
-                response = Self.admin(faults, method: request.method.rawValue, body: Array(body.readableBytesView))
-            } else {
-                response = .json(404, .array([APIError.entry(type: "notexist", message: "Not found: \(path)", point: nil)]))
-            }
-            requests.record(
-                RequestLog.Entry(
-                    method: request.method.rawValue, path: path, query: request.uri.query ?? "",
-                    status: response.status, body: recordedBody))
-            return dropped ? Self.cutOff(response) : Self.httpResponse(response)
-        }
         return Application(
-            responder: responder,
+            responder: CallbackResponder<BasicRequestContext> { request, context in try await emulator.serve(request, context: context) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "tidemark-emulator"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: Self.logger
         )
     }
 
+    /// Answers one request (refused, an API's with faults, an admin endpoint's, or 404) and logs it.
+    func serve(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let path = request.uri.path
+        var body: [UInt8] = []
+        let response: Response
+        if !authorized(request.headers, token: Self.isTokenAPI(path)) {
+            response = Self.refusal(path: path, method: request.method.rawValue, url: Self.url(of: request)).httpResponse
+        } else if Self.isTokenAPI(path) || path.hasPrefix(CloudSigmaAccount.apiRoot) {
+            body = Array(try await request.body.collect(upTo: 64 << 20).readableBytesView)
+            response = try await serveAPI(request, body: body, context: context)
+        } else if configuration.isLoopback, path == "/_admin/checkpoints" || path == "/_admin/checkpoints/", request.method == .post {
+            let body = try await request.body.collect(upTo: 1 << 16)
+            response = await adminCheckpoint(Array(body.readableBytesView)).httpResponse
+        } else if configuration.isLoopback, path == "/_admin/faults" || path == "/_admin/faults/" {
+            let body = try await request.body.collect(upTo: 1 << 16)
+            response = Self.admin(faults, method: request.method.rawValue, body: Array(body.readableBytesView)).httpResponse
+        } else {
+            let notFound = APIError.entry(type: "notexist", message: "Not found: \(path)", point: nil)
+            response = EmulatorResponse.json(404, .array([notFound])).httpResponse
+        }
+        requests.record(
+            RequestLog.Entry(
+                method: request.method.rawValue, path: path, query: request.uri.query ?? "", status: Int(response.status.code),
+                body: request.method == .get ? [] : body))
+        return response
+    }
+
+    /// An API request under the fault plan: added latency, the quota, and the fault drawn for it.
+    func serveAPI(_ request: Request, body: [UInt8], context: BasicRequestContext) async throws -> Response {
+        let plan = faults.plan
+        if plan.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds)) }
+        let fault = faults.next(method: request.method.rawValue, path: request.uri.path)
+        if let wait = faults.overQuota() {
+            return EmulatorResponse(status: 429, body: FaultInjector.errorBody(429), headers: ["Retry-After": String(wait)]).httpResponse
+        }
+        if fault == .hang {
+            try await Task.sleep(for: .seconds(plan.hangSeconds))
+            return EmulatorResponse.json(504, FaultInjector.errorBody(504)).httpResponse
+        }
+        if let early = Self.earlyAnswer(for: fault) { return early.httpResponse }
+        let answer = try await carryOut(request, body: body, context: context)
+        switch fault {
+        case .after(let status): return EmulatorResponse.json(status, FaultInjector.errorBody(status)).httpResponse
+        case .drop: return answer.cutOffHalfway()
+        default: return answer
+        }
+    }
+
     /// Carries out an API request on the API its path belongs to.
-    func carryOut(_ method: String, path: String, query: [String: String], body: [UInt8], url: String) async -> EmulatorResponse {
-        if let answer = await tokenAPI(method, path: path, query: query, body: body, url: url) { return answer }
-        let components = path.dropFirst(CloudSigmaAccount.apiRoot.count).split(separator: "/").map(String.init)
-        return await store.handle(method: method, components: components, query: query, body: body)
+    func carryOut(_ request: Request, body: [UInt8], context: BasicRequestContext) async throws -> Response {
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
+        if let answer = await tokenAPI(
+            request.method.rawValue, path: request.uri.path, query: query, body: body, url: Self.url(of: request))
+        {
+            return answer.httpResponse
+        }
+        return try await cloudSigma.respond(
+            to: request, context: CloudSigmaRequestContext(source: .init(logger: context.logger, body: body, query: query)))
     }
 
-    /// The answer's headers and the first half of its body, then the connection is closed.
-    static func cutOff(_ response: EmulatorResponse) -> Response {
-        let bytes = Array((response.body ?? ["dropped": true]).description.utf8)
-        let half = ByteBuffer(bytes: bytes.prefix(max(1, bytes.count / 2)))
-        return Response(
-            status: .init(code: response.status), headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(contentLength: bytes.count) { writer in
-                try await writer.write(half)
-                throw ConnectionCutOff()
-            })
-    }
-
-    struct ConnectionCutOff: Error {}
-
-    static func httpResponse(_ response: EmulatorResponse) -> Response {
-        var headers: HTTPFields = [.contentType: response.body == nil ? "text/html; charset=utf-8" : "application/json; charset=utf-8"]
-        if let retryAfter = response.headers["Retry-After"] { headers[.retryAfter] = retryAfter }
-        guard let body = response.body else { return Response(status: .init(code: response.status), headers: headers) }
-        return Response(
-            status: .init(code: response.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
-    }
+    /// The request's URL on the emulator, as the APIs that echo it show it.
+    static func url(of request: Request) -> String { "http://\(request.head.authority ?? "127.0.0.1")\(request.uri.path)" }
 
     /// The answer a fault gives without the request being carried out: an error, or 429 with `Retry-After`.
     static func earlyAnswer(for fault: FaultInjector.Fault?) -> EmulatorResponse? {
@@ -269,55 +253,4 @@ public struct Emulator: Sendable {
                 "routes": .object(plan.routes.mapValues(JSON.double)), "injected": .int(faults.injected),
             ])
     }
-}
-
-/// An emulator running in a background task, for tests.
-public final class RunningEmulator: Sendable {
-    public let emulator: Emulator
-    public let port: Int
-    private let task: Task<Void, any Error>
-    private let group: ServiceGroup
-
-    /// Starts the emulator and returns once it is listening.
-    public static func start(_ configuration: EmulatorConfiguration) async throws -> RunningEmulator {
-        let emulator = try Emulator(configuration)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let group = ServiceGroup(configuration: .init(services: [emulator.application { continuation.yield($0) }], logger: Emulator.logger))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            _ = try await task.value
-            throw EmulatorStartError()
-        }
-        return RunningEmulator(emulator: emulator, port: port, task: task, group: group)
-    }
-
-    private init(emulator: Emulator, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
-        self.emulator = emulator
-        self.port = port
-        self.task = task
-        self.group = group
-    }
-
-    /// `http://127.0.0.1:PORT/api/2.0/`.
-    public var baseURL: String { "http://\(emulator.configuration.host):\(port)/api/2.0/" }
-
-    /// `http://127.0.0.1:PORT`.
-    public var rootURL: String { "http://\(emulator.configuration.host):\(port)" }
-
-    public var requests: RequestLog { emulator.requests }
-
-    /// Shuts down gracefully and waits for the server to close.
-    public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
-}
-
-/// The emulator stopped before it started listening.
-public struct EmulatorStartError: Error, CustomStringConvertible {
-    public var description: String { "the emulator stopped before it was listening (is the port in use?)" }
 }

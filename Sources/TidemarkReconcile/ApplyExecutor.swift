@@ -54,7 +54,7 @@ public struct ApplyExecutor: Sendable {
                         guard let operation else { return Outcome(action: action, error: problem, id: nil) }
                         let entry: Int64?
                         do {
-                            entry = try journal?.begin(target: target, action: action)
+                            entry = try await journal?.begin(target: target, action: action)
                         } catch {
                             return Outcome(action: action, error: "not sent: cannot write the apply journal: \(error)", id: nil)
                         }
@@ -64,7 +64,7 @@ public struct ApplyExecutor: Sendable {
                         } catch {
                             outcome = Outcome(action: action, error: "\(error)", id: nil)
                         }
-                        if let entry { try? journal?.finish(entry, error: outcome.error) }
+                        if let entry { try? await journal?.finish(entry, error: outcome.error) }
                         return outcome
                     }
                 }

@@ -2,7 +2,7 @@
 /// between leaves a trace: the next run reports the requests that were in flight.
 public protocol ApplyJournal: Sendable {
     /// Records that the request for `action` on `target` is about to be sent; returns the entry's id.
-    func begin(target: String, action: PlannedAction) throws -> Int64
+    func begin(target: String, action: PlannedAction) async throws -> Int64
     /// Records the request's outcome: nil for success, else the error.
-    func finish(_ entry: Int64, error: String?) throws
+    func finish(_ entry: Int64, error: String?) async throws
 }

@@ -79,7 +79,8 @@ public struct PlanRenderer: Sendable {
                         action.changes.map { "`\($0.field)`: \($0.before.map { "\($0) → " } ?? "")\($0.after ?? "(none)")" }
                         + action.impact.map { "⚠️ \($0)" }
                     lines.append(
-                        "| \(action.kind.rawValue) | \(headline(action)) | \(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |"
+                        "| \(action.kind.rawValue) | \(headline(action)) | "
+                            + "\(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |"
                     )
                 }
             }
@@ -112,7 +113,9 @@ public struct PlanRenderer: Sendable {
         guard plan.hasChanges else {
             let unchanged = plan.targets.map(\.unchanged).reduce(0, +)
             return
-                "No changes. Live state matches the policies (\(unchanged) scheduler\(unchanged == 1 ? "" : "s") on \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s")).\(plan.errors.isEmpty ? "" : " \(plan.errors.count) errors.")"
+                "No changes. Live state matches the policies (\(unchanged) scheduler\(unchanged == 1 ? "" : "s") "
+                + "on \(plan.targets.count) target\(plan.targets.count == 1 ? "" : "s"))."
+                + "\(plan.errors.isEmpty ? "" : " \(plan.errors.count) errors.")"
         }
         let summary = plan.summary
         let counts = [

@@ -162,7 +162,8 @@ public struct Planner: Sendable {
             case nil:
                 plan.warning(
                     "\(plan.noun) \(marker.name) (\(object.id)) carries a marker that names no Target, and targets "
-                        + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; none of them changes or deletes it "
+                        + "\(([target.name] + sharing).sorted().joined(separator: ", ")) share this API; "
+                        + "none of them changes or deletes it "
                         + "until one of them declares it", subject: .init(plan.noun, marker.name))
             case let other?:
                 if !policies.targets.contains(where: { $0.name == other }) { foreign[other, default: 0] += 1 }

@@ -2,7 +2,8 @@ import Foundation
 import TidemarkPolicy
 
 /// Translations of a schedule into the native forms of APIs that know only UTC cron or a fixed interval, used only
-/// when they fire at exactly the same instants (docs/providers.md#native-or-controller: tidemark never silently changes what a policy means).
+/// when they fire at exactly the same instants (docs/providers.md#native-or-controller: tidemark never silently
+/// changes what a policy means).
 ///
 /// A candidate is built at the UTC offset in force at `from` and then checked against the schedule engine over the
 /// next eight days and around every UTC-offset change in the following 400 days.

@@ -49,8 +49,9 @@ public struct Schedule: Sendable {
 
     /// Calls `body` with each fire instant (seconds since the epoch) after `after`, in order, until it returns false.
     ///
-    /// Local slots are visited in increasing wall-clock order; their instants never decrease (docs/policy-language.md#daylight-saving-time), so
-    /// skipped-hour slots that collapse onto one transition instant are yielded once.
+    /// Local slots are visited in increasing wall-clock order; their instants never decrease
+    /// (docs/policy-language.md#daylight-saving-time), so skipped-hour slots that collapse onto one transition instant
+    /// are yielded once.
     public func forEachFire(after: Int64, _ body: (Int64) -> Bool) {
         guard !slots.isEmpty else { return }
         let localMinute = floorDiv(zone.localSeconds(at: after), 60)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// An IANA timezone's offsets, and the daylight saving rules of docs/policy-language.md#daylight-saving-time for turning local slots into instants.
+/// An IANA timezone's offsets, and the daylight saving rules of docs/policy-language.md#daylight-saving-time for
+/// turning local slots into instants.
 public struct ZoneRules: Sendable {
     public let identifier: String
     private let zone: TimeZone

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TidemarkController
 import TidemarkProviderModel
 import TidemarkProviders
@@ -32,29 +33,37 @@ struct ApplyCommand: AsyncParsableCommand {
     var allowMassDelete = false
 
     @Option(
-        help: "The state store holding the apply journal (each request recorded before it is sent and after it is answered): sqlite:PATH.")
+        help: """
+            The state store holding the apply journal (each request recorded before it is sent and after it is answered): \
+            sqlite:PATH or postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…].
+            """)
     var state: String = "sqlite:tidemark-state.sqlite"
 
     func validate() throws {
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1.") }
-        _ = try StateLocation.sqlitePath(state)
+        _ = try StateLocation(parsing: state)
     }
 
     /// Opens the journal and reports the requests a run that stopped midway left unanswered.
-    func openJournal() throws -> StateStore {
-        let journal: StateStore
+    func openJournal() async throws -> any StateStore {
+        let journal: any StateStore
         do {
-            journal = try StateStore(path: try StateLocation.sqlitePath(state))
+            journal = try await StateLocation(parsing: state).open(
+                replica: "apply-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger(label: "tidemark"))
         } catch {
-            Output.error("error: cannot open the state store \(state) for the apply journal: \(error)")
+            Output.error(
+                "error: cannot open the state store \((try? StateLocation(parsing: state))?.description ?? state) for the apply journal: "
+                    + StateLocation.reason(error)
+            )
             throw ExitCode.failure
         }
-        let inFlight = (try? journal.takeInFlightRequests()) ?? []
+        let inFlight = (try? await journal.takeInFlightRequests()) ?? []
         if !inFlight.isEmpty {
             let shown = inFlight.prefix(10).map { "\($0.kind) \($0.object) on \($0.target)" }.joined(separator: "; ")
             Output.line(
                 "note: an earlier apply stopped while \(inFlight.count) request\(inFlight.count == 1 ? " was" : "s were") in flight "
-                    + "(\(shown)\(inFlight.count > 10 ? "; …" : "")); the plan below is made from the live state, where objects created by them "
+                    + "(\(shown)\(inFlight.count > 10 ? "; …" : "")); "
+                    + "the plan below is made from the live state, where objects created by them "
                     + "carry tidemark's marker and are found, not created again")
         }
         return journal
@@ -62,7 +71,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let saved = try planFile.map(Self.readPlan)
-        let journal = try openJournal()
+        let journal = try await openJournal()
         let budget = RetryBudget()
         let reconciler = try options.reconciler(budget: budget)
         let planned = try await options.makePlan(with: reconciler, allowMassDelete: allowMassDelete)

@@ -26,8 +26,10 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("seed-vms"),
-        help:
-            "Start with this many generated danube VMs (vm-0001.example.com …, two disks each) and freezer clients (node-0001 … in project testproject)."
+        help: """
+            Start with this many generated danube VMs (vm-0001.example.com …, two disks each) \
+            and freezer clients (node-0001 … in project testproject).
+            """
     )
     var seedVMs: Int = 0
 
@@ -45,8 +47,11 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault-rate"),
-        help:
-            "Fraction (0-1) of API requests answered with an injected fault: 500/502/503 before or 500/502 after acting, 429 with Retry-After. Change it at run time with PUT /_admin/faults."
+        help: """
+            Fraction (0-1) of API requests answered with an injected fault: \
+            500/502/503 before or 500/502 after acting, 429 with Retry-After. \
+            Change it at run time with PUT /_admin/faults.
+            """
     )
     var faultRate: Double = 0
 

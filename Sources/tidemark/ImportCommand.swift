@@ -49,7 +49,8 @@ struct ImportCommand: AsyncParsableCommand {
         Output.line(
             written == 0
                 ? "Nothing to import: every scheduler on \(targetName) is managed already."
-                : "Imported \(plural(written, "scheduler")) into \(out); move the files into \(options.policyLocation), commit them, and apply to adopt."
+                : "Imported \(plural(written, "scheduler")) into \(out); "
+                    + "move the files into \(options.policyLocation), commit them, and apply to adopt."
         )
     }
 }

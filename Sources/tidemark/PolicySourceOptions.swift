@@ -57,7 +57,8 @@ struct PolicySourceOptions: ParsableArguments {
         let errors = loaded.result.diagnostics.count { $0.severity == .error }
         guard errors == 0 else {
             Output.error(
-                "\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) under \(loaded.source.headline); \(what)"
+                "\(plural(errors, "error")) in \(plural(loaded.result.policies.files.count, "file")) "
+                    + "under \(loaded.source.headline); \(what)"
             )
             throw ExitCode.failure
         }

@@ -19,8 +19,10 @@ struct ReconcileOptions: ParsableArguments {
     var target: String?
 
     @Option(
-        help:
-            "This controller instance's id, written into the ownership marker of every object it manages. Default: $TIDEMARK_INSTANCE or 'tidemark'."
+        help: """
+            This controller instance's id, written into the ownership marker of every object it manages. \
+            Default: $TIDEMARK_INSTANCE or 'tidemark'.
+            """
     )
     var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
 

@@ -15,8 +15,10 @@ struct RunCommand: AsyncParsableCommand {
             --drift-interval, plan and apply per target (a target with driftPolicy: report only records drift between \
             commits). A commit that does not validate is reported and the last good one stays in force. Schedulers in \
             controller mode get their snapshots taken at their slots and their retention applied, exactly once per \
-            slot and drive across restarts (state in --state). Serves /healthz, /readyz, /metrics and /status on \
-            --listen. SIGTERM or SIGINT: the action in flight finishes, then tidemark exits 0.
+            slot and drive across restarts (state in --state). With a postgres:// --state, several replicas share the \
+            targets: each holds some (advisory locks) and takes over those of a replica that stops. Serves /healthz, \
+            /readyz, /metrics and /status on --listen. SIGTERM or SIGINT: the action in flight finishes, then tidemark \
+            exits 0.
             """
     )
 
@@ -37,8 +39,20 @@ struct RunCommand: AsyncParsableCommand {
         transform: RunCommand.duration)
     var requestTimeout: TimeInterval = 30
 
-    @Option(help: "The state store: sqlite:PATH.")
+    @Option(
+        help: """
+            The state store: sqlite:PATH (one replica), or postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…] shared by \
+            replicas (password in $TIDEMARK_STATE_PASSWORD or $TIDEMARK_STATE_PASSWORD_FILE).
+            """)
     var state: String = "sqlite:tidemark-state.sqlite"
+
+    @Option(help: "This replica's id in a shared store. Default: $TIDEMARK_REPLICA, else HOSTNAME-PID.")
+    var replica: String = ProcessInfo.processInfo.environment["TIDEMARK_REPLICA"] ?? RunCommand.defaultReplica
+
+    @Option(
+        name: .customLong("claim-interval"), help: "With replicas: how often to beat and claim free targets.",
+        transform: RunCommand.duration)
+    var claimInterval: TimeInterval = 5
 
     @Option(help: "Address of the HTTP endpoints (loopback by default).")
     var listen: String = "127.0.0.1:9464"
@@ -73,10 +87,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        _ = try StateLocation.sqlitePath(state)
+        _ = try StateLocation(parsing: state)
         if let clockSpeed, clockSpeed <= 0 { throw ValidationError("--clock-speed must be positive.") }
         guard listenAddress != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:9464.") }
     }
+
+    /// How long a replica counts as alive after its heartbeat: three claim intervals, at least 15 s.
+    var liveness: TimeInterval { max(15, 3 * claimInterval) }
 
     var listenAddress: (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else { return nil }
@@ -92,11 +109,12 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tidemark")
-        let store: StateStore
+        let location = try StateLocation(parsing: state)
+        let store: any StateStore
         do {
-            store = try StateStore(path: try StateLocation.sqlitePath(state))
+            store = try await location.open(replica: replica, liveness: liveness, logger: logger)
         } catch {
-            Output.error("error: cannot open the state store \(state): \(error)")
+            Output.error("error: cannot open the state store \(location): \(StateLocation.reason(error))")
             throw ExitCode.failure
         }
         let source = self.source
@@ -107,6 +125,12 @@ struct RunCommand: AsyncParsableCommand {
             return SourceSnapshot(policies: loaded.result.policies, commit: loaded.source.commit, errors: errors)
         }
         let metrics = ControllerMetrics()
+        var coordinator: ReplicaCoordinator?
+        if case .postgres(let postgres) = location {
+            coordinator = ReplicaCoordinator(
+                location: postgres, replica: replica, address: listen, instance: instance,
+                settings: .init(claimInterval: claimInterval, liveness: liveness), logger: logger, metrics: metrics)
+        }
         let clock: any ControllerClock =
             clockSpeed.map { ScaledClock(epoch: Date(timeIntervalSince1970: clockEpoch ?? Date().timeIntervalSince1970), speed: $0) }
             ?? WallClock()
@@ -126,7 +150,8 @@ struct RunCommand: AsyncParsableCommand {
                     for: target, logger: logger, observe: { metrics.apiRequest(provider: target.spec.provider.rawValue, status: $0) },
                     connection: ConnectionOptions(timeout: requestTimeout, httpLog: httpLog))
             },
-            store: store, clock: clock, logger: logger, metrics: metrics)
+            store: store, ownership: coordinator ?? SoleOwnership(), clock: clock, logger: logger, metrics: metrics)
+        await coordinator?.start { await controller.targetsChanged() }
         let (host, port) = listenAddress!
         let endpoints = ControllerEndpoints.application(controller: controller, host: host, port: port)
         let group = ServiceGroup(
@@ -138,7 +163,9 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
+            await coordinator?.stop()
         } catch {
+            await coordinator?.stop()
             let hint =
                 "\(error)".contains("Address already in use") ? " (another process listens on \(host):\(port); pick another --listen)" : ""
             Output.error("error: tidemark run stopped: \(error)\(hint)")
@@ -162,6 +189,8 @@ struct ControllerService: Service {
 }
 
 extension RunCommand {
+    static let defaultReplica = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
     static func logLevel(_ text: String) throws -> Logger.Level {
         guard let level = Logger.Level(rawValue: text) else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")

@@ -28,7 +28,8 @@ struct Validate: ParsableCommand {
         }
         Output.line(
             "\(loaded.source.headline): \(plural(policies.documentCount, "document")) in \(plural(policies.files.count, "file")) valid "
-                + "(\(plural(policies.targets.count, "target")), \(plural(policies.retentionPolicies.count, "retention policy", "retention policies")), "
+                + "(\(plural(policies.targets.count, "target")), "
+                + "\(plural(policies.retentionPolicies.count, "retention policy", "retention policies")), "
                 + "\(plural(policies.schedulers.count, "scheduler")), \(plural(policies.driveBindings.count, "drive binding")), "
                 + "\(plural(policies.backupPlans.count, "backup plan")))")
     }

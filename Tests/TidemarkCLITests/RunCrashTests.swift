@@ -62,10 +62,10 @@ struct RunCrashTests {
             transport: URLSessionTransport())
         let live = try await provider.snapshots().compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }
             .sorted()
-        let store = try StateStore(path: state)
+        let store = try SQLiteStateStore(path: state)
         #expect(try store.integrityCheck() == "ok")
         #expect(Set(live).count == live.count, "no slot was taken twice")
-        #expect(try store.createdSlots().map(\.slot) == live, "the state file and the target agree")
+        #expect(try await store.createdSlots().map(\.slot) == live, "the state file and the target agree")
         // Every minute from the first slot taken to the last is there: each downtime was shorter than the
         // one-hour deadline, so `missed: once` caught up the one slot a restart could miss.
         let first = try #require(live.first)

@@ -43,7 +43,7 @@ struct ControllerFixture {
         ControllerFixture(emulator: emulator, provider: provider, jobs: jobs, directory: directory)
     }
 
-    func scheduler(store: StateStore) -> ControllerScheduler {
+    func scheduler(store: any StateStore) -> ControllerScheduler {
         ControllerScheduler(store: store, instance: "tidemark", provider: provider, logger: Logger(label: "test"))
     }
 

@@ -31,13 +31,13 @@ struct ControllerSchedulingTests {
     @Test func aYearOfTheSeedSchedulesTakesEverySlotOnceAndKeepsWhatRetentionSays() async throws {
         let fixture = try await ControllerFixture.start()
         defer { Task { await fixture.stop() } }
-        let store = try StateStore(path: fixture.storePath)
+        let store = try SQLiteStateStore(path: fixture.storePath)
         let clock = SimulatedClock(Self.start)
         var loop = SlotLoop(jobs: fixture.jobs, scheduler: fixture.scheduler(store: store), startedAt: Self.start, now: Self.start)
         let report = try await loop.run(on: clock, until: Self.end)
         #expect(report.errors.isEmpty)
 
-        let created = try store.createdSlots()
+        let created = try await store.createdSlots()
         let live = try await fixture.liveSlots()
         var totalSlots = 0
         for job in fixture.jobs {
@@ -64,7 +64,7 @@ struct ControllerRestartTests {
         -> ControllerScheduler.Report
     {
         clock.advance(to: from)
-        let store = try StateStore(path: fixture.storePath)
+        let store = try SQLiteStateStore(path: fixture.storePath)
         var loop = SlotLoop(jobs: fixture.jobs, scheduler: fixture.scheduler(store: store), startedAt: from, now: from)
         return try await loop.run(on: clock, until: until)
     }
@@ -78,7 +78,7 @@ struct ControllerRestartTests {
         let first = try await Self.runProcess(fixture, clock: clock, from: Self.start, until: middle)
         let second = try await Self.runProcess(fixture, clock: clock, from: middle, until: end)
         let expected = try ControllerSchedulingTests.expected(fixture.jobs[0], from: Self.start, to: end)
-        let created = try StateStore(path: fixture.storePath).createdSlots().map(\.slot)
+        let created = try await SQLiteStateStore(path: fixture.storePath).createdSlots().map(\.slot)
         #expect(created == expected.slots)
         #expect(first.created + second.created == expected.slots.count)
         #expect(first.skipped + second.skipped == 0)
@@ -95,8 +95,8 @@ struct ControllerRestartTests {
         _ = try await Self.runProcess(fixture, clock: clock, from: Self.start, until: Self.start.addingTimeInterval(19 * 3600))
         // The crash: the slot was begun and its snapshot created, but the process died before recording the outcome.
         let slot = Self.start.addingTimeInterval(20 * 3600)
-        let store = try StateStore(path: fixture.storePath)
-        #expect(try store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: slot) == nil)
+        let store = try SQLiteStateStore(path: fixture.storePath)
+        #expect(try await store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: slot) == nil)
         _ = try await fixture.provider.createSnapshot(
             driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
             meta: SnapshotMarker.meta(instance: "tidemark", scheduler: job.scheduler, slot: slot))
@@ -127,10 +127,48 @@ struct ControllerRestartTests {
         let report = try await Self.runProcess(fixture, clock: clock, from: back, until: back.addingTimeInterval(60))
         #expect(report.created == (missed == .once ? 1 : 0))
         #expect(report.skipped == (missed == .once ? 7 : 8))
-        let slots = try StateStore(path: fixture.storePath).createdSlots().map(\.slot)
+        let slots = try await SQLiteStateStore(path: fixture.storePath).createdSlots().map(\.slot)
         #expect(slots.count == 4 + (missed == .once ? 1 : 0))
         if missed == .once { #expect(slots.last == Self.start.addingTimeInterval(2 * Self.day + 23 * 3600)) }
         await fixture.stop()
+    }
+}
+
+@Suite("missed: once whatever the timing")
+struct MissedOnceTimingTests {
+    /// A process started on a clock 60 times faster than real time, just before a slot of an every-minute schedule;
+    /// its first catch-up comes after that slot. It takes the newest slot missed while down and the slots on time.
+    @Test func aSlotDueBeforeTheFirstCatchUpDoesNotCostTheMissedSlot() async throws {
+        let base = try await ControllerFixture.start(only: ["every-hour-evening"])
+        let everyMinute = ScheduleSpec(timezone: "UTC", rule: .cron(try CronExpression(parsing: "* * * * *")))
+        let fixture = base.withJobs(
+            base.jobs.map {
+                var job = $0
+                job.schedule = everyMinute
+                job.missed = .once
+                job.startingDeadline = 3600
+                return job
+            })
+        defer { Task { await fixture.stop() } }
+        let clock = ScaledClock(epoch: Date(), speed: 60)
+        let store = try SQLiteStateStore(path: fixture.storePath)
+        // An earlier process ran until ten minutes before this one starts.
+        let scheduler = fixture.scheduler(store: store)
+        let down = clock.now().addingTimeInterval(-600)
+        _ = await scheduler.run(fixture.jobs, now: down, startedAt: down)
+        let startedAt = clock.now()
+        let loop = SlotLoop(jobs: fixture.jobs, scheduler: scheduler, startedAt: startedAt, now: startedAt)
+        try await Task.sleep(for: .milliseconds(1500))
+        let firstCatchUp = clock.now()
+        let report = await loop.catchUp(at: firstCatchUp)
+
+        let schedule = try Schedule(everyMinute)
+        let missed = try #require(schedule.fires(in: down.addingTimeInterval(1)..<startedAt).last)
+        let onTime = schedule.fires(in: startedAt..<firstCatchUp.addingTimeInterval(1))
+        #expect(!onTime.isEmpty, "a slot came due between the start and the first catch-up")
+        #expect(report.errors.isEmpty)
+        #expect(report.created == 1 + onTime.count)
+        #expect(try await store.createdSlots().map(\.slot) == [missed] + onTime)
     }
 }
 
@@ -151,7 +189,7 @@ struct ControllerLoopTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-loop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         let start = ControllerSchedulingTests.start
         let end = start.addingTimeInterval(14 * 86400)
         let clock = SimulatedClock(start)
@@ -178,7 +216,7 @@ struct ControllerLoopTests {
             scheduler: "sfg", target: "local", schedule: document.spec.schedule,
             retention: policies.resolve(document.spec.retention), driveIDs: ["4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11"])
         let expected = try ControllerSchedulingTests.expected(job, from: start, to: end)
-        let taken = try store.createdSlots().filter { $0.scheduler == "sfg" }.map(\.slot)
+        let taken = try await store.createdSlots().filter { $0.scheduler == "sfg" }.map(\.slot)
         #expect(taken == expected.slots)
         let live = try await provider.snapshots().filter { $0.meta[SnapshotMarker.schedulerKey] == "sfg" }
         #expect(live.compactMap { $0.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) }.sorted() == expected.survivors)

@@ -39,7 +39,7 @@ struct ProviderControllerTests {
     static func controller(_ policies: PolicySet, clock: SimulatedClock) throws -> (Controller, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-state-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         let source = SourceSnapshot(policies: policies, commit: "c0ffee", errors: [])
         return (
             Controller(
@@ -58,7 +58,8 @@ struct ProviderControllerTests {
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: vms}
-            spec: {provider: danube, endpoint: "\(emulator.rootURL)/danube/api/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            spec: {provider: danube, endpoint: "\(emulator.rootURL)/danube/api/", \
+            credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
             ---
             apiVersion: tidemark.io/v1
             kind: Scheduler
@@ -113,7 +114,8 @@ struct ProviderControllerTests {
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: volumes}
-            spec: {provider: scheduled-backup, endpoint: "\(emulator.rootURL)/scheduled-backup/v2/\(Self.project)/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            spec: {provider: scheduled-backup, endpoint: "\(emulator.rootURL)/scheduled-backup/v2/\(Self.project)/", \
+            credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
             ---
             apiVersion: tidemark.io/v1
             kind: BackupPlan
@@ -127,7 +129,8 @@ struct ProviderControllerTests {
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: freezer}
-            spec: {provider: freezer, endpoint: "\(emulator.rootURL)/freezer/v2/testproject/", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            spec: {provider: freezer, endpoint: "\(emulator.rootURL)/freezer/v2/testproject/", \
+            credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
             ---
             apiVersion: tidemark.io/v1
             kind: Scheduler

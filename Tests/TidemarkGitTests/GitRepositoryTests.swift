@@ -151,13 +151,15 @@ struct GitRepositoryTests {
         #expect(
             badPath?.description
                 == "read policy at commit \(commit.shortID): no such file or directory in the commit [tree] "
-                + "(check --path against the repository's layout)"
+                + "(check the path against the repository's layout)"
         )
+        #expect(badPath?.remedy == .checkPath)
         let notRepository = #expect(throws: GitError.self) {
             try GitRepository.open(at: fixture.root.appendingPathComponent("policies").path)
         }
         #expect(
             notRepository?.description.hasSuffix(
-                "not a git repository [repository] (pass a repository's directory or a remote URL to --repo)") == true)
+                "not a git repository [repository] (give a repository's directory or a remote URL)") == true)
+        #expect(notRepository?.remedy == .giveRepository)
     }
 }

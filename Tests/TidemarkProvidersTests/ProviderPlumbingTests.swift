@@ -46,7 +46,8 @@ struct ProviderPlumbingTests {
             _ = try await wrong.readLiveState()
         } throws: { error in
             "\(error)"
-                == "GET /api/2.0/backupschedulers/detail/?limit=0: HTTP 401: Authentication failed: invalid credentials (check the target's credentials)"
+                == "GET /api/2.0/backupschedulers/detail/?limit=0: HTTP 401: "
+                + "Authentication failed: invalid credentials (check the target's credentials)"
         }
         let right = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,

@@ -4,8 +4,9 @@ import TidemarkPolicy
 
 @testable import TidemarkSchedule
 
-/// docs/policy-language.md#daylight-saving-time: each wall-clock slot fires once; gap slots fire at the gap's end (collapsed); repeated slots fire
-/// at their first occurrence. Transition instants checked against Python's zoneinfo (system tzdata).
+/// docs/policy-language.md#daylight-saving-time: each wall-clock slot fires once; gap slots fire at the gap's end
+/// (collapsed); repeated slots fire at their first occurrence. Transition instants checked against Python's zoneinfo
+/// (system tzdata).
 @Suite("Daylight saving time")
 struct DaylightSavingTests {
     func fires(_ schedule: Schedule, _ from: String, _ to: String) -> [String] {

@@ -33,7 +33,10 @@ struct NativeScheduleTests {
         #expect(
             NativeSchedule.utcCron(Self.every(15, "Europe/Zurich"), from: Self.now).failure?.description
                 == "daylight saving time in Europe/Zurich moves its UTC times (around 2027-10-31)",
-            "a repeated hour fires once (docs/policy-language.md#daylight-saving-time), so even a quarter-hourly schedule differs from UTC cron when clocks fall back"
+            """
+            a repeated hour fires once (docs/policy-language.md#daylight-saving-time), \
+            so even a quarter-hourly schedule differs from UTC cron when clocks fall back
+            """
         )
     }
 

@@ -67,7 +67,8 @@ struct CloudSigmaDefinition: ProviderDefinition {
                 placement = .controller(reason: "the target has no native scheduler (/backupschedulers/ answers 404)")
             case (.native, true, let limitation?):
                 mapping.error(
-                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
+                    "scheduler \(document.name) cannot run natively: \(limitation) "
+                        + "(set scheduling: auto or controller on target \(target.name))",
                     subject: .init("scheduler", document.name), location: document.location)
                 placement = .controller(reason: limitation)
             case (.auto, true, let limitation?):

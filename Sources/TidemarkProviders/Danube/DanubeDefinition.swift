@@ -90,7 +90,8 @@ struct DanubeDefinition: ProviderDefinition {
             case (.controller, _): placement = .controller(reason: "the target's scheduling is controller")
             case (.native, let limitation?):
                 mapping.error(
-                    "scheduler \(document.name) cannot run natively: \(limitation) (set scheduling: auto or controller on target \(target.name))",
+                    "scheduler \(document.name) cannot run natively: \(limitation) "
+                        + "(set scheduling: auto or controller on target \(target.name))",
                     subject: .init("scheduler", document.name), location: document.location)
                 continue
             case (.auto, let limitation?): placement = .controller(reason: limitation)

@@ -89,7 +89,8 @@ struct FreezerDefinition: ProviderDefinition {
             case .failure(let why):
                 mapping.error(
                     "scheduler \(document.name): freezer runs a job at a fixed interval from a start date, and this schedule has "
-                        + "none: \(why); use 'every' over the whole day or one daily time, in a timezone without daylight saving time (e.g. Etc/UTC)",
+                        + "none: \(why); use 'every' over the whole day or one daily time, "
+                        + "in a timezone without daylight saving time (e.g. Etc/UTC)",
                     subject: .init("scheduler", document.name), location: document.location)
                 return nil
             }

@@ -61,7 +61,8 @@ struct ScheduledBackupDefinition: ProviderDefinition {
             case .failure(let why):
                 mapping.error(
                     "backup plan \(document.name): the scheduled-backup API takes a UTC cron pattern and cannot take checkpoints on "
-                        + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) or times daylight saving does not move",
+                        + "demand, so this schedule cannot run there: \(why); use a fixed-offset timezone (e.g. Etc/UTC) "
+                        + "or times daylight saving does not move",
                     subject: .init("backup plan", document.name), location: document.location)
                 return nil
             }

@@ -1,0 +1,245 @@
+import Foundation
+import Logging
+import PostgresNIO
+import TidemarkReconcile
+
+/// The controller's memory in PostgreSQL, shared by replicas. The tables are SQLite's, plus the replicas' heartbeats
+/// and the history of which replica held which target; a slot claim records the replica that made it, so a second
+/// claimant sees a conflict while the first is alive, and takes the slot over only after it died.
+public final class PostgresStateStore: StateStore {
+    let client: PostgresClient
+    /// This replica's id, written into the slots it claims and the requests it journals.
+    public let replica: String
+    /// How long a replica counts as alive after its last heartbeat.
+    public let liveness: TimeInterval
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Connects and migrates (replicas starting together migrate once, under an advisory lock).
+    public init(location: PostgresLocation, replica: String, liveness: TimeInterval = 15, logger: Logger) async throws {
+        client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        runner = Task { [client] in await client.run() }
+        self.replica = replica
+        self.liveness = liveness
+        self.logger = logger
+        do {
+            try await PostgresMigrations.migrate(client, logger: logger)
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Stops the connection pool.
+    public func close() { runner.cancel() }
+
+    /// Whether the server answers.
+    public func isReachable() async -> Bool {
+        (try? await client.query("SELECT 1", logger: logger)) != nil
+    }
+
+    // MARK: Controller scheduling
+
+    public func cursor(scheduler: String, drive: String) async throws -> Date? {
+        let rows = try await client.query(
+            "SELECT last_slot FROM cursors WHERE scheduler = \(scheduler) AND drive = \(drive)", logger: logger)
+        for try await last in rows.decode(Double.self) { return Date(timeIntervalSince1970: last) }
+        return nil
+    }
+
+    public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
+        try await client.query(
+            """
+            INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970))
+            ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
+            """, logger: logger)
+    }
+
+    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
+        let instant = slot.timeIntervalSince1970
+        let claimed = try await client.query(
+            """
+            INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
+            VALUES (\(scheduler), \(drive), \(instant), 'pending', \(now.timeIntervalSince1970), \(replica))
+            ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING state
+            """, logger: logger)
+        for try await _ in claimed.decode(String.self) { return nil }
+        // Taken over only from a replica that is no longer alive, and only by one claimant.
+        let existing = try await client.query(
+            """
+            UPDATE slots SET owner = \(replica), updated = \(now.timeIntervalSince1970)
+            WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant) AND state = 'pending'
+              AND (owner = \(replica) OR owner IS NULL OR owner NOT IN (\(unescaped: Self.liveReplicas(liveness))))
+            RETURNING state
+            """, logger: logger)
+        for try await _ in existing.decode(String.self) { return .pending }
+        let rows = try await client.query(
+            "SELECT state FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant)", logger: logger)
+        for try await state in rows.decode(String.self) {
+            return state == SlotState.pending.rawValue ? .claimedElsewhere : SlotState(rawValue: state)
+        }
+        return .claimedElsewhere
+    }
+
+    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws {
+        let instant = slot.timeIntervalSince1970
+        let time = now.timeIntervalSince1970
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated, owner)
+                VALUES (\(scheduler), \(drive), \(instant), 'created', \(snapshot), \(time), \(self.replica))
+                ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
+                    updated = excluded.updated
+                """, logger: self.logger)
+            try await connection.query(
+                """
+                INSERT INTO snapshots (id, drive, scheduler, slot, created)
+                VALUES (\(snapshot), \(drive), \(scheduler), \(instant), \(time))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: self.logger)
+            try await connection.query(
+                """
+                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(instant))
+                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
+                """, logger: self.logger)
+        }
+    }
+
+    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
+        try await client.query(
+            """
+            INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
+            VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970), 'skipped', \(now.timeIntervalSince1970), \(replica))
+            ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
+            WHERE slots.state <> 'created'
+            """, logger: logger)
+    }
+
+    public func pendingSlots(scheduler: String, drive: String) async throws -> [Date] {
+        let rows = try await client.query(
+            """
+            SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
+              AND (owner = \(replica) OR owner IS NULL OR owner NOT IN (\(unescaped: Self.liveReplicas(liveness)))) ORDER BY slot
+            """, logger: logger)
+        var slots: [Date] = []
+        for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }
+        return slots
+    }
+
+    public func markDeleted(snapshot: String, at now: Date) async throws {
+        try await client.query(
+            "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = \(snapshot) AND deleted IS NULL", logger: logger)
+    }
+
+    public func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
+        let rows = try await client.query(
+            "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot", logger: logger)
+        var slots: [(scheduler: String, drive: String, slot: Date, snapshot: String)] = []
+        for try await (scheduler, drive, slot, snapshot) in rows.decode((String, String, Double, String).self) {
+            slots.append((scheduler, drive, Date(timeIntervalSince1970: slot), snapshot))
+        }
+        return slots
+    }
+
+    public func newestSlots() async throws -> [ScheduledDrive: Date] {
+        let rows = try await client.query(
+            "SELECT scheduler, drive, max(slot) FROM slots WHERE state = 'created' GROUP BY scheduler, drive", logger: logger)
+        var newest: [ScheduledDrive: Date] = [:]
+        for try await (scheduler, drive, slot) in rows.decode((String, String, Double).self) {
+            newest[ScheduledDrive(scheduler: scheduler, drive: drive)] = Date(timeIntervalSince1970: slot)
+        }
+        return newest
+    }
+
+    // MARK: Reconcile cycles
+
+    public func record(_ cycle: CycleRecord) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            let failed = cycle.actions.count { $0.error != nil }
+            let rows = try await connection.query(
+                """
+                INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message, replica)
+                VALUES (\(cycle.commit), \(cycle.started.timeIntervalSince1970), \(cycle.finished.timeIntervalSince1970),
+                    \(cycle.outcome.rawValue), \(cycle.actions.count), \(failed), \(cycle.message), \(self.replica))
+                RETURNING id
+                """, logger: self.logger)
+            var id: Int64 = 0
+            for try await value in rows.decode(Int64.self) { id = value }
+            for action in cycle.actions {
+                try await connection.query(
+                    """
+                    INSERT INTO actions (cycle, target, kind, object, outcome, error)
+                    VALUES (
+                        \(id), \(action.target), \(action.kind), \(action.object), \(action.error == nil ? "ok" : "failed"),
+                        \(action.error))
+                    """, logger: self.logger)
+            }
+        }
+    }
+
+    public func lastGoodCommit() async throws -> String? {
+        let rows = try await client.query(
+            "SELECT commit_id FROM cycles WHERE outcome IN ('applied', 'unchanged') ORDER BY id DESC LIMIT 1", logger: logger)
+        for try await commit in rows.decode(String?.self) { return commit }
+        return nil
+    }
+
+    public func recordDrift(target: String, action: String, outcome: String, at now: Date) async throws {
+        try await client.query(
+            "INSERT INTO drift (at, target, action, outcome) VALUES (\(now.timeIntervalSince1970), \(target), \(action), \(outcome))",
+            logger: logger)
+    }
+
+    // MARK: Apply journal
+
+    public func begin(target: String, action: PlannedAction) async throws -> Int64 {
+        let rows = try await client.query(
+            """
+            INSERT INTO journal (target, kind, object, started, outcome, replica)
+            VALUES (\(target), \(action.kind.rawValue), \(action.subject), \(Date().timeIntervalSince1970), 'sent', \(replica))
+            RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw NoRowReturned()
+    }
+
+    public func finish(_ entry: Int64, error: String?) async throws {
+        try await client.query(
+            """
+            UPDATE journal SET finished = \(Date().timeIntervalSince1970), outcome = \(error == nil ? "done" : "failed"), error = \(error)
+            WHERE id = \(entry)
+            """, logger: logger)
+    }
+
+    /// This replica's unanswered requests, and those of replicas no longer alive.
+    public func takeInFlightRequests() async throws -> [InFlightRequest] {
+        let rows = try await client.query(
+            """
+            UPDATE journal SET outcome = 'interrupted'
+            WHERE outcome = 'sent' AND (replica = \(replica) OR replica NOT IN (\(unescaped: Self.liveReplicas(liveness))))
+            RETURNING target, kind, object, started
+            """, logger: logger)
+        var requests: [InFlightRequest] = []
+        for try await (target, kind, object, started) in rows.decode((String, String, String, Double).self) {
+            requests.append(InFlightRequest(target: target, kind: kind, object: object, started: Date(timeIntervalSince1970: started)))
+        }
+        return requests.sorted { $0.started < $1.started }
+    }
+
+    /// The ids of live replicas: their session is open and their heartbeat younger than `liveness` (server clock).
+    /// A replica killed outright drops out at once, as its session ends with it.
+    static func liveReplicas(_ liveness: TimeInterval) -> String {
+        """
+        SELECT r.id FROM replicas r WHERE r.seen > extract(epoch FROM clock_timestamp()) - \(Int(liveness.rounded(.up)))
+          AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.pid)
+        """
+    }
+
+    /// An INSERT … RETURNING that returned nothing.
+    struct NoRowReturned: Error, CustomStringConvertible {
+        var description: String { "the state store returned no id for a new apply journal entry" }
+    }
+}

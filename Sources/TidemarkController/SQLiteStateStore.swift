@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+
+/// The controller's memory in one SQLite file (WAL, synchronous FULL): applied commits, actions, fired slots,
+/// the snapshots it created, drift events and the apply journal. Every write is one transaction, so a `kill -9` at any point leaves
+/// either the state before or the state after it.
+public final class SQLiteStateStore: StateStore {
+    let database: DatabasePool
+
+    /// Opens (creating and migrating) the store at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cycles (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, commit_id TEXT, started REAL NOT NULL, finished REAL NOT NULL,
+                        outcome TEXT NOT NULL, actions INTEGER NOT NULL, failed INTEGER NOT NULL, message TEXT);
+                    CREATE TABLE actions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, cycle INTEGER NOT NULL REFERENCES cycles(id), target TEXT NOT NULL,
+                        kind TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
+                    CREATE TABLE cursors (
+                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, last_slot REAL NOT NULL, PRIMARY KEY (scheduler, drive));
+                    CREATE TABLE slots (
+                        scheduler TEXT NOT NULL, drive TEXT NOT NULL, slot REAL NOT NULL, state TEXT NOT NULL,
+                        snapshot TEXT, updated REAL NOT NULL, PRIMARY KEY (scheduler, drive, slot));
+                    CREATE TABLE snapshots (
+                        id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL,
+                        created REAL NOT NULL, deleted REAL);
+                    CREATE TABLE drift (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, target TEXT NOT NULL, action TEXT NOT NULL,
+                        outcome TEXT NOT NULL);
+                    """)
+        }
+        migrator.registerMigration("v2-apply-journal") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE journal (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, kind TEXT NOT NULL, object TEXT NOT NULL,
+                        started REAL NOT NULL, finished REAL, outcome TEXT NOT NULL, error TEXT);
+                    CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Controller scheduling
+
+    /// The newest slot already dealt with for a scheduler's drive; nil before the first tick.
+    public func cursor(scheduler: String, drive: String) async throws -> Date? {
+        try await database.read { db in
+            try Double.fetchOne(db, sql: "SELECT last_slot FROM cursors WHERE scheduler = ? AND drive = ?", arguments: [scheduler, drive])
+        }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
+        try await database.write { db in
+            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
+        }
+    }
+
+    /// Moves a cursor forward, never back.
+    private static func moveCursor(_ db: Database, scheduler: String, drive: String, to slot: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
+                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
+                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
+    }
+
+    /// Records the intent to take a slot before the request is sent; returns the state it already had, if any.
+    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
+        try await database.write { db in
+            let existing = try String.fetchOne(
+                db, sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?",
+                arguments: [scheduler, drive, slot.timeIntervalSince1970]
+            ).flatMap(SlotState.init(rawValue:))
+            if existing == nil {
+                try db.execute(
+                    sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)",
+                    arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            }
+            return existing
+        }
+    }
+
+    /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
+    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
+                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
+                        updated = excluded.updated
+                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
+                arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
+        }
+    }
+
+    /// Marks a slot skipped (missed while down, or past its deadline).
+    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
+                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
+                    WHERE state <> 'created'
+                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+        }
+    }
+
+    /// Slots begun but not finished: a crash came between the intent and the outcome.
+    public func pendingSlots(scheduler: String, drive: String) async throws -> [Date] {
+        try await database.read { db in
+            try Double.fetchAll(
+                db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",
+                arguments: [scheduler, drive])
+        }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    public func markDeleted(snapshot: String, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL", arguments: [now.timeIntervalSince1970, snapshot])
+        }
+    }
+
+    /// Slots taken, per scheduler and drive: (scheduler, drive, slot, snapshot id).
+    public func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
+        try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot"
+            )
+            .map { ($0["scheduler"], $0["drive"], Date(timeIntervalSince1970: $0["slot"]), $0["snapshot"]) }
+        }
+    }
+
+    /// The newest slot taken per scheduler and drive, keyed `scheduler|drive`: one grouped query over the slots' key.
+    public func newestSlots() async throws -> [ScheduledDrive: Date] {
+        try await database.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT scheduler, drive, max(slot) AS newest FROM slots WHERE state = 'created' GROUP BY scheduler, drive")
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { row -> (ScheduledDrive, Date) in
+                    (ScheduledDrive(scheduler: row["scheduler"], drive: row["drive"]), Date(timeIntervalSince1970: row["newest"]))
+                })
+        }
+    }
+
+    // MARK: Reconcile cycles
+
+    public func record(_ cycle: CycleRecord) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    cycle.commit, cycle.started.timeIntervalSince1970, cycle.finished.timeIntervalSince1970, cycle.outcome.rawValue,
+                    cycle.actions.count, cycle.actions.count { $0.error != nil }, cycle.message,
+                ])
+            let id = db.lastInsertedRowID
+            for action in cycle.actions {
+                try db.execute(
+                    sql: "INSERT INTO actions (cycle, target, kind, object, outcome, error) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [id, action.target, action.kind, action.object, action.error == nil ? "ok" : "failed", action.error])
+            }
+        }
+    }
+
+    /// The commit of the newest cycle that applied (or found nothing to apply) without failures.
+    public func lastGoodCommit() async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT commit_id FROM cycles WHERE outcome IN ('applied', 'unchanged') ORDER BY id DESC LIMIT 1")
+        }
+    }
+
+    public func recordDrift(target: String, action: String, outcome: String, at now: Date) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO drift (at, target, action, outcome) VALUES (?, ?, ?, ?)",
+                arguments: [now.timeIntervalSince1970, target, action, outcome])
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for an intact file.
+    public func integrityCheck() throws -> String {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}

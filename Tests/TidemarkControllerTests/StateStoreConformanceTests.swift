@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+import TidemarkController
+import TidemarkReconcile
+
+/// One set of promises, kept by both stores: SQLite (one replica) and PostgreSQL (shared by replicas), each real.
+@Suite("State store conformance: SQLite and PostgreSQL")
+struct StateStoreConformanceTests {
+    enum Engine: String, CaseIterable, CustomStringConvertible {
+        case sqlite, postgres
+        var description: String { rawValue }
+    }
+
+    static let t0 = Date(timeIntervalSince1970: 1_767_225_600)
+
+    /// Runs `body` on a fresh store of `engine`; for PostgreSQL, on a fresh server, as replica `a`.
+    static func withStore(_ engine: Engine, _ body: (any StateStore, PostgresServer?) async throws -> Void) async throws {
+        switch engine {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            try await body(try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path), nil)
+        case .postgres:
+            try await PostgresServer.with { server in
+                let store = try await PostgresStateStore(
+                    location: try PostgresLocation(parsing: try await server.createDatabase("conformance"), environment: [:]), replica: "a",
+                    logger: Logger(label: "test"))
+                defer { store.close() }
+                try await body(store, server)
+            }
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func cursorsOnlyMoveForward(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == nil)
+            try await store.setCursor(scheduler: "nightly", drive: "d1", to: Self.t0.addingTimeInterval(3600))
+            try await store.setCursor(scheduler: "nightly", drive: "d1", to: Self.t0)
+            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == Self.t0.addingTimeInterval(3600))
+            #expect(try await store.cursor(scheduler: "nightly", drive: "d2") == nil)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aSlotIsClaimedOnceCompletedOnceAndNeverSkippedAfterwards(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            let slot = Self.t0.addingTimeInterval(7200)
+            #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
+            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1") == [slot])
+            // The same replica asking again (after a crash) finds its own claim pending and finishes it.
+            #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .pending)
+            try await store.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-1", at: slot)
+            #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .created)
+            try await store.skip(scheduler: "nightly", drive: "d1", slot: slot, at: slot)
+            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1") == [])
+            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == slot)
+            let created = try await store.createdSlots()
+            #expect(created.map(\.snapshot) == ["snap-1"] && created.map(\.slot) == [slot])
+            #expect(try await store.newestSlots() == [ScheduledDrive(scheduler: "nightly", drive: "d1"): slot])
+            try await store.skip(scheduler: "nightly", drive: "d1", slot: slot.addingTimeInterval(86400), at: slot)
+            #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot.addingTimeInterval(86400), at: slot) == .skipped)
+            try await store.markDeleted(snapshot: "snap-1", at: slot.addingTimeInterval(60))
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func cyclesAndTheLastGoodCommit(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            #expect(try await store.lastGoodCommit() == nil)
+            try await store.record(
+                CycleRecord(
+                    commit: "c1", started: Self.t0, finished: Self.t0, outcome: .applied,
+                    actions: [ActionRecord(target: "zrh", kind: "create", object: "scheduler nightly", error: nil)]))
+            try await store.record(
+                CycleRecord(commit: "c2", started: Self.t0, finished: Self.t0, outcome: .failed, message: "target zrh: HTTP 500"))
+            try await store.record(CycleRecord(commit: "c3", started: Self.t0, finished: Self.t0, outcome: .invalid, message: "bad"))
+            #expect(try await store.lastGoodCommit() == "c1")
+            try await store.record(CycleRecord(commit: "c4", started: Self.t0, finished: Self.t0, outcome: .unchanged))
+            #expect(try await store.lastGoodCommit() == "c4")
+            try await store.recordDrift(target: "zrh", action: "update scheduler nightly", outcome: "corrected", at: Self.t0)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func theJournalHandsBackUnansweredRequestsOnce(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            let action = try JSONDecoder().decode(
+                PlannedAction.self,
+                from: Data(#"{"kind": "create", "resource": "scheduler", "name": "nightly", "changes": [], "wire": [], "impact": []}"#.utf8)
+            )
+            let answered = try await store.begin(target: "zrh", action: action)
+            try await store.finish(answered, error: nil)
+            _ = try await store.begin(target: "zrh", action: action)
+            let inFlight = try await store.takeInFlightRequests()
+            #expect(inFlight.map(\.target) == ["zrh"] && inFlight.map(\.object) == ["scheduler nightly"])
+            #expect(try await store.takeInFlightRequests().isEmpty)
+        }
+    }
+
+    /// Two replicas on one database: a slot claimed by a live replica is not the other's to take; once the claimant
+    /// is gone (its session ended), the other finishes the slot.
+    @Test func aSecondReplicaCannotTakeASlotALiveReplicaClaimed() async throws {
+        try await PostgresServer.with { server in
+            let location = try PostgresLocation(parsing: try await server.createDatabase("replicas"), environment: [:])
+            let logger = Logger(label: "test")
+            let a = try await PostgresStateStore(location: location, replica: "a", logger: logger)
+            let b = try await PostgresStateStore(location: location, replica: "b", logger: logger)
+            defer {
+                a.close()
+                b.close()
+            }
+            let coordinator = ReplicaCoordinator(
+                location: location, replica: "a", address: "127.0.0.1:1", instance: "tidemark", logger: logger, metrics: ControllerMetrics()
+            )
+            _ = await coordinator.rebalance(targets: ["zrh"])
+            let slot = Self.t0
+            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
+            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .claimedElsewhere)
+            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1") == [])
+            await coordinator.stop()
+            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1") == [slot])
+            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .pending)
+            try await b.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-b", at: slot)
+            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .created)
+        }
+    }
+
+    @Test func aPostgresLocationNeverCarriesOrPrintsAPassword() throws {
+        let location = try PostgresLocation(
+            parsing: "postgres://tidemark@db.internal:6432/state?sslmode=require",
+            environment: ["TIDEMARK_STATE_PASSWORD": "Zq9-never-print-me"])
+        #expect(location.description == "postgres://tidemark@db.internal:6432/state?sslmode=require")
+        let withPassword = #expect(throws: PostgresLocation.Invalid.self) {
+            try PostgresLocation(parsing: "postgres://tidemark:Zq9-never-print-me@db/state", environment: [:])
+        }
+        #expect(withPassword?.description.contains("Zq9") == false)
+        #expect(withPassword?.description.contains("TIDEMARK_STATE_PASSWORD") == true)
+        let badMode = #expect(throws: PostgresLocation.Invalid.self) {
+            try PostgresLocation(parsing: "postgres://tidemark@db/state?sslmode=verify-full", environment: [:])
+        }
+        #expect(badMode?.description == "sslmode 'verify-full' is not one of disable, prefer, require")
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(parsing: "postgres://tidemark@db/", environment: [:]) }
+    }
+}
