@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import TidemarkController
 import TidemarkEmulator
 import TidemarkPolicy
@@ -14,13 +15,22 @@ enum ControllerBenchmark {
     static let speed = 6.0
 
     static func run() async throws {
-        try await slotLag()
+        try await slotLag(store: "sqlite") { directory in try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        }
+        try await PostgresServer.with { server in
+            let location = try PostgresLocation(parsing: try await server.createDatabase("bench"), environment: [:])
+            var logger = Logger(label: "bench")
+            logger.logLevel = .warning
+            let store = try await PostgresStateStore(location: location, replica: "bench", logger: logger)
+            defer { store.close() }
+            try await slotLag(store: "postgres") { _ in store }
+        }
         try await idleMemory()
     }
 
     /// One job, every minute, 10,000 drives, on time running 6× faster: each snapshot's lag is the real time between
     /// its slot and the moment its create request returned.
-    static func slotLag() async throws {
+    static func slotLag(store kind: String, _ makeStore: (URL) async throws -> any StateStore) async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
         let base = CloudSigmaProvider(
             target: "bench", endpoint: URL(string: emulator.baseURL)!,
@@ -31,7 +41,7 @@ enum ControllerBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let store = try await makeStore(directory)
         let job = ControllerJob(
             scheduler: "fast", target: "bench",
             schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 1, window: .wholeDay)))),
@@ -50,7 +60,7 @@ enum ControllerBenchmark {
         print(
             String(
                 format:
-                    "tidemark  controller  %d drives, every minute at %.0f× time (a slot every %.0f s): "
+                    "tidemark  controller  \(kind) store, %d drives, every minute at %.0f× time (a slot every %.0f s): "
                     + "%d snapshots, %d deleted, %d skipped, "
                     + "lag p50 %.2f s, p99 %.2f s, max %.2f s", drives, speed, 60 / speed, report.created, report.deleted, report.skipped,
                 percentile(0.5), percentile(0.99), lags.last ?? .nan))

@@ -15,8 +15,11 @@ public final class PostgresStateStore: StateStore {
     let logger: Logger
     private let runner: Task<Void, Never>
 
-    /// Connects and migrates (replicas starting together migrate once, under an advisory lock).
+    /// Connects and migrates (replicas starting together migrate once, under an advisory lock). A server that cannot
+    /// be reached is an error at once: the pool would keep retrying.
     public init(location: PostgresLocation, replica: String, liveness: TimeInterval = 15, logger: Logger) async throws {
+        let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration, id: 0, logger: logger)
+        try await probe.close()
         client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         runner = Task { [client] in await client.run() }
         self.replica = replica

@@ -46,15 +46,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
     /// Opens the journal and reports the requests a run that stopped midway left unanswered.
     func openJournal() async throws -> any StateStore {
+        let location = try StateLocation(parsing: state)
         let journal: any StateStore
         do {
-            journal = try await StateLocation(parsing: state).open(
+            journal = try await location.open(
                 replica: "apply-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger(label: "tidemark"))
         } catch {
-            Output.error(
-                "error: cannot open the state store \((try? StateLocation(parsing: state))?.description ?? state) for the apply journal: "
-                    + StateLocation.reason(error)
-            )
+            Output.error("error: cannot open the state store \(location) for the apply journal: \(location.failure(error))")
             throw ExitCode.failure
         }
         let inFlight = (try? await journal.takeInFlightRequests()) ?? []

@@ -114,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             store = try await location.open(replica: replica, liveness: liveness, logger: logger)
         } catch {
-            Output.error("error: cannot open the state store \(location): \(StateLocation.reason(error))")
+            Output.error("error: cannot open the state store \(location): \(location.failure(error))")
             throw ExitCode.failure
         }
         let source = self.source

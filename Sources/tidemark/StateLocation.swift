@@ -43,8 +43,15 @@ enum StateLocation: CustomStringConvertible {
         }
     }
 
-    /// Why a store could not be opened, in words (PostgresNIO's own description of an error hides its details).
-    static func reason(_ error: any Error) -> String {
-        "\(type(of: error))" == "PSQLError" ? String(reflecting: error) : "\(error)"
+    /// Why the store could not be opened, and what to check (PostgresNIO's own description of an error hides its
+    /// details, so its debug description is used; it holds no password).
+    func failure(_ error: any Error) -> String {
+        switch self {
+        case .sqlite: return "\(error)"
+        case .postgres(let location):
+            let reason = "\(type(of: error))" == "PSQLError" ? String(reflecting: error) : "\(error)"
+            return "\(reason) (check that PostgreSQL is up at \(location.host):\(location.port) and accepts user \(location.user), "
+                + "with the password in TIDEMARK_STATE_PASSWORD or TIDEMARK_STATE_PASSWORD_FILE if it asks for one)"
+        }
     }
 }

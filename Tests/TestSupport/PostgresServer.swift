@@ -48,6 +48,25 @@ public final class PostgresServer: @unchecked Sendable {
         return url(database: name)
     }
 
+    /// Rows of a query run with `psql`, fields split at `|`.
+    public func query(_ database: String, _ sql: String) async throws -> [[String]] {
+        try await Self.offload {
+            let process = Process()
+            process.executableURL = self.binaries.deletingLastPathComponent().appendingPathComponent("bin/psql")
+            process.arguments = ["-h", "127.0.0.1", "-p", "\(self.port)", "-U", self.user, "-d", database, "-At", "-F", "|", "-c", sql]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw FixtureError("psql failed: \(sql)") }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+                $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            }
+        }
+    }
+
     /// Starts the server (again, after `stop`) and waits until it accepts connections.
     public func start() async throws { try await Self.offload { try self.startNow() } }
 

@@ -9,7 +9,7 @@ import TidemarkJSON
 /// the survivors take its target within the documented bound, and no slot is ever taken twice.
 @Suite("tidemark run replicas on PostgreSQL survive kill -9", .serialized)
 struct ReplicaFailoverTests {
-    static let targets = ["t1", "t2", "t3"]
+    static let targets = ["t1", "t2", "t3", "t4", "t5", "t6"]
 
     static func policies(_ emulators: [String: RunningEmulator]) -> [String: String] {
         var files: [String: String] = [:]
@@ -49,7 +49,23 @@ struct ReplicaFailoverTests {
         return held.intersection(reconciled)
     }
 
-    @Test func theSurvivorsTakeAKilledReplicasTargetWithin15SecondsAndNoSlotIsTakenTwice() async throws {
+    /// Polls until the replicas together hold (and have reconciled) every target; the seconds it took, or nil.
+    static func untilEveryTargetIsHeld(by replicas: [RunCommandTests.RunningController], timeout: TimeInterval) async -> TimeInterval? {
+        let start = Date()
+        while Date().timeIntervalSince(start) < timeout {
+            var union: Set<String> = []
+            for replica in replicas { union.formUnion(await held(replica)) }
+            if union == Set(targets) { return Date().timeIntervalSince(start) }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return nil
+    }
+
+    /// Three replicas, six targets, a slot every two seconds (30× time): `kill -9` of a random replica at seeded
+    /// random moments (20 in CI; `TIDEMARK_REPLICA_KILLS=100` for more), each started again once its targets are
+    /// taken over; then the database stopped for 20 s. The store's records and the targets are checked at the end.
+    @Test func killedReplicasTargetsAreTakenOverAndNoSlotIsTakenTwiceOrLost() async throws {
+        let kills = Int(ProcessInfo.processInfo.environment["TIDEMARK_REPLICA_KILLS"] ?? "") ?? 20
         try await PostgresServer.with { server in
             let state = try await server.createDatabase("tidemark")
             var emulators: [String: RunningEmulator] = [:]
@@ -59,52 +75,105 @@ struct ReplicaFailoverTests {
             }
             let directory = try CLIRunner.temporaryDirectory(Self.policies(emulators))
             defer { try? FileManager.default.removeItem(at: directory) }
-            // 30× time: one slot every two seconds; every process agrees on the time through the shared epoch.
+            let epoch = Date()
+            let speed = 30.0
+            func scaled(_ date: Date) -> Date { epoch.addingTimeInterval(date.timeIntervalSince(epoch) * speed) }
             let arguments = [
-                "--interval", "60s", "--state", state, "--clock-speed", "30", "--clock-epoch", "\(Date().timeIntervalSince1970)",
+                "--interval", "60s", "--state", state, "--clock-speed", "\(speed)", "--clock-epoch", "\(epoch.timeIntervalSince1970)",
             ]
-            var replicas: [RunCommandTests.RunningController] = []
-            for index in 1...3 {
-                replicas.append(try RunCommandTests.RunningController(arguments: arguments + ["--replica", "r\(index)"], in: directory))
+            func start(_ id: Int) throws -> RunCommandTests.RunningController {
+                try RunCommandTests.RunningController(arguments: arguments + ["--replica", "r\(id)"], in: directory)
             }
-            let spread = try await replicas[0].waitUntil(timeout: 40) {
-                var all: [Set<String>] = []
-                for replica in replicas { all.append(await Self.held(replica)) }
-                return all.allSatisfy { $0.count == 1 } && all.reduce(Set(), { $0.union($1) }) == Set(Self.targets)
-            }
-            #expect(spread, "three replicas hold one target each")
-            try await Task.sleep(for: .seconds(3))
+            var replicas = try (0..<3).map(start)
+            #expect(await Self.untilEveryTargetIsHeld(by: replicas, timeout: 60) != nil, "three replicas share six targets")
 
-            let victim = replicas.removeFirst()
-            let orphaned = await Self.held(victim)
-            kill(victim.process.processIdentifier, SIGKILL)
-            victim.process.waitUntilExit()
-            let killed = Date()
-            let takenOver = try await replicas[0].waitUntil(timeout: 30) {
-                var union: Set<String> = []
-                for replica in replicas { union.formUnion(await Self.held(replica)) }
-                return union == Set(Self.targets)
+            var random = SeededRandom(seed: 13)
+            var takeovers: [TimeInterval] = []
+            var outages: [(from: Date, to: Date)] = []
+            for _ in 0..<kills {
+                try await Task.sleep(for: .milliseconds(Int(random.next() % 3000) + 1000))
+                let victim = Int(random.next() % 3)
+                kill(replicas[victim].process.processIdentifier, SIGKILL)
+                replicas[victim].process.waitUntilExit()
+                let killed = Date()
+                let survivors = replicas.indices.filter { $0 != victim }.map { replicas[$0] }
+                let took = await Self.untilEveryTargetIsHeld(by: survivors, timeout: 30)
+                #expect(took != nil, "the survivors take the killed replica's targets")
+                takeovers.append(took ?? 30)
+                replicas[victim] = try start(victim)
+                outages.append((killed, Date().addingTimeInterval(10)))
             }
-            let failover = Date().timeIntervalSince(killed)
-            print("failover: \(orphaned.sorted()) taken over \(String(format: "%.1f", failover)) s after kill -9")
-            #expect(takenOver && failover <= 15, "the killed replica's \(orphaned.sorted()) taken over in \(failover) s")
-            var takeovers = 0.0
-            for replica in replicas {
-                let metrics = RunCommandTests.parse(try await replica.get("metrics").body)
-                takeovers += metrics.filter { $0.key.hasPrefix("tidemark_target_takeovers_total") }.values.reduce(0, +)
-                #expect(metrics["tidemark_replicas_live"] == 2)
+            let sorted = takeovers.sorted()
+            if !sorted.isEmpty {
+                let p50 = sorted[sorted.count / 2]
+                let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+                print(
+                    "replica kills: \(kills), takeover after kill -9: p50 \(String(format: "%.1f", p50)) s, "
+                        + "p99 \(String(format: "%.1f", p99)) s, max \(String(format: "%.1f", sorted.last!)) s")
+                #expect(sorted.last! <= 15, "every takeover within 15 s")
             }
-            #expect(takeovers == 1, "one takeover counted")
-            try await Task.sleep(for: .seconds(4))
+
+            // The database stopped for 20 s: every replica stops acting, then resumes.
+            let before = try await Self.slotsTaken(emulators).count
+            try await server.stop()
+            let down = Date()
+            try await Task.sleep(for: .seconds(1))
+            var notReady = 0
+            for replica in replicas where (try? await replica.get("readyz").status) == 503 { notReady += 1 }
+            #expect(notReady == 3, "with the database down no replica is ready")
+            try await Task.sleep(for: .seconds(3))
+            let duringOutage = try await Self.slotsTaken(emulators).count
+            try await Task.sleep(for: .seconds(17))
+            #expect(try await Self.slotsTaken(emulators).count == duringOutage, "no snapshot taken while the database is down")
+            #expect(duringOutage - before <= Self.targets.count, "at most a request already in flight per target when it went down")
+            try await server.start()
+            outages.append((down, Date().addingTimeInterval(10)))
+            #expect(await Self.untilEveryTargetIsHeld(by: replicas, timeout: 60) != nil, "the replicas resume")
+            try await Task.sleep(for: .seconds(6))
             for replica in replicas { #expect(try await replica.terminate() == 0, "\(replica.output)") }
 
-            for (target, emulator) in emulators {
-                let snapshots = try await emulator.request("GET", "/api/2.0/snapshots/detail/?limit=0").json?["objects"]?.arrayValue ?? []
-                let slots = snapshots.compactMap { $0["meta"]?[SnapshotMarker.slotKey]?.stringValue }
+            let taken = try await Self.slotsTaken(emulators)
+            let stored = try await server.query("tidemark", "SELECT scheduler, snapshot, slot FROM slots WHERE state = 'created'")
+            #expect(Set(stored.map { $0[1] }) == Set(taken.map(\.snapshot)), "the store and the targets agree")
+            for target in Self.targets {
+                let slots = taken.filter { $0.target == target }.map(\.slot).sorted()
                 #expect(Set(slots).count == slots.count, "\(target): no slot taken twice")
-                #expect(slots.count >= 3, "\(target): slots were taken before and after the failover: \(slots.count)")
+                guard let first = slots.first, let last = slots.last else {
+                    Issue.record("\(target): no slot taken")
+                    continue
+                }
+                let present = Set(slots)
+                let lost = stride(from: first.timeIntervalSince1970, through: last.timeIntervalSince1970, by: 60)
+                    .map(Date.init(timeIntervalSince1970:)).filter { !present.contains($0) }
+                let unexplained = lost.filter { slot in
+                    !outages.contains { scaled($0.from).addingTimeInterval(-60) <= slot && slot <= scaled($0.to) }
+                }
+                #expect(unexplained.isEmpty, "\(target): slots lost outside a kill or an outage: \(unexplained)")
+                print("\(target): \(slots.count) slots taken, \(lost.count) lost (missed: once, across kills and the outage)")
             }
+            let holds = try await server.query(
+                "tidemark", "SELECT target, acquired, coalesce(released, 1e12) FROM holds ORDER BY target, acquired")
+            var overlaps: [String] = []
+            for (previous, next) in zip(holds, holds.dropFirst()) where previous[0] == next[0] {
+                if let released = Double(previous[2]), let acquired = Double(next[1]), acquired < released { overlaps.append(next[0]) }
+            }
+            #expect(overlaps.isEmpty, "never two replicas holding one target, by the holds the store recorded: \(overlaps)")
             for emulator in emulators.values { await emulator.stop() }
         }
+    }
+
+    /// Every controller snapshot on the targets: target, snapshot id and slot.
+    static func slotsTaken(_ emulators: [String: RunningEmulator]) async throws -> [(target: String, snapshot: String, slot: Date)] {
+        var taken: [(String, String, Date)] = []
+        for (target, emulator) in emulators {
+            let snapshots = try await emulator.request("GET", "/api/2.0/snapshots/detail/?limit=0").json?["objects"]?.arrayValue ?? []
+            for snapshot in snapshots {
+                guard let id = snapshot["uuid"]?.stringValue,
+                    let slot = snapshot["meta"]?[SnapshotMarker.slotKey]?.stringValue.flatMap(SnapshotMarker.slot(from:))
+                else { continue }
+                taken.append((target, id, slot))
+            }
+        }
+        return taken
     }
 }

@@ -132,12 +132,12 @@ struct StateStoreConformanceTests {
     @Test func aPostgresLocationNeverCarriesOrPrintsAPassword() throws {
         let location = try PostgresLocation(
             parsing: "postgres://tidemark@db.internal:6432/state?sslmode=require",
-            environment: ["TIDEMARK_STATE_PASSWORD": "Zq9-never-print-me"])
+            environment: ["TIDEMARK_STATE_PASSWORD": TestCredentials.neverPrinted])
         #expect(location.description == "postgres://tidemark@db.internal:6432/state?sslmode=require")
         let withPassword = #expect(throws: PostgresLocation.Invalid.self) {
-            try PostgresLocation(parsing: "postgres://tidemark:Zq9-never-print-me@db/state", environment: [:])
+            try PostgresLocation(parsing: "postgres://tidemark:\(TestCredentials.inRefusedStateURL)@db/state", environment: [:])
         }
-        #expect(withPassword?.description.contains("Zq9") == false)
+        #expect(withPassword?.description.contains(TestCredentials.inRefusedStateURL) == false)
         #expect(withPassword?.description.contains("TIDEMARK_STATE_PASSWORD") == true)
         let badMode = #expect(throws: PostgresLocation.Invalid.self) {
             try PostgresLocation(parsing: "postgres://tidemark@db/state?sslmode=verify-full", environment: [:])
