@@ -38,11 +38,6 @@ public final class PostgresStateStore: StateStore {
     /// Stops the connection pool.
     public func close() { runner.cancel() }
 
-    /// Whether the server answers.
-    public func isReachable() async -> Bool {
-        (try? await client.query("SELECT 1", logger: logger)) != nil
-    }
-
     // MARK: Controller scheduling
 
     public func cursor(scheduler: String, drive: String) async throws -> Date? {
