@@ -23,19 +23,13 @@ enum CloudSigmaRoutes {
             await store.answer { account throws(APIError) in .json(201, try account.createSchedulers(context.body)) }
         }
         group.delete { _, context in
-            await store.answer { account throws(APIError) in
-                try account.deleteSchedulers(listedIn: context.body)
-                return .noContent
-            }
+            await store.answerNoContent { account throws(APIError) in try account.deleteSchedulers(listedIn: context.body) }
         }
         member(group, .put, alsoAt: ["detail", "schema"]) { uuid, context in
             await store.answer { account throws(APIError) in .json(200, try account.updateScheduler(uuid, body: context.body)) }
         }
         member(group, .delete, alsoAt: ["detail", "schema"]) { uuid, _ in
-            await store.answer { account throws(APIError) in
-                try account.deleteSchedulers([uuid])
-                return .noContent
-            }
+            await store.answerNoContent { account throws(APIError) in try account.deleteSchedulers([uuid]) }
         }
     }
 
@@ -54,16 +48,10 @@ enum CloudSigmaRoutes {
             await store.answer { account throws(APIError) in .json(201, try account.createSnapshots(context.body)) }
         }
         group.delete { _, context in
-            await store.answer { account throws(APIError) in
-                try account.deleteSnapshots(listedIn: context.body)
-                return .noContent
-            }
+            await store.answerNoContent { account throws(APIError) in try account.deleteSnapshots(listedIn: context.body) }
         }
         member(group, .delete, alsoAt: ["detail"]) { uuid, _ in
-            await store.answer { account throws(APIError) in
-                try account.deleteSnapshot(uuid)
-                return .noContent
-            }
+            await store.answerNoContent { account throws(APIError) in try account.deleteSnapshot(uuid) }
         }
     }
 

@@ -14,4 +14,12 @@ actor CloudSigmaStore {
             return error.response
         }
     }
+
+    /// Carries out `operation`, answering 204 with no body (or the API's error).
+    func answerNoContent(_ operation: @Sendable (inout CloudSigmaAccount) throws(APIError) -> Void) -> EmulatorResponse {
+        answer { account throws(APIError) in
+            try operation(&account)
+            return .noContent
+        }
+    }
 }
