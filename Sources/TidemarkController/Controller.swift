@@ -57,8 +57,9 @@ public actor Controller {
     private var inForce: SourceSnapshot?
     private var lastDriftCheck: Date?
     private var loops: [String: SlotLoop] = [:]
-    /// The targets this replica held at its last rebalance.
+    /// The targets this replica held at its last rebalance, and the store session it held them in.
     private var held: Set<String> = []
+    private var session: Int?
     private var ownershipChanged = false
     /// Per target: the spec they were made for, its provider, and its scheduler (which keeps the snapshot listing
     /// between cycles). A target whose spec changes in a commit gets new ones.
@@ -146,27 +147,36 @@ public actor Controller {
     /// rebuild the controller's slot loops, publish the status.
     public func cycle() async {
         let started = clock.now()
-        guard let snapshot = await fetch(started) else { return }
+        let fetched = await fetch(started)
+        // While the source cannot be read, targets this replica gains are reconciled with the policies in force.
+        guard let snapshot = fetched ?? inForce else { return }
         let gained = await rebalance(snapshot.policies.targets.map(\.name))
-        let isNew = inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies
-        let driftDue = lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true
+        let isNew =
+            fetched != nil
+            && (inForce == nil || snapshot.commit != inForce?.commit || snapshot.commit == nil && snapshot.policies != inForce?.policies)
+        let driftDue = fetched != nil && (lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true)
         guard isNew || driftDue || !gained.isEmpty else { return }
         if isNew || driftDue { lastDriftCheck = started }
         var results: [TargetResult] = []
         for target in snapshot.policies.targets where held.contains(target.name) && (isNew || driftDue || gained.contains(target.name)) {
             let result = await reconcile(target, policies: snapshot.policies, isNew: isNew || gained.contains(target.name), at: started)
-            loops[target.name] = result.loop
+            // A target that failed keeps the slots it had.
+            if let loop = result.loop { loops[target.name] = loop }
             results.append(result)
         }
+        let order = snapshot.policies.targets.map(\.name)
+        guard fetched != nil else { return await show(results, order: order) }
         inForce = snapshot
-        await publish(results, order: snapshot.policies.targets.map(\.name), commit: snapshot.commit, started: started)
+        await publish(results, order: order, commit: snapshot.commit, started: started)
     }
 
     /// Settles the targets held; forgets what was given up and returns what was gained. A gained target gets a new
     /// connection, so its snapshots are listed afresh (another replica may have taken some).
     private func rebalance(_ targets: [String]) async -> Set<String> {
-        let now = await ownership.rebalance(targets: targets)
-        let gained = now.subtracting(held)
+        let holdings = await ownership.rebalance(targets: targets)
+        let now = holdings.targets
+        let gained = holdings.session == session ? now.subtracting(held) : now
+        session = holdings.session
         for name in held.subtracting(now).union(gained) {
             loops[name] = nil
             connections[name] = nil
@@ -214,6 +224,8 @@ public actor Controller {
         var result = TargetResult(
             status: ControllerStatus.TargetStatus(
                 name: target.name, driftPolicy: target.spec.driftPolicy.rawValue, pendingActions: 0, lastActions: [], errors: []))
+        // Lost since the rebalance: the replica that holds it now reconciles it.
+        guard await ownership.holds(target.name) else { return result }
         do {
             let (provider, scheduler) = try connection(for: target)
             var plan = try await reconciler.plan(target, policies: policies, provider: provider, now: started)
@@ -249,7 +261,7 @@ public actor Controller {
         _ plan: TargetPlan, to target: PolicyDocument<TargetSpec>, provider: any Provider, correctingDrift: Bool, at started: Date,
         into result: inout TargetResult
     ) async {
-        for outcome in await reconciler.apply(plan, provider: provider, journal: store) {
+        for outcome in await reconciler.apply(plan, provider: provider, journal: HeldTargetJournal(store: store, ownership: ownership)) {
             let action = "\(outcome.action.kind.rawValue) \(outcome.action.resource) \(outcome.action.name)"
             result.actions.append(
                 ActionRecord(
@@ -291,20 +303,27 @@ public actor Controller {
         status.commit = commit
         status.lastSync = started
         status.lastErrors = errors
+        status.ready = status.ready || !failed
+        logger.info("cycle", metadata: ["commit": "\(commit ?? "-")", "outcome": "\(outcome.rawValue)", "actions": "\(actions.count)"])
+        await show(results, order: order)
+    }
+
+    /// Makes the targets' results part of the status.
+    private func show(_ results: [TargetResult], order: [String]) async {
         let reconciled = Set(results.map(\.status.name))
         let kept = status.targets.filter { !reconciled.contains($0.name) }
         let targets = Dictionary(uniqueKeysWithValues: (kept + results.map(\.status)).map { ($0.name, $0) })
         status.targets = order.compactMap { targets[$0] }
         status.schedulers = status.schedulers.filter { !reconciled.contains($0.target) } + results.flatMap(\.schedulers)
-        status.ready = status.ready || !failed
-        logger.info("cycle", metadata: ["commit": "\(commit ?? "-")", "outcome": "\(outcome.rawValue)", "actions": "\(actions.count)"])
         await refreshHealth()
     }
 
     private func connection(for target: PolicyDocument<TargetSpec>) throws -> (any Provider, ControllerScheduler) {
         if let existing = connections[target.name], existing.spec == target.spec { return (existing.provider, existing.scheduler) }
         let provider = try reconciler.connection(for: target)
-        let scheduler = ControllerScheduler(store: store, instance: configuration.instance, provider: provider, logger: logger)
+        let scheduler = ControllerScheduler(
+            store: store, instance: configuration.instance, provider: provider, logger: logger,
+            holdsTarget: { [ownership, name = target.name] in await ownership.holds(name) })
         connections[target.name] = (target.spec, provider, scheduler)
         return (provider, scheduler)
     }

@@ -19,10 +19,17 @@ public actor ControllerScheduler {
     let logger: Logger
     /// How many drives of a job are worked on at once.
     let parallelism: Int
+    /// Whether this replica still holds the target; asked before every slot claim and every retention pass, so a
+    /// replica that lost the target mid-run stops there.
+    let holdsTarget: @Sendable () async -> Bool
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
     private var known: [SlotKey: LiveSnapshot]?
 
-    public init(store: any StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8) {
+    public init(
+        store: any StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8,
+        holdsTarget: @escaping @Sendable () async -> Bool = { true }
+    ) {
+        self.holdsTarget = holdsTarget
         self.store = store
         self.instance = instance
         self.provider = provider
@@ -59,6 +66,9 @@ public actor ControllerScheduler {
                 try await runDrives(job, schedule, now: now, startedAt: startedAt, index: &index, report: &report)
             }
             known = index
+        } catch is NoLongerHeld {
+            known = nil
+            logger.info("stopped taking slots: this replica no longer holds the target")
         } catch {
             known = nil
             report.errors.append("\(error)")
@@ -101,8 +111,9 @@ public actor ControllerScheduler {
         }
     }
 
-    private func snapshotsByKey() async throws -> [SlotKey: LiveSnapshot] {
-        if let known { return known }
+    /// This instance's snapshots on the target; the listing kept since the last one unless `listing` asks for a new one.
+    private func snapshotsByKey(listing: Bool = false) async throws -> [SlotKey: LiveSnapshot] {
+        if let known, !listing { return known }
         var index: [SlotKey: LiveSnapshot] = [:]
         for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
             guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else {
@@ -119,7 +130,8 @@ public actor ControllerScheduler {
         _ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
-        for slot in try await store.pendingSlots(scheduler: job.scheduler, drive: drive) {
+        guard await holdsTarget() else { return }
+        for slot in try await store.pendingSlots(scheduler: job.scheduler, drive: drive, at: now) {
             let onTime = slot >= startedAt || job.missed == .once
             if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
                 || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
@@ -152,11 +164,16 @@ public actor ControllerScheduler {
         _ job: ControllerJob, drive: String, slot: Date, now: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
+        guard await holdsTarget() else { throw NoLongerHeld() }
+        let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
         switch try await store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) {
         case .created, .claimedElsewhere: return
+        case .pending where index[key] == nil:
+            // An unfinished claim (a crash, an error, or a replica that stopped) may have made its snapshot after
+            // this listing was taken: look again before making another.
+            index[key] = try await snapshotsByKey(listing: true)[key]
         case nil, .pending, .skipped: break
         }
-        let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
         if let existing = index[key] {
             try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
             report.recovered += 1
@@ -166,7 +183,11 @@ public actor ControllerScheduler {
             driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
             meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
         index[key] = snapshot
-        try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now)
+        if try await !store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now) {
+            logger.warning(
+                "a slot's claim expired before its snapshot was made; another replica may have taken the slot as well",
+                metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "snapshot": "\(snapshot.id)"])
+        }
         report.created += 1
         logger.debug(
             "took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
@@ -175,6 +196,7 @@ public actor ControllerScheduler {
     /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time
     /// each was taken. They are the object's, so tidemark's; the newest successful one is never deleted.
     private func applyObjectRetention(_ jobs: [ControllerJob], now: Date, report: inout Report) async {
+        guard await holdsTarget() else { return }
         do {
             let all = try await provider.snapshots()
             for job in jobs {
@@ -217,7 +239,7 @@ public actor ControllerScheduler {
         _ job: ControllerJob, drive: String, now: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
-        guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone) else { return }
+        guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone), await holdsTarget() else { return }
         let scheduled = ScheduledDrive(scheduler: job.scheduler, drive: drive)
         let mine = Dictionary(uniqueKeysWithValues: index.filter { $0.key.scheduled == scheduled }.map { ($0.value.id, $0) })
         let snapshots = mine.values.compactMap { key, live -> Snapshot? in
@@ -233,4 +255,7 @@ public actor ControllerScheduler {
             report.deleted += 1
         }
     }
+
+    /// The replica lost the target mid-run: the slots left are the new holder's.
+    struct NoLongerHeld: Error {}
 }

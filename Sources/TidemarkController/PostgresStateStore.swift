@@ -4,26 +4,32 @@ import PostgresNIO
 import TidemarkReconcile
 
 /// The controller's memory in PostgreSQL, shared by replicas. The tables are SQLite's, plus the replicas' heartbeats
-/// and the history of which replica held which target; a slot claim records the replica that made it, so a second
-/// claimant sees a conflict while the first is alive, and takes the slot over only after it died.
+/// and the history of which replica held which target. A slot claim records the replica that made it and when; a
+/// second claimant sees a conflict, and takes a pending slot over only once the claim is older than `claimGrace`
+/// (longer than a snapshot request with its retries takes), so a claim in flight is never taken twice.
 public final class PostgresStateStore: StateStore {
     let client: PostgresClient
     /// This replica's id, written into the slots it claims and the requests it journals.
     public let replica: String
     /// How long a replica counts as alive after its last heartbeat.
     public let liveness: TimeInterval
+    /// How long a pending slot stays its claimant's: after that, whoever holds the target may take it over.
+    public let claimGrace: TimeInterval
     let logger: Logger
     private let runner: Task<Void, Never>
 
     /// Connects and migrates (replicas starting together migrate once, under an advisory lock). A server that cannot
     /// be reached is an error at once: the pool would keep retrying.
-    public init(location: PostgresLocation, replica: String, liveness: TimeInterval = 15, logger: Logger) async throws {
+    public init(
+        location: PostgresLocation, replica: String, liveness: TimeInterval = 15, claimGrace: TimeInterval = 300, logger: Logger
+    ) async throws {
         let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration, id: 0, logger: logger)
         try await probe.close()
         client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         runner = Task { [client] in await client.run() }
         self.replica = replica
         self.liveness = liveness
+        self.claimGrace = claimGrace
         self.logger = logger
         do {
             try await PostgresMigrations.migrate(client, logger: logger)
@@ -64,12 +70,12 @@ public final class PostgresStateStore: StateStore {
             ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING state
             """, logger: logger)
         for try await _ in claimed.decode(String.self) { return nil }
-        // Taken over only from a replica that is no longer alive, and only by one claimant.
+        // Renewed by its claimant, taken over by another replica only once the claim has expired.
         let existing = try await client.query(
             """
             UPDATE slots SET owner = \(replica), updated = \(now.timeIntervalSince1970)
             WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant) AND state = 'pending'
-              AND (owner = \(replica) OR owner IS NULL OR owner NOT IN (\(unescaped: Self.liveReplicas(liveness))))
+              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
             RETURNING state
             """, logger: logger)
         for try await _ in existing.decode(String.self) { return .pending }
@@ -81,17 +87,21 @@ public final class PostgresStateStore: StateStore {
         return .claimedElsewhere
     }
 
-    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws {
+    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
         let instant = slot.timeIntervalSince1970
         let time = now.timeIntervalSince1970
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
+        return try await client.withTransaction(logger: logger) { connection in
+            let recorded = try await connection.query(
                 """
                 INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated, owner)
                 VALUES (\(scheduler), \(drive), \(instant), 'created', \(snapshot), \(time), \(self.replica))
                 ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
-                    updated = excluded.updated
+                    updated = excluded.updated, owner = excluded.owner
+                WHERE slots.state = 'skipped' OR (slots.state = 'pending' AND (slots.owner = excluded.owner OR slots.owner IS NULL))
+                RETURNING state
                 """, logger: self.logger)
+            var completed = false
+            for try await _ in recorded.decode(String.self) { completed = true }
             try await connection.query(
                 """
                 INSERT INTO snapshots (id, drive, scheduler, slot, created)
@@ -103,6 +113,7 @@ public final class PostgresStateStore: StateStore {
                 INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(instant))
                 ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
                 """, logger: self.logger)
+            return completed
         }
     }
 
@@ -112,15 +123,15 @@ public final class PostgresStateStore: StateStore {
             INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
             VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970), 'skipped', \(now.timeIntervalSince1970), \(replica))
             ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
-            WHERE slots.state <> 'created'
+            WHERE slots.state = 'pending' AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
             """, logger: logger)
     }
 
-    public func pendingSlots(scheduler: String, drive: String) async throws -> [Date] {
+    public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
         let rows = try await client.query(
             """
             SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
-              AND (owner = \(replica) OR owner IS NULL OR owner NOT IN (\(unescaped: Self.liveReplicas(liveness)))) ORDER BY slot
+              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace)) ORDER BY slot
             """, logger: logger)
         var slots: [Date] = []
         for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }

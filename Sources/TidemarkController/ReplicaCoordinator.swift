@@ -7,6 +7,11 @@ import PostgresNIO
 /// its name. It holds at most ⌈targets / live replicas⌉ and gives up its surplus between cycles, so a replica that
 /// joins gets its share. When a replica dies its session ends, its locks are freed, and the others claim its targets
 /// at their next tick. A replica whose session is lost holds nothing until it is back.
+///
+/// A hold is a lease: the server ends a session idle for `liveness` (`idle_session_timeout`), which frees its locks,
+/// and the replica acts only while its last heartbeat is younger than `liveness − claimInterval`. A replica cut off
+/// from the database (even on a half-open connection, where a pass times out) so stops acting before another can
+/// claim its targets.
 public actor ReplicaCoordinator: TargetOwnership {
     public struct Settings: Sendable {
         /// How often the replica beats and claims free targets.
@@ -28,7 +33,10 @@ public actor ReplicaCoordinator: TargetOwnership {
     let logger: Logger
     let metrics: ControllerMetrics
     private var connection: PostgresConnection?
+    /// Counts the sessions opened; the current one's number.
     private var connectionCount = 0
+    /// When the current session last answered a heartbeat.
+    private var lastBeat: ContinuousClock.Instant?
     private var targets: [String] = []
     private var held: Set<String> = []
     private var liveReplicas = 0
@@ -71,19 +79,22 @@ public actor ReplicaCoordinator: TargetOwnership {
         await serialized {
             if let connection = $0.connection {
                 for target in $0.held.sorted() { try? await $0.release(target, on: connection) }
+                $0.connection = nil
                 try? await connection.close()
             }
-            $0.connection = nil
         }
     }
 
-    public func rebalance(targets: [String]) async -> Set<String> {
+    public func rebalance(targets: [String]) async -> Holdings {
         self.targets = targets
-        await serialized { await $0.pass(givingUpSurplus: true) }
-        return held
+        await serialized { await $0.timedPass(givingUpSurplus: true) }
+        return Holdings(targets: held, session: connectionCount)
     }
 
-    public func holds(_ target: String) async -> Bool { isConnected() && held.contains(target) }
+    public func holds(_ target: String) async -> Bool {
+        guard isConnected(), held.contains(target), let lastBeat else { return false }
+        return ContinuousClock.now - lastBeat < .seconds(settings.liveness - settings.claimInterval)
+    }
 
     public func isConnected() -> Bool { connection.map { !$0.isClosed } ?? false }
 
@@ -103,7 +114,7 @@ public actor ReplicaCoordinator: TargetOwnership {
 
     private func tick() async {
         let before = held
-        await serialized { await $0.pass(givingUpSurplus: false) }
+        await serialized { await $0.timedPass(givingUpSurplus: false) }
         if held != before || held.count > fairShare { await onChange?() }
     }
 
@@ -122,6 +133,17 @@ public actor ReplicaCoordinator: TargetOwnership {
         targets.isEmpty ? 0 : (targets.count + max(liveReplicas, 1) - 1) / max(liveReplicas, 1)
     }
 
+    /// A pass that does not finish in time (a half-open connection never answers) ends the session.
+    private func timedPass(givingUpSurplus: Bool) async {
+        let timeout = max(settings.claimInterval, settings.liveness / 3)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeout))
+            await self.lose(PassTimedOut(seconds: timeout), session: self.connectionCount)
+        }
+        await pass(givingUpSurplus: givingUpSurplus)
+        watchdog.cancel()
+    }
+
     /// Beats, counts the live replicas, frees targets no longer wanted (and the surplus, between cycles), and claims
     /// free targets up to the fair share.
     private func pass(givingUpSurplus: Bool) async {
@@ -130,6 +152,7 @@ public actor ReplicaCoordinator: TargetOwnership {
             let connection = try await connected()
             try await connection.query(
                 "UPDATE replicas SET seen = extract(epoch FROM clock_timestamp()) WHERE id = \(replica)", logger: logger)
+            lastBeat = .now
             let live = try await connection.query(
                 "SELECT count(*) FROM (\(unescaped: PostgresStateStore.liveReplicas(settings.liveness))) AS live", logger: logger)
             for try await count in live.decode(Int.self) { liveReplicas = count }
@@ -143,7 +166,7 @@ public actor ReplicaCoordinator: TargetOwnership {
             }
             lastError = nil
         } catch {
-            await lose(error)
+            await lose(error, session: connectionCount)
         }
     }
 
@@ -158,6 +181,8 @@ public actor ReplicaCoordinator: TargetOwnership {
         let connection = try await PostgresConnection.connect(
             configuration: try location.connectionConfiguration, id: connectionCount, logger: logger)
         do {
+            try await connection.query(
+                "SET idle_session_timeout = \(unescaped: String(Int(settings.liveness * 1000)))", logger: logger)
             try await connection.query(
                 """
                 INSERT INTO replicas (id, address, started, seen, pid)
@@ -177,6 +202,7 @@ public actor ReplicaCoordinator: TargetOwnership {
         connection.closeFuture.whenComplete { _ in Task { await self.closed(id) } }
         self.connection = connection
         held = []
+        lastBeat = nil
         logger.info("replica registered with the state store", metadata: ["replica": "\(replica)", "store": "\(location)"])
         return connection
     }
@@ -215,17 +241,24 @@ public actor ReplicaCoordinator: TargetOwnership {
         logger.info("released target", metadata: ["target": "\(target)", "replica": "\(replica)"])
     }
 
-    /// The session ended: its locks are gone, so this replica holds nothing.
-    private func closed(_ id: Int) async {
-        guard id == connectionCount, connection != nil else { return }
-        await lose(ConnectionClosed())
+    /// Session `session` closed; unless this replica closed it itself, it is lost.
+    private func closed(_ session: Int) async {
+        guard connection != nil, !stopped else { return }
+        await lose(ConnectionClosed(), session: session)
     }
 
-    private func lose(_ error: any Error) async {
+    /// Session `session` ended or stopped answering: its locks are gone (or soon will be), so this replica holds
+    /// nothing. A later session is left alone.
+    private func lose(_ error: any Error, session: Int) async {
+        guard session == connectionCount else { return }
         let had = held
         held = []
-        if let connection { try? await connection.close() }
-        connection = nil
+        lastBeat = nil
+        if let lost = connection {
+            connection = nil
+            // Not awaited: closing politely needs an answer a frozen server never gives.
+            Task { try? await lost.close() }
+        }
         if lastError == nil || !had.isEmpty {
             logger.error(
                 "lost the state store; acting on no target until it is back",
@@ -237,5 +270,10 @@ public actor ReplicaCoordinator: TargetOwnership {
 
     struct ConnectionClosed: Error, CustomStringConvertible {
         var description: String { "the connection to the state store closed" }
+    }
+
+    struct PassTimedOut: Error, CustomStringConvertible {
+        var seconds: TimeInterval
+        var description: String { "the state store did not answer within \(seconds) s" }
     }
 }

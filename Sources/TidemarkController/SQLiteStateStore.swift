@@ -94,7 +94,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
-    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws {
+    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
         try await database.write { db in
             try db.execute(
                 sql: """
@@ -106,6 +106,7 @@ public final class SQLiteStateStore: StateStore {
                 sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
                 arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
             try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
+            return true
         }
     }
 
@@ -122,7 +123,7 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Slots begun but not finished: a crash came between the intent and the outcome.
-    public func pendingSlots(scheduler: String, drive: String) async throws -> [Date] {
+    public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
         try await database.read { db in
             try Double.fetchAll(
                 db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",

@@ -10,12 +10,16 @@ public protocol StateStore: ApplyJournal {
     func setCursor(scheduler: String, drive: String, to slot: Date) async throws
     /// Claims a slot before its snapshot is requested; returns the state it already had (nil: this call claimed it).
     func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState?
-    /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
-    func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws
-    /// Marks a slot skipped (missed while down, or past its deadline).
+    /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction. Returns false
+    /// when the slot is no longer this replica's claim (another took it over or finished it); the snapshot is recorded
+    /// all the same.
+    @discardableResult
+    func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool
+    /// Marks a slot skipped (missed while down, or past its deadline) unless it was taken or is another's live claim.
     func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws
-    /// Slots begun but not finished by this store's replica: a crash came between the intent and the outcome.
-    func pendingSlots(scheduler: String, drive: String) async throws -> [Date]
+    /// Slots begun but not finished that this replica may take at `now`: its own (a crash or an error came between
+    /// the intent and the outcome) and, with several replicas, claims that expired.
+    func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date]
     func markDeleted(snapshot: String, at now: Date) async throws
     /// Slots taken, per scheduler and drive.
     func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)]
@@ -33,7 +37,7 @@ public protocol StateStore: ApplyJournal {
 /// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.
 public enum SlotState: String, Sendable {
     case pending, created, skipped
-    /// Pending, and claimed by another replica that is alive: it is taking the slot, this one must not.
+    /// Pending, and another replica's claim that has not expired: it is taking the slot, this one must not.
     case claimedElsewhere
 }
 

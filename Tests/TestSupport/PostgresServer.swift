@@ -110,7 +110,29 @@ public final class PostgresServer: @unchecked Sendable {
         while kill(postmaster, 0) == 0 || FreePort.accepts(port), Date() < deadline { usleep(20_000) }
     }
 
+    /// Freezes the server and its sessions (SIGSTOP): connections stay open and nothing answers, as when the network
+    /// to the database drops packets or the machine hangs.
+    public func pause() async throws { try signalAll(SIGSTOP) }
+
+    /// Lets a paused server go on.
+    public func resume() async throws { try signalAll(SIGCONT) }
+
+    private func signalAll(_ signal: Int32) throws {
+        let pidFile = (try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)) ?? ""
+        guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
+            throw FixtureError("PostgreSQL is not running (no postmaster.pid)")
+        }
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter {
+            let stat = (try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8)) ?? ""
+            // pid (comm) state ppid …: the fields after the closing parenthesis.
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 1 && Int32(fields[1]) == postmaster
+        }
+        for pid in [postmaster] + children { kill(pid, signal) }
+    }
+
     func destroy() {
+        try? signalAll(SIGCONT)
         stopNow()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -113,7 +113,10 @@ struct ReplicaFailoverTests {
                 #expect(sorted.last! <= 15, "every takeover within 15 s")
             }
 
-            // The database stopped for 20 s: every replica stops acting, then resumes.
+            // The database stopped for 20 s: every replica (the last one restarted too) stops acting, then resumes.
+            for replica in replicas {
+                #expect(try await replica.waitUntil { (try? await replica.get("readyz").status) == 200 }, "\(replica.output)")
+            }
             let before = try await Self.slotsTaken(emulators).count
             try await server.stop()
             let down = Date()

@@ -206,4 +206,33 @@ struct ReplicaControllerTests {
             await a.stop()
         }
     }
+
+    /// A database that stops answering without closing anything (a frozen server, a half-open connection): the
+    /// replica stops acting within its lease (liveness − claim interval after its last answered heartbeat), drops the
+    /// session when a pass times out, and holds its targets again in a new session once the database answers.
+    @Test func aDatabaseThatStopsAnsweringEndsTheLeaseWithinItsBound() async throws {
+        try await PostgresServer.with { server in
+            let location = try PostgresLocation(parsing: try await server.createDatabase("lease"), environment: [:])
+            let store = try await PostgresStateStore(location: location, replica: "a", logger: Logger(label: "lease"))
+            defer { store.close() }
+            let coordinator = ReplicaCoordinator(
+                location: location, replica: "a", address: "127.0.0.1:0", instance: "tidemark",
+                settings: .init(claimInterval: 0.5, liveness: 3), logger: Logger(label: "lease"), metrics: ControllerMetrics())
+            let first = await coordinator.rebalance(targets: ["zrh"])
+            #expect(first.targets == ["zrh"])
+            #expect(await coordinator.holds("zrh"))
+            await coordinator.start {}
+            try await server.pause()
+            let stopped = await Self.waitFor(10) { await !coordinator.holds("zrh") }
+            #expect(stopped.map { $0 <= 2.5 + 0.5 } == true, "acts no longer than the lease after the database froze: \(stopped ?? -1) s")
+            let dropped = await Self.waitFor(10) { await !coordinator.isConnected() }
+            #expect(dropped != nil, "the session that stopped answering is dropped")
+            try await server.resume()
+            let back = await Self.waitFor(15) { await coordinator.holds("zrh") }
+            #expect(back != nil, "holds its target again once the database answers")
+            let again = await coordinator.rebalance(targets: ["zrh"])
+            #expect(again.targets == ["zrh"] && again.session > first.session, "held again in a new session: \(again)")
+            await coordinator.stop()
+        }
+    }
 }

@@ -50,13 +50,13 @@ struct StateStoreConformanceTests {
         try await Self.withStore(engine) { store, _ in
             let slot = Self.t0.addingTimeInterval(7200)
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
-            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1") == [slot])
+            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1", at: slot) == [slot])
             // The same replica asking again (after a crash) finds its own claim pending and finishes it.
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .pending)
             try await store.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-1", at: slot)
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .created)
             try await store.skip(scheduler: "nightly", drive: "d1", slot: slot, at: slot)
-            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1") == [])
+            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1", at: slot) == [])
             #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == slot)
             let created = try await store.createdSlots()
             #expect(created.map(\.snapshot) == ["snap-1"] && created.map(\.slot) == [slot])
@@ -101,31 +101,35 @@ struct StateStoreConformanceTests {
         }
     }
 
-    /// Two replicas on one database: a slot claimed by a live replica is not the other's to take; once the claimant
-    /// is gone (its session ended), the other finishes the slot.
-    @Test func aSecondReplicaCannotTakeASlotALiveReplicaClaimed() async throws {
+    /// Two replicas on one database: a slot another replica claimed is not this one's to take, skip or complete
+    /// while the claim is younger than the grace (its claimant renews it by asking again); once it expired (the
+    /// claimant died or gave the target up) the other takes it over, and the late claimant's completion is refused.
+    @Test func aSlotClaimIsOnlyTakenOverOnceItExpired() async throws {
         try await PostgresServer.with { server in
             let location = try PostgresLocation(parsing: try await server.createDatabase("replicas"), environment: [:])
             let logger = Logger(label: "test")
-            let a = try await PostgresStateStore(location: location, replica: "a", logger: logger)
-            let b = try await PostgresStateStore(location: location, replica: "b", logger: logger)
+            let a = try await PostgresStateStore(location: location, replica: "a", claimGrace: 300, logger: logger)
+            let b = try await PostgresStateStore(location: location, replica: "b", claimGrace: 300, logger: logger)
             defer {
                 a.close()
                 b.close()
             }
-            let coordinator = ReplicaCoordinator(
-                location: location, replica: "a", address: "127.0.0.1:1", instance: "tidemark", logger: logger, metrics: ControllerMetrics()
-            )
-            _ = await coordinator.rebalance(targets: ["zrh"])
             let slot = Self.t0
             #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
-            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .claimedElsewhere)
-            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1") == [])
-            await coordinator.stop()
-            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1") == [slot])
-            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .pending)
-            try await b.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-b", at: slot)
-            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .created)
+            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(10)) == .claimedElsewhere)
+            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1", at: slot.addingTimeInterval(10)) == [])
+            try await b.skip(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(10))
+            // The claimant renews its claim; the grace counts from then.
+            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(200)) == .pending)
+            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(400)) == .claimedElsewhere)
+            let expired = slot.addingTimeInterval(501)
+            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1", at: expired) == [slot])
+            #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: expired) == .pending)
+            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: expired) == .claimedElsewhere)
+            #expect(try await !a.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-a", at: expired))
+            #expect(try await b.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-b", at: expired))
+            #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: expired) == .created)
+            #expect(try await a.createdSlots().map(\.snapshot) == ["snap-b"])
         }
     }
 
