@@ -81,7 +81,8 @@ struct ReplicaControllerTests {
             return World(emulators: emulators, policies: loaded.policies, location: location)
         }
 
-        func start(_ id: String) async throws -> Replica {
+        /// Starts replica `id`; its source fails while a file exists at `failWhile`.
+        func start(_ id: String, failWhile: String? = nil) async throws -> Replica {
             let logger = Logger(label: "replica-\(id)")
             let metrics = ControllerMetrics()
             let store = try await PostgresStateStore(location: location, replica: id, logger: logger)
@@ -90,7 +91,11 @@ struct ReplicaControllerTests {
                 settings: .init(claimInterval: 0.5, liveness: 15), logger: logger, metrics: metrics)
             let source = SourceSnapshot(policies: policies, commit: "c0ffee", errors: [])
             let controller = Controller(
-                configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600), source: { source },
+                configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
+                source: {
+                    if let failWhile, FileManager.default.fileExists(atPath: failWhile) { throw SourceUnreadable() }
+                    return source
+                },
                 makeProvider: { target throws(ProviderError) in
                     try ProviderRegistry.definition(for: target.spec.provider).connect(
                         target, logger: logger, environment: EmulatorCredentials.environment, observe: nil, connection: ConnectionOptions())
@@ -118,6 +123,8 @@ struct ReplicaControllerTests {
             for emulator in emulators.values { await emulator.stop() }
         }
     }
+
+    struct SourceUnreadable: Error {}
 
     /// Polls `condition` every 100 ms until it holds or `seconds` pass; returns how long it took, or nil.
     static func waitFor(_ seconds: TimeInterval, _ condition: () async throws -> Bool) async rethrows -> TimeInterval? {
@@ -233,6 +240,41 @@ struct ReplicaControllerTests {
             let again = await coordinator.rebalance(targets: ["zrh"])
             #expect(again.targets == ["zrh"] && again.session > first.session, "held again in a new session: \(again)")
             await coordinator.stop()
+        }
+    }
+
+    /// The policies cannot be read when a replica dies: the survivor still takes its targets over, reconciles them
+    /// with the commit in force and takes their slots.
+    @Test func aSurvivorWhoseSourceFailsStillTakesOverWithTheCommitInForce() async throws {
+        try await PostgresServer.with { server in
+            let world = try await World.make(server)
+            defer { Task { await world.stop() } }
+            let flag = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-source-down-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: flag) }
+            let a = try await world.start("a")
+            let b = try await world.start("b", failWhile: flag)
+            let shared = await Self.waitFor(15) {
+                let heldByA = await a.held()
+                let heldByB = await b.held()
+                return heldByA.count == 2 && heldByB.count == 2
+            }
+            #expect(shared != nil, "the replicas share the targets")
+            #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+            let fromA = await a.held()
+            await a.stop()
+            let tookOver = await Self.waitFor(15) {
+                let status = await b.controller.currentStatus()
+                return status.replica?.heldTargets == Self.targets && Set(status.targets.map(\.name)) == Set(Self.targets)
+            }
+            #expect(tookOver != nil, "the survivor takes over and reconciles while its source fails")
+            let handover = Self.clock.now()
+            try await Task.sleep(for: .seconds(4))
+            await b.stop()
+            let taken = try await world.slotsTaken()
+            for target in fromA {
+                let after = taken.filter { $0.target == target && $0.slot > handover }
+                #expect(after.count >= 2, "\(target): slots taken by the survivor after the takeover: \(after.map(\.slot))")
+            }
         }
     }
 }
