@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
 # Debian packages through apt (libgit2 to build; git, openssl and sshd as test peers for the git source),
-# PostgreSQL 15 (a throwaway server for the replica tests), the Python test oracle (croniter) through pip,
-# and the real freezer-api (a virtualenv) as the freezer test peer.
+# PostgreSQL 15 (a throwaway server for the replica tests), promtool (Debian's prometheus) and curl for the
+# ecosystem checks, the Python test oracle (croniter) and kubernetes-validate through pip, and the real freezer-api
+# (a virtualenv) as the freezer test peer.
 set -euo pipefail
 
 apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
-test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql)
-pip_packages=(croniter==7.0.0)
+test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql prometheus curl)
+pip_packages=(croniter==7.0.0 kubernetes-validate==1.37.0)
 
 [ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")
 missing=()
@@ -32,7 +33,7 @@ if [ "${1:-}" = "--test" ] && [ ! -d /run/sshd ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if ! python3 -c 'import sys; from importlib import metadata; sys.exit(metadata.version("croniter") != "7.0.0")' 2>/dev/null; then
+  if ! python3 -c 'import sys; from importlib import metadata as m; sys.exit(m.version("croniter") != "7.0.0" or m.version("kubernetes-validate") != "1.37.0")' 2>/dev/null; then
     echo "bootstrap: installing ${pip_packages[*]}" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
   fi

@@ -129,6 +129,12 @@ public actor Controller {
         return status.ready ? (true, "ready") : (false, "no successful cycle yet")
     }
 
+    /// The Prometheus exposition, with readiness as of now.
+    public func metricsExposition() async -> String {
+        metrics.ready(await readiness().ready)
+        return metrics.exposition()
+    }
+
     /// The status with this replica's current holdings.
     public func currentStatus() async -> ControllerStatus {
         var current = status
@@ -315,6 +321,7 @@ public actor Controller {
         let targets = Dictionary(uniqueKeysWithValues: (kept + results.map(\.status)).map { ($0.name, $0) })
         status.targets = order.compactMap { targets[$0] }
         status.schedulers = status.schedulers.filter { !reconciled.contains($0.target) } + results.flatMap(\.schedulers)
+        for result in results { metrics.pendingDrift(target: result.status.name, actions: result.status.pendingActions) }
         await refreshHealth()
     }
 
@@ -364,6 +371,7 @@ public actor Controller {
             else { continue }
             let fires = schedule.nextFires(after: now.addingTimeInterval(-40 * 86400), count: 64)
             let interval = zip(fires, fires.dropFirst()).map { $1.timeIntervalSince($0) }.max() ?? 86400
+            metrics.scheduleInterval(scheduler: job.scheduler, seconds: interval)
             status.schedulers[index].nextFires = schedule.nextFires(after: now, count: 3)
             status.schedulers[index].drives = job.driveIDs.map { drive in
                 let taken = newest[ScheduledDrive(scheduler: job.scheduler, drive: drive)]

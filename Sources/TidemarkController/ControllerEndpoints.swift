@@ -17,7 +17,7 @@ public enum ControllerEndpoints {
         router.get("metrics") { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: controller.metrics.exposition())))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: await controller.metricsExposition())))
         }
         router.get("status") { _, _ -> Response in
             let encoder = JSONEncoder()

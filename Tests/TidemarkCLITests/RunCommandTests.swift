@@ -171,6 +171,10 @@ struct RunCommandTests {
         let exposition = Self.parse(metrics)
         #expect(exposition["tidemark_last_successful_sync_timestamp_seconds"].map { $0 > 1_700_000_000 } == true)
         #expect(exposition["tidemark_cycle_duration_seconds_count"].map { $0 >= 2 } == true)
+        #expect(exposition["tidemark_ready"] == 1)
+        let families = metrics.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] }
+        #expect(families.count >= 8)
+        for family in families { #expect(metrics.contains("# HELP \(family) "), "\(family) has its # HELP line") }
         #expect(!metrics.contains("tidemark@example.com") && !run.output.contains("tidemark@example.com"))
         #expect(try await run.terminate() == 0, "\(run.output)")
         #expect(run.output.contains("\"message\":\"controller stopped\""))
