@@ -174,6 +174,10 @@ struct GitSourceEndToEndTests {
         #expect(validated.status == 1)
         #expect(validated.stderr.contains("\(broken.prefix(10)):policies/schedulers/07-weekday-3am.yaml:"))
         #expect(validated.stderr.contains("error: invalid timezone 'Mars/Olympus'"))
+        let annotated = try await CLIRunner.run(
+            ["validate", "--repo", url, "--ref", "main", "--repo-cache", git.cache, "policies", "--format", "github"], in: git.remoteBase)
+        #expect(annotated.status == 1)
+        #expect(annotated.stdout.contains("::error file=policies/schedulers/07-weekday-3am.yaml,line="), "\(annotated.stdout)")
         let earlier = try await CLIRunner.run(
             ["validate", "--repo", url, "--ref", "main~1", "--repo-cache", git.cache, "policies"], in: git.remoteBase)
         #expect(earlier.status == 0, "\(earlier.stderr)")
