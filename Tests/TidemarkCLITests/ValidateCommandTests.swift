@@ -91,7 +91,10 @@ struct ValidateCommandTests {
         #expect(valid.status == 0)
         let seed = try #require(try JSONSerialization.jsonObject(with: Data(valid.stdout.utf8)) as? [String: Any])
         #expect(seed["valid"] as? Bool == true && seed["documents"] as? Int == 24)
-        #expect((seed["counts"] as? [String: Int]) == ["targets": 1, "retention_policies": 11, "schedulers": 11, "drive_bindings": 1, "backup_plans": 0])
+        #expect(
+            (seed["counts"] as? [String: Int]) == [
+                "targets": 1, "retention_policies": 11, "schedulers": 11, "drive_bindings": 1, "backup_plans": 0,
+            ])
         #expect((seed["source"] as? [String: Any])?["path"] as? String == "policies")
 
         let missing = try await CLIRunner.run(["validate", "no/such/dir", "--format", "json"])
