@@ -123,7 +123,8 @@ public final class PostgresStateStore: StateStore {
             INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
             VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970), 'skipped', \(now.timeIntervalSince1970), \(replica))
             ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
-            WHERE slots.state = 'pending' AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
+            WHERE slots.state = 'pending'
+              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
             """, logger: logger)
     }
 
@@ -131,7 +132,8 @@ public final class PostgresStateStore: StateStore {
         let rows = try await client.query(
             """
             SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
-              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace)) ORDER BY slot
+              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
+            ORDER BY slot
             """, logger: logger)
         var slots: [Date] = []
         for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }
