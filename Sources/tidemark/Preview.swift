@@ -38,6 +38,9 @@ struct Preview: ParsableCommand {
     @Option(help: "Simulate this much history, e.g. 400d, 8w or 36h.")
     var simulate: SimulationLength?
 
+    @Flag(help: "Print one JSON object (fire times, or every simulated snapshot with the rule that keeps it).")
+    var json = false
+
     func validate() throws {
         guard scheduler != nil || retention != nil else {
             throw ValidationError("Name a scheduler (tidemark preview SCHEDULER) or a retention policy (--retention NAME).")
@@ -96,6 +99,12 @@ struct Preview: ParsableCommand {
     private func printFires(_ subject: Subject, after start: Date) throws {
         let schedule = try Schedule(subject.schedule)
         let fires = schedule.nextFires(after: start, count: count)
+        if json {
+            return Output.json(
+                PreviewReport.fires(
+                    subject: subject.title, target: subject.target, spec: subject.schedule, zone: schedule.zone, after: start, fires: fires)
+            )
+        }
         Output.line("\(subject.title) on target \(subject.target)")
         Output.line("schedule: \(subject.schedule.summary)")
         Output.line("next \(fires.count) fire times after \(InstantFormatting.utc(start)):")
@@ -138,6 +147,12 @@ struct Preview: ParsableCommand {
         let fires = schedule.fires(in: begin..<end.addingTimeInterval(1))
         let snapshots = fires.enumerated().map { Snapshot(id: "s\($0.offset)", takenAt: $0.element) }
         let decisions = RetentionEngine(policy: policy, zone: schedule.zone).evaluate(snapshots, now: end)
+        if json {
+            return Output.json(
+                PreviewReport.simulation(
+                    subject: policyTitle, policy: policy, spec: spec, scheduleSource: scheduleSource, zone: schedule.zone, from: begin,
+                    to: end, decisions: decisions))
+        }
         Output.line("\(policyTitle)\(policy.displayName.map { " \"\($0)\"" } ?? "")")
         Output.line(
             "simulated \(length) to \(InstantFormatting.utc(end)): \(snapshots.count) snapshots taken by the schedule of "

@@ -43,7 +43,7 @@ struct Validate: ParsableCommand {
         } catch {
             report = ValidationReport(unreadable: error.description)
         }
-        Output.line(report.json())
+        Output.json(report)
         if !report.valid { throw ExitCode.failure }
     }
 

@@ -54,10 +54,4 @@ struct ValidationReport: Encodable {
         case formatVersion = "format_version"
         case valid, source, error, documents, counts, diagnostics
     }
-
-    func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
 }
