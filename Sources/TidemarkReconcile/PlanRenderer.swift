@@ -55,14 +55,18 @@ public struct PlanRenderer: Sendable {
         return Array(entries.prefix(limit)) + ["… and \(entries.count - limit) more (the JSON plan lists them all)"]
     }
 
-    public func markdown(_ plan: Plan) -> String {
-        var lines = [
-            "### tidemark plan", "",
-            "Policies: `\(plan.source.headline)`, \(plan.source.files.count) files, digest `\(plan.source.digest)`.", "",
-        ]
+    /// A pull-request comment: the summary line first, then every error, the files read (folded), and per target
+    /// its actions, in a table folded when it is longer than `foldAfter` rows.
+    public func markdown(_ plan: Plan, foldAfter: Int = 10) -> String {
+        var lines = ["### tidemark plan", "", "**\(summaryLine(plan))**", ""]
+        for target in plan.targets {
+            for error in target.errors { lines.append("- ❌ **error** (target `\(target.name)`): \(error)") }
+        }
+        if !plan.errors.isEmpty { lines.append("") }
+        lines += ["Policies: `\(plan.source.headline)`, \(plan.source.files.count) files, digest `\(plan.source.digest)`.", ""]
         let files = fileList(plan.source)
         if !files.isEmpty {
-            lines += ["<details><summary>files read</summary>", ""] + files.map { "    " + $0 } + ["", "</details>", ""]
+            lines += ["<details><summary>\(files.count) files read</summary>", ""] + files.map { "    " + $0 } + ["", "</details>", ""]
         }
         for target in plan.targets {
             lines.append("#### target `\(target.name)` (\(target.provider))")
@@ -72,6 +76,8 @@ public struct PlanRenderer: Sendable {
             if target.actions.isEmpty {
                 lines.append("No changes.")
             } else {
+                let folded = target.actions.count > foldAfter
+                if folded { lines += ["<details><summary>\(target.actions.count) actions</summary>", ""] }
                 lines.append("| | object | changes |")
                 lines.append("|---|---|---|")
                 for action in target.actions {
@@ -83,12 +89,11 @@ public struct PlanRenderer: Sendable {
                             + "\(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |"
                     )
                 }
+                if folded { lines += ["", "</details>"] }
             }
             for warning in target.warnings { lines.append("- warning: \(warning)") }
-            for error in target.errors { lines.append("- **error**: \(error)") }
             lines.append("")
         }
-        lines.append("**\(summaryLine(plan))**")
         return lines.joined(separator: "\n")
     }
 

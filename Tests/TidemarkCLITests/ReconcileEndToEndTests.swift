@@ -163,7 +163,37 @@ struct ReconcileEndToEndTests {
             refused.stdout.contains(
                 "error: the plan deletes 6 of the 11 schedulers tidemark manages here; pass --allow-mass-delete if that is intended"))
         #expect(!workspace.emulator.requests.all.contains { $0.method != "GET" })
+        // As a pull-request comment: the summary line first, the error right after it.
+        let comment = try await workspace.run("plan", "--markdown")
+        let lines = comment.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(
+            lines.prefix(3) == [
+                "### tidemark plan", "",
+                "**Plan: 0 to create, 0 to update, 0 to adopt, 0 to bind, 0 to unbind, 6 to delete. 1 error: nothing can be applied.**",
+            ])
+        #expect(lines.dropFirst(4).first?.hasPrefix("- ❌ **error** (target `local`): the plan deletes 6 of the 11 schedulers") == true)
         #expect(try await workspace.run("apply", "--auto-approve", "--allow-mass-delete").status == 0)
+        await workspace.stop()
+    }
+
+    /// The Markdown plan as a pull request shows it: summary first, long lists folded.
+    @Test func theMarkdownPlanOpensWithItsSummaryAndFoldsLongLists() async throws {
+        let workspace = try await ReconcileWorkspace.start()
+        defer { Task { await workspace.stop(verifying: false) } }
+        let comment = try await workspace.run("plan", "--markdown")
+        #expect(comment.status == 0)
+        let lines = comment.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(
+            lines.prefix(3) == [
+                "### tidemark plan", "", "**Plan: 11 to create, 0 to update, 0 to adopt, 3 to bind, 0 to unbind, 0 to delete.**",
+            ])
+        #expect(lines.contains("<details><summary>13 files read</summary>"))
+        #expect(lines.contains("<details><summary>14 actions</summary>"))
+        let table = try #require(lines.firstIndex(of: "| | object | changes |"))
+        let opened = try #require(lines.firstIndex(of: "<details><summary>14 actions</summary>"))
+        let closed = try #require(lines.lastIndex(of: "</details>"))
+        #expect(opened < table && table < closed)
+        #expect(lines[table..<closed].count { $0.hasPrefix("| create |") } == 11)
         await workspace.stop()
     }
 
