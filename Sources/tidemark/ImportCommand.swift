@@ -23,6 +23,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Directory to write the YAML files into (created if needed).")
     var out: String = "imported"
 
+    @Flag(help: "Print what was written as one JSON object instead of text.")
+    var json = false
+
     func run() async throws {
         guard let targetName = options.target else {
             throw ValidationError("Name the target to import from with --target.")
@@ -38,18 +41,22 @@ struct ImportCommand: AsyncParsableCommand {
             Output.error("error: \(error)")
             throw ExitCode.failure
         }
-        for skipped in imported.skipped { Output.error("warning: skipped \(skipped)") }
+        if !json { for skipped in imported.skipped { Output.error("warning: skipped \(skipped)") } }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        var written: [ImportReport.File] = []
         for file in imported.files {
             let path = (out as NSString).appendingPathComponent("\(file.name).yaml")
             try file.text.write(toFile: path, atomically: true, encoding: .utf8)
-            Output.line("wrote \(path) (\(file.summary))")
+            written.append(ImportReport.File(path: path, name: file.name, object: file.summary))
+            if !json { Output.line("wrote \(path) (\(file.summary))") }
         }
-        let written = imported.files.count
+        if json {
+            return Output.json(ImportReport(target: targetName, out: out, files: written, skipped: imported.skipped))
+        }
         Output.line(
-            written == 0
+            written.isEmpty
                 ? "Nothing to import: every scheduler on \(targetName) is managed already."
-                : "Imported \(plural(written, "scheduler")) into \(out); "
+                : "Imported \(plural(written.count, "scheduler")) into \(out); "
                     + "move the files into \(options.policyLocation), commit them, and apply to adopt."
         )
     }

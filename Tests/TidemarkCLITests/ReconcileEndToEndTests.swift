@@ -101,11 +101,29 @@ struct ReconcileEndToEndTests {
         _ = try await workspace.emulator.request(
             "POST", "drives/4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11/action/?do=set_scheduler",
             body: "{\"backup_policy_uuid\": \"\(uuid)\"}")
+        let asJSON = try await CLIRunner.run(
+            ["import", "--target", "local", "--path", "policies", "--out", "json-import", "--json"], in: workspace.directory,
+            environment: EmulatorCredentials.environment)
+        #expect(asJSON.status == 0, "\(asJSON.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(asJSON.stdout.utf8)) as? [String: Any])
+        #expect(
+            report["format_version"] as? String == "1" && report["target"] as? String == "local"
+                && report["out"] as? String == "json-import")
+        let files = try #require(report["files"] as? [[String: String]])
+        #expect(files.map { $0["path"] } == ["json-import/son-father-grandfather-policy.yaml"])
+        #expect(files.first?["name"] == "son-father-grandfather-policy")
+        #expect(files.first?["object"]?.contains(uuid) == true)
+        #expect((report["skipped"] as? [String]) == [])
         let imported = try await CLIRunner.run(
             ["import", "--target", "local", "--path", "policies", "--out", "policies/imported"], in: workspace.directory,
             environment: EmulatorCredentials.environment)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("wrote policies/imported/son-father-grandfather-policy.yaml"))
+        #expect(
+            try String(
+                contentsOf: workspace.directory.appendingPathComponent("json-import/son-father-grandfather-policy.yaml"), encoding: .utf8)
+                == String(
+                    contentsOf: workspace.policies.appendingPathComponent("imported/son-father-grandfather-policy.yaml"), encoding: .utf8))
         let plan = try await workspace.plan()
         #expect(ReconcileWorkspace.actions(plan) == ["adopt scheduler son-father-grandfather-policy"])
         #expect(plan["targets"]?[0]?["actions"]?[0]?["changes"] == [["field": "owner", "after": "tidemark/local"]])
