@@ -8,7 +8,7 @@ set -euo pipefail
 
 apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
 test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql prometheus curl)
-pip_packages=(croniter==7.0.0 kubernetes-validate==1.37.0)
+pip_packages=(croniter==7.0.0 kubernetes-validate==1.37.0 check-jsonschema==0.39.0)
 
 [ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")
 missing=()
@@ -33,7 +33,7 @@ if [ "${1:-}" = "--test" ] && [ ! -d /run/sshd ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if ! python3 -c 'import sys; from importlib import metadata as m; sys.exit(m.version("croniter") != "7.0.0" or m.version("kubernetes-validate") != "1.37.0")' 2>/dev/null; then
+  if ! python3 -c 'import sys; from importlib import metadata as m; sys.exit(m.version("croniter") != "7.0.0" or m.version("kubernetes-validate") != "1.37.0" or m.version("check-jsonschema") != "0.39.0")' 2>/dev/null; then
     echo "bootstrap: installing ${pip_packages[*]}" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
   fi
