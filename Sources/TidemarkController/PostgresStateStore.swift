@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import TidemarkReconcile
 
 /// The controller's memory in PostgreSQL, shared by replicas. The tables are SQLite's, plus the replicas' heartbeats
@@ -13,6 +14,8 @@ public final class PostgresStateStore: StateStore {
     public let replica: String
     /// How long a replica counts as alive after its last heartbeat.
     public let liveness: TimeInterval
+    /// How long one store operation may take before it fails.
+    public let operationTimeout: TimeInterval
     /// How long a pending slot stays its claimant's: after that, whoever holds the target may take it over.
     public let claimGrace: TimeInterval
     let logger: Logger
@@ -21,7 +24,8 @@ public final class PostgresStateStore: StateStore {
     /// Connects and migrates (replicas starting together migrate once, under an advisory lock). A server that cannot
     /// be reached is an error at once: the pool would keep retrying.
     public init(
-        location: PostgresLocation, replica: String, liveness: TimeInterval = 15, claimGrace: TimeInterval = 300, logger: Logger
+        location: PostgresLocation, replica: String, liveness: TimeInterval = 15, claimGrace: TimeInterval = 300,
+        operationTimeout: TimeInterval = 30, logger: Logger
     ) async throws {
         let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration, id: 0, logger: logger)
         try await probe.close()
@@ -30,6 +34,7 @@ public final class PostgresStateStore: StateStore {
         self.replica = replica
         self.liveness = liveness
         self.claimGrace = claimGrace
+        self.operationTimeout = operationTimeout
         self.logger = logger
         do {
             try await PostgresMigrations.migrate(client, logger: logger)
@@ -47,197 +52,271 @@ public final class PostgresStateStore: StateStore {
     // MARK: Controller scheduling
 
     public func cursor(scheduler: String, drive: String) async throws -> Date? {
-        let rows = try await client.query(
-            "SELECT last_slot FROM cursors WHERE scheduler = \(scheduler) AND drive = \(drive)", logger: logger)
-        for try await last in rows.decode(Double.self) { return Date(timeIntervalSince1970: last) }
-        return nil
+        try await bounded { [self] () async throws -> Date? in
+            let rows = try await client.query(
+                "SELECT last_slot FROM cursors WHERE scheduler = \(scheduler) AND drive = \(drive)", logger: logger)
+            for try await last in rows.decode(Double.self) { return Date(timeIntervalSince1970: last) }
+            return nil
+        }
     }
 
     public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
-        try await client.query(
-            """
-            INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970))
-            ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
-            """, logger: logger)
+        try await bounded { [self] () async throws -> Void in
+            try await client.query(
+                """
+                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970))
+                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
+                """, logger: logger)
+        }
     }
 
     public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
-        let instant = slot.timeIntervalSince1970
-        let claimed = try await client.query(
-            """
-            INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
-            VALUES (\(scheduler), \(drive), \(instant), 'pending', \(now.timeIntervalSince1970), \(replica))
-            ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING state
-            """, logger: logger)
-        for try await _ in claimed.decode(String.self) { return nil }
-        // Renewed by its claimant, taken over by another replica only once the claim has expired.
-        let existing = try await client.query(
-            """
-            UPDATE slots SET owner = \(replica), updated = \(now.timeIntervalSince1970)
-            WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant) AND state = 'pending'
-              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
-            RETURNING state
-            """, logger: logger)
-        for try await _ in existing.decode(String.self) { return .pending }
-        let rows = try await client.query(
-            "SELECT state FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant)", logger: logger)
-        for try await state in rows.decode(String.self) {
-            return state == SlotState.pending.rawValue ? .claimedElsewhere : SlotState(rawValue: state)
+        try await bounded { [self] () async throws -> SlotState? in
+            let instant = slot.timeIntervalSince1970
+            let claimed = try await client.query(
+                """
+                INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
+                VALUES (\(scheduler), \(drive), \(instant), 'pending', \(now.timeIntervalSince1970), \(replica))
+                ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING state
+                """, logger: logger)
+            for try await _ in claimed.decode(String.self) { return nil }
+            // Renewed by its claimant, taken over by another replica only once the claim has expired.
+            let existing = try await client.query(
+                """
+                UPDATE slots SET owner = \(replica), updated = \(now.timeIntervalSince1970)
+                WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant) AND state = 'pending'
+                  AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
+                RETURNING state
+                """, logger: logger)
+            for try await _ in existing.decode(String.self) { return .pending }
+            let rows = try await client.query(
+                "SELECT state FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND slot = \(instant)", logger: logger)
+            for try await state in rows.decode(String.self) {
+                return state == SlotState.pending.rawValue ? .claimedElsewhere : SlotState(rawValue: state)
+            }
+            return .claimedElsewhere
         }
-        return .claimedElsewhere
     }
 
     public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
-        let instant = slot.timeIntervalSince1970
-        let time = now.timeIntervalSince1970
-        return try await client.withTransaction(logger: logger) { connection in
-            let recorded = try await connection.query(
-                """
-                INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated, owner)
-                VALUES (\(scheduler), \(drive), \(instant), 'created', \(snapshot), \(time), \(self.replica))
-                ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
-                    updated = excluded.updated, owner = excluded.owner
-                WHERE slots.state = 'skipped' OR (slots.state = 'pending' AND (slots.owner = excluded.owner OR slots.owner IS NULL))
-                RETURNING state
-                """, logger: self.logger)
-            var completed = false
-            for try await _ in recorded.decode(String.self) { completed = true }
-            try await connection.query(
-                """
-                INSERT INTO snapshots (id, drive, scheduler, slot, created)
-                VALUES (\(snapshot), \(drive), \(scheduler), \(instant), \(time))
-                ON CONFLICT (id) DO NOTHING
-                """, logger: self.logger)
-            try await connection.query(
-                """
-                INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(instant))
-                ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
-                """, logger: self.logger)
-            return completed
+        try await bounded { [self] () async throws -> Bool in
+            let instant = slot.timeIntervalSince1970
+            let time = now.timeIntervalSince1970
+            return try await client.withTransaction(logger: logger) { connection in
+                let recorded = try await connection.query(
+                    """
+                    INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated, owner)
+                    VALUES (\(scheduler), \(drive), \(instant), 'created', \(snapshot), \(time), \(self.replica))
+                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
+                        updated = excluded.updated, owner = excluded.owner
+                    WHERE slots.state = 'skipped' OR (slots.state = 'pending' AND (slots.owner = excluded.owner OR slots.owner IS NULL))
+                    RETURNING state
+                    """, logger: self.logger)
+                var completed = false
+                for try await _ in recorded.decode(String.self) { completed = true }
+                try await connection.query(
+                    """
+                    INSERT INTO snapshots (id, drive, scheduler, slot, created)
+                    VALUES (\(snapshot), \(drive), \(scheduler), \(instant), \(time))
+                    ON CONFLICT (id) DO NOTHING
+                    """, logger: self.logger)
+                try await connection.query(
+                    """
+                    INSERT INTO cursors (scheduler, drive, last_slot) VALUES (\(scheduler), \(drive), \(instant))
+                    ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = GREATEST(cursors.last_slot, excluded.last_slot)
+                    """, logger: self.logger)
+                return completed
+            }
         }
     }
 
     public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
-        try await client.query(
-            """
-            INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
-            VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970), 'skipped', \(now.timeIntervalSince1970), \(replica))
-            ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
-            WHERE slots.state = 'pending'
-              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
-            """, logger: logger)
+        try await bounded { [self] () async throws -> Void in
+            try await client.query(
+                """
+                INSERT INTO slots (scheduler, drive, slot, state, updated, owner)
+                VALUES (\(scheduler), \(drive), \(slot.timeIntervalSince1970), 'skipped', \(now.timeIntervalSince1970), \(replica))
+                ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
+                WHERE slots.state = 'pending'
+                  AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
+                """, logger: logger)
+        }
     }
 
     public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
-        let rows = try await client.query(
-            """
-            SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
-              AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
-            ORDER BY slot
-            """, logger: logger)
-        var slots: [Date] = []
-        for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }
-        return slots
+        try await bounded { [self] () async throws -> [Date] in
+            let rows = try await client.query(
+                """
+                SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
+                  AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
+                ORDER BY slot
+                """, logger: logger)
+            var slots: [Date] = []
+            for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }
+            return slots
+        }
     }
 
     public func markDeleted(snapshot: String, at now: Date) async throws {
-        try await client.query(
-            "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = \(snapshot) AND deleted IS NULL", logger: logger)
+        try await bounded { [self] () async throws -> Void in
+            try await client.query(
+                "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = \(snapshot) AND deleted IS NULL", logger: logger)
+        }
     }
 
     public func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
-        let rows = try await client.query(
-            "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot", logger: logger)
-        var slots: [(scheduler: String, drive: String, slot: Date, snapshot: String)] = []
-        for try await (scheduler, drive, slot, snapshot) in rows.decode((String, String, Double, String).self) {
-            slots.append((scheduler, drive, Date(timeIntervalSince1970: slot), snapshot))
+        try await bounded { [self] () async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] in
+            let rows = try await client.query(
+                "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot",
+                logger: logger)
+            var slots: [(scheduler: String, drive: String, slot: Date, snapshot: String)] = []
+            for try await (scheduler, drive, slot, snapshot) in rows.decode((String, String, Double, String).self) {
+                slots.append((scheduler, drive, Date(timeIntervalSince1970: slot), snapshot))
+            }
+            return slots
         }
-        return slots
     }
 
     public func newestSlots() async throws -> [ScheduledDrive: Date] {
-        let rows = try await client.query(
-            "SELECT scheduler, drive, max(slot) FROM slots WHERE state = 'created' GROUP BY scheduler, drive", logger: logger)
-        var newest: [ScheduledDrive: Date] = [:]
-        for try await (scheduler, drive, slot) in rows.decode((String, String, Double).self) {
-            newest[ScheduledDrive(scheduler: scheduler, drive: drive)] = Date(timeIntervalSince1970: slot)
+        try await bounded { [self] () async throws -> [ScheduledDrive: Date] in
+            let rows = try await client.query(
+                "SELECT scheduler, drive, max(slot) FROM slots WHERE state = 'created' GROUP BY scheduler, drive", logger: logger)
+            var newest: [ScheduledDrive: Date] = [:]
+            for try await (scheduler, drive, slot) in rows.decode((String, String, Double).self) {
+                newest[ScheduledDrive(scheduler: scheduler, drive: drive)] = Date(timeIntervalSince1970: slot)
+            }
+            return newest
         }
-        return newest
     }
 
     // MARK: Reconcile cycles
 
     public func record(_ cycle: CycleRecord) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            let failed = cycle.actions.count { $0.error != nil }
-            let rows = try await connection.query(
-                """
-                INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message, replica)
-                VALUES (\(cycle.commit), \(cycle.started.timeIntervalSince1970), \(cycle.finished.timeIntervalSince1970),
-                    \(cycle.outcome.rawValue), \(cycle.actions.count), \(failed), \(cycle.message), \(self.replica))
-                RETURNING id
-                """, logger: self.logger)
-            var id: Int64 = 0
-            for try await value in rows.decode(Int64.self) { id = value }
-            for action in cycle.actions {
-                try await connection.query(
+        try await bounded { [self] () async throws -> Void in
+            try await client.withTransaction(logger: logger) { connection in
+                let failed = cycle.actions.count { $0.error != nil }
+                let rows = try await connection.query(
                     """
-                    INSERT INTO actions (cycle, target, kind, object, outcome, error)
-                    VALUES (
-                        \(id), \(action.target), \(action.kind), \(action.object), \(action.error == nil ? "ok" : "failed"),
-                        \(action.error))
+                    INSERT INTO cycles (commit_id, started, finished, outcome, actions, failed, message, replica)
+                    VALUES (\(cycle.commit), \(cycle.started.timeIntervalSince1970), \(cycle.finished.timeIntervalSince1970),
+                        \(cycle.outcome.rawValue), \(cycle.actions.count), \(failed), \(cycle.message), \(self.replica))
+                    RETURNING id
                     """, logger: self.logger)
+                var id: Int64 = 0
+                for try await value in rows.decode(Int64.self) { id = value }
+                for action in cycle.actions {
+                    try await connection.query(
+                        """
+                        INSERT INTO actions (cycle, target, kind, object, outcome, error)
+                        VALUES (
+                            \(id), \(action.target), \(action.kind), \(action.object), \(action.error == nil ? "ok" : "failed"),
+                            \(action.error))
+                        """, logger: self.logger)
+                }
             }
         }
     }
 
     public func lastGoodCommit() async throws -> String? {
-        let rows = try await client.query(
-            "SELECT commit_id FROM cycles WHERE outcome IN ('applied', 'unchanged') ORDER BY id DESC LIMIT 1", logger: logger)
-        for try await commit in rows.decode(String?.self) { return commit }
-        return nil
+        try await bounded { [self] () async throws -> String? in
+            let rows = try await client.query(
+                "SELECT commit_id FROM cycles WHERE outcome IN ('applied', 'unchanged') ORDER BY id DESC LIMIT 1", logger: logger)
+            for try await commit in rows.decode(String?.self) { return commit }
+            return nil
+        }
     }
 
     public func recordDrift(target: String, action: String, outcome: String, at now: Date) async throws {
-        try await client.query(
-            "INSERT INTO drift (at, target, action, outcome) VALUES (\(now.timeIntervalSince1970), \(target), \(action), \(outcome))",
-            logger: logger)
+        try await bounded { [self] () async throws -> Void in
+            try await client.query(
+                "INSERT INTO drift (at, target, action, outcome) VALUES (\(now.timeIntervalSince1970), \(target), \(action), \(outcome))",
+                logger: logger)
+        }
     }
 
     // MARK: Apply journal
 
     public func begin(target: String, action: PlannedAction) async throws -> Int64 {
-        let rows = try await client.query(
-            """
-            INSERT INTO journal (target, kind, object, started, outcome, replica)
-            VALUES (\(target), \(action.kind.rawValue), \(action.subject), \(Date().timeIntervalSince1970), 'sent', \(replica))
-            RETURNING id
-            """, logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
-        throw NoRowReturned()
+        try await bounded { [self] () async throws -> Int64 in
+            let rows = try await client.query(
+                """
+                INSERT INTO journal (target, kind, object, started, outcome, replica)
+                VALUES (\(target), \(action.kind.rawValue), \(action.subject), \(Date().timeIntervalSince1970), 'sent', \(replica))
+                RETURNING id
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+            throw NoRowReturned()
+        }
     }
 
     public func finish(_ entry: Int64, error: String?) async throws {
-        try await client.query(
-            """
-            UPDATE journal SET finished = \(Date().timeIntervalSince1970), outcome = \(error == nil ? "done" : "failed"), error = \(error)
-            WHERE id = \(entry)
-            """, logger: logger)
+        try await bounded { [self] () async throws -> Void in
+            try await client.query(
+                """
+                UPDATE journal
+                SET finished = \(Date().timeIntervalSince1970), outcome = \(error == nil ? "done" : "failed"), error = \(error)
+                WHERE id = \(entry)
+                """, logger: logger)
+        }
     }
 
     /// This replica's unanswered requests, and those of replicas no longer alive.
     public func takeInFlightRequests() async throws -> [InFlightRequest] {
-        let rows = try await client.query(
-            """
-            UPDATE journal SET outcome = 'interrupted'
-            WHERE outcome = 'sent' AND (replica = \(replica) OR replica NOT IN (\(unescaped: Self.liveReplicas(liveness))))
-            RETURNING target, kind, object, started
-            """, logger: logger)
-        var requests: [InFlightRequest] = []
-        for try await (target, kind, object, started) in rows.decode((String, String, String, Double).self) {
-            requests.append(InFlightRequest(target: target, kind: kind, object: object, started: Date(timeIntervalSince1970: started)))
+        try await bounded { [self] () async throws -> [InFlightRequest] in
+            let rows = try await client.query(
+                """
+                UPDATE journal SET outcome = 'interrupted'
+                WHERE outcome = 'sent' AND (replica = \(replica) OR replica NOT IN (\(unescaped: Self.liveReplicas(liveness))))
+                RETURNING target, kind, object, started
+                """, logger: logger)
+            var requests: [InFlightRequest] = []
+            for try await (target, kind, object, started) in rows.decode((String, String, String, Double).self) {
+                requests.append(InFlightRequest(target: target, kind: kind, object: object, started: Date(timeIntervalSince1970: started)))
+            }
+            return requests.sorted { $0.started < $1.started }
         }
-        return requests.sorted { $0.started < $1.started }
+    }
+
+    /// Runs one store operation, failing after `operationTimeout` instead of waiting for ever: a query on a pool
+    /// connection that died with its server can stay unanswered, and the controller must go on (and stop when told).
+    private func bounded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let seconds = operationTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let answer = FirstAnswer()
+            let operation = Task {
+                do {
+                    let value = try await work()
+                    if answer.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if answer.claim() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                if answer.claim() {
+                    operation.cancel()
+                    continuation.resume(throwing: OperationTimedOut(seconds: seconds))
+                }
+            }
+        }
+    }
+
+    /// Lets only the first of the operation and its timeout resume the caller.
+    private final class FirstAnswer: Sendable {
+        private let answered = Mutex(false)
+
+        func claim() -> Bool {
+            answered.withLock { done in
+                defer { done = true }
+                return !done
+            }
+        }
+    }
+
+    /// A store operation that did not finish in time.
+    public struct OperationTimedOut: Error, CustomStringConvertible {
+        public var seconds: TimeInterval
+        public var description: String { "the state store did not answer within \(Int(seconds)) s" }
     }
 
     /// The ids of live replicas: their session is open and their heartbeat younger than `liveness` (server clock).

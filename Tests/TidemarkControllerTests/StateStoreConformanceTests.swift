@@ -133,6 +133,30 @@ struct StateStoreConformanceTests {
         }
     }
 
+    /// A server that stops answering (frozen: sessions open, nothing comes back) fails each operation after the
+    /// operation timeout instead of holding the controller for ever; once it answers again, so does the store.
+    @Test func anUnansweredOperationFailsAfterItsTimeoutAndTheStoreRecovers() async throws {
+        try await PostgresServer.with { server in
+            let location = try PostgresLocation(parsing: try await server.createDatabase("frozen"), environment: [:])
+            let store = try await PostgresStateStore(location: location, replica: "a", operationTimeout: 1, logger: Logger(label: "test"))
+            defer { store.close() }
+            try await store.setCursor(scheduler: "nightly", drive: "d1", to: Self.t0)
+            try await server.pause()
+            let started = Date()
+            await #expect(throws: PostgresStateStore.OperationTimedOut.self) {
+                try await store.begin(scheduler: "nightly", drive: "d1", slot: Self.t0, at: Self.t0)
+            }
+            #expect(Date().timeIntervalSince(started) < 3, "failed after the timeout, not never")
+            try await server.resume()
+            var answered: Date?
+            for _ in 0..<50 where answered == nil {
+                answered = try? await store.cursor(scheduler: "nightly", drive: "d1")
+                if answered == nil { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(answered == Self.t0, "the store answers again once the server does")
+        }
+    }
+
     @Test func aPostgresLocationNeverCarriesOrPrintsAPassword() throws {
         let location = try PostgresLocation(
             parsing: "postgres://tidemark@db.internal:6432/state?sslmode=require",
