@@ -104,6 +104,16 @@ def problems(validator, document):
     return found
 
 
+def report(heading, found):
+    """Prints the heading and each problem found; 1 when there were any, else 0."""
+    if not found:
+        return 0
+    print(heading)
+    for problem in found:
+        print(f"    {problem}")
+    return 1
+
+
 def policy_files(arguments):
     for argument in arguments or DEFAULT_PATHS:
         path = (ROOT / argument) if not Path(argument).is_absolute() else Path(argument)
@@ -133,12 +143,7 @@ def check_files(validator, arguments):
             if not is_tidemark(document):
                 continue
             checked += 1
-            found = problems(validator, document)
-            if found:
-                failures += 1
-                print(f"FAIL {relative} document {index} (line {line}):")
-                for problem in found:
-                    print(f"    {problem}")
+            failures += report(f"FAIL {relative} document {index} (line {line}):", problems(validator, document))
     print(f"{checked} tidemark documents checked, {failures} failed")
     return failures
 
@@ -318,12 +323,9 @@ def check_inline(validator):
                 failures += 1
     for what, text in VALID:
         for index, (_, document) in enumerate(documents(text), start=1):
-            found = problems(validator, document)
-            if found:
-                failures += 1
-                print(f"FAIL inline valid case '{what}' document {index}: the loader accepts it but the schema refuses it:")
-                for problem in found:
-                    print(f"    {problem}")
+            failures += report(
+                f"FAIL inline valid case '{what}' document {index}: the loader accepts it but the schema refuses it:",
+                problems(validator, document))
     print(f"{len(INVALID)} invalid and {len(VALID)} valid inline cases checked, {failures} failed")
     return failures
 

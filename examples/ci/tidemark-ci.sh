@@ -48,30 +48,29 @@ for comment in json.load(sys.stdin):
         print(comment["id"]); break' "$marker"
 }
 
-comment_github() {
-  local api="${GITHUB_API_URL:-https://api.github.com}/repos/$GITHUB_REPOSITORY/issues" id
-  local -a auth=(-H "Authorization: Bearer $GITHUB_TOKEN" -H "Accept: application/vnd.github+json" -H "Content-Type: application/json")
-  id=$(curl -fsS "${auth[@]}" "$api/$PR_NUMBER/comments?per_page=100" | find_comment)
+# Creates the marked comment at LIST_URL or replaces it at ITEM_URL/ID with UPDATE_METHOD; headers follow "--".
+upsert_comment() {
+  local file="$1" noun="$2" list="$3" item="$4" method="$5" id
+  shift 6
+  id=$(curl -fsS "$@" "$list?per_page=100" | find_comment)
   if [ -n "$id" ]; then
-    json_body "$1" | curl -fsS "${auth[@]}" -X PATCH --data @- "$api/comments/$id" > /dev/null
-    echo "updated the plan comment $id"
+    json_body "$file" | curl -fsS "$@" -X "$method" --data @- "$item/$id" > /dev/null
+    echo "updated the plan $noun $id"
   else
-    json_body "$1" | curl -fsS "${auth[@]}" -X POST --data @- "$api/$PR_NUMBER/comments" > /dev/null
-    echo "posted the plan comment"
+    json_body "$file" | curl -fsS "$@" -X POST --data @- "$list" > /dev/null
+    echo "posted the plan $noun"
   fi
 }
 
+comment_github() {
+  local api="${GITHUB_API_URL:-https://api.github.com}/repos/$GITHUB_REPOSITORY/issues"
+  upsert_comment "$1" comment "$api/$PR_NUMBER/comments" "$api/comments" PATCH -- \
+    -H "Authorization: Bearer $GITHUB_TOKEN" -H "Accept: application/vnd.github+json" -H "Content-Type: application/json"
+}
+
 comment_gitlab() {
-  local api="$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes" id
-  local -a auth=(-H "PRIVATE-TOKEN: $GITLAB_TOKEN" -H "Content-Type: application/json")
-  id=$(curl -fsS "${auth[@]}" "$api?per_page=100" | find_comment)
-  if [ -n "$id" ]; then
-    json_body "$1" | curl -fsS "${auth[@]}" -X PUT --data @- "$api/$id" > /dev/null
-    echo "updated the plan note $id"
-  else
-    json_body "$1" | curl -fsS "${auth[@]}" -X POST --data @- "$api" > /dev/null
-    echo "posted the plan note"
-  fi
+  local api="$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes"
+  upsert_comment "$1" note "$api" "$api" PUT -- -H "PRIVATE-TOKEN: $GITLAB_TOKEN" -H "Content-Type: application/json"
 }
 
 fetch_gitlab_plan() {
