@@ -17,10 +17,10 @@ test:
 
 ## The code as swift format (from the toolchain) writes it, by .swift-format; `make format` rewrites it so.
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks Plugins Package.swift
 
 format:
-	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Benchmarks Package.swift
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Benchmarks Plugins Package.swift
 
 build:
 	$(SWIFT) build

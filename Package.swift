@@ -99,8 +99,11 @@ let package = Package(
                 "TidemarkGit",
                 "TidemarkController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            resources: [.embedInCode("Resources/tidemark.schema.json")],
+            plugins: ["BuildCommit"]
         ),
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(
             name: "tidemark-bench",
             dependencies: [

@@ -2,13 +2,13 @@
 # Installs what building and testing Tidemark needs on a fresh Debian machine with Swift 6:
 # Debian packages through apt (libgit2 to build; git, openssl and sshd as test peers for the git source),
 # PostgreSQL 15 (a throwaway server for the replica tests), promtool (Debian's prometheus) and curl for the
-# ecosystem checks, the Python test oracle (croniter) and kubernetes-validate through pip, and the real freezer-api
-# (a virtualenv) as the freezer test peer.
+# ecosystem checks, through pip the Python test oracles (croniter; jsonschema and PyYAML for the policy schema) and
+# the validators (kubernetes-validate, check-jsonschema), and the real freezer-api (a virtualenv) as the freezer peer.
 set -euo pipefail
 
 apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
 test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql prometheus curl)
-pip_packages=(croniter==7.0.0 kubernetes-validate==1.37.0 check-jsonschema==0.39.0)
+pip_packages=(croniter==7.0.0 kubernetes-validate==1.37.0 check-jsonschema==0.39.0 jsonschema==4.26.0 PyYAML==6.0.3)
 
 [ "${1:-}" = "--test" ] && apt_packages+=("${test_apt_packages[@]}")
 missing=()
@@ -33,7 +33,11 @@ if [ "${1:-}" = "--test" ] && [ ! -d /run/sshd ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if ! python3 -c 'import sys; from importlib import metadata as m; sys.exit(m.version("croniter") != "7.0.0" or m.version("kubernetes-validate") != "1.37.0" or m.version("check-jsonschema") != "0.39.0")' 2>/dev/null; then
+  if ! python3 - "${pip_packages[@]}" <<'PY' 2>/dev/null; then
+import sys
+from importlib import metadata
+sys.exit(any(metadata.version(name) != version for name, version in (p.split("==") for p in sys.argv[1:])))
+PY
     echo "bootstrap: installing ${pip_packages[*]}" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
   fi

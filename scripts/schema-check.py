@@ -11,8 +11,13 @@ plain true/false are booleans, plain -?[0-9]+ are integers, plain null/Null/NULL
 else (03:00, yes, 1.5, quoted "7") is a string. Duplicate keys are refused, as the loader's YAML parser does.
 
 Usage: scripts/schema-check.py [FILE_OR_DIR ...]   (default: policies examples)
+       scripts/schema-check.py --cases DIR      writes the inline cases into DIR, one file each
+       scripts/schema-check.py --verdicts DIR   one JSON line per document of every file in DIR: its number, whether
+                                                it is tidemark's and valid, and the schema's errors (or why the file
+                                                cannot be read); the loader's differential test compares these
 Needs PyYAML and jsonschema (check-jsonschema installs both).
 """
+import json
 import re
 import sys
 from pathlib import Path
@@ -28,8 +33,9 @@ SKIPPED = {"examples/kubernetes", "examples/prometheus", "examples/github-action
 KINDS = {"Target", "RetentionPolicy", "Scheduler", "DriveBinding", "BackupPlan"}
 
 
-class PolicyYAMLLoader(yaml.SafeLoader):
-    """YAML as the loader reads it: only null, true/false and whole numbers are typed; keys are their raw text."""
+class PolicyYAMLLoader(yaml.CSafeLoader):
+    """YAML as the loader reads it, with libyaml as the loader (Yams) does: only null, true/false and whole numbers
+    are typed; keys are their raw text."""
 
 
 PolicyYAMLLoader.yaml_implicit_resolvers = {}
@@ -74,7 +80,8 @@ def is_tidemark(document):
         return True
     api = document.get("apiVersion")
     if "apiVersion" not in document or isinstance(api, (dict, list)):
-        return document.get("kind") in KINDS
+        kind = document.get("kind")
+        return isinstance(kind, str) and kind in KINDS
     return isinstance(api, str) and api.startswith("tidemark.io/")
 
 
@@ -330,12 +337,36 @@ def check_inline(validator):
     return failures
 
 
-def main():
-    import json
+def write_cases(directory):
+    directory.mkdir(parents=True, exist_ok=True)
+    cases = [text for _, text, _ in INVALID] + [text for _, text in VALID]
+    for number, text in enumerate(cases, start=1):
+        (directory / f"inline-{number:03}.yaml").write_text(text, encoding="utf-8")
 
+
+def verdicts(validator, directory):
+    for file in sorted(directory.iterdir()):
+        try:
+            parsed = list(documents(file.read_bytes().decode("utf-8")))
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
+            print(json.dumps({"file": file.name, "unreadable": " ".join(str(error).split())[:400] or "?"}))
+            continue
+        for index, (line, document) in enumerate(parsed, start=1):
+            found = problems(validator, document) if is_tidemark(document) else []
+            print(json.dumps({"file": file.name, "document": index, "line": line, "tidemark": is_tidemark(document),
+                              "valid": not found, "errors": found}))
+
+
+def main():
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     validator = Draft202012Validator(schema)  # no format_checker: formats are not asserted
+    if len(sys.argv) == 3 and sys.argv[1] == "--cases":
+        write_cases(Path(sys.argv[2]))
+        return 0
+    if len(sys.argv) == 3 and sys.argv[1] == "--verdicts":
+        verdicts(validator, Path(sys.argv[2]))
+        return 0
     failures = check_files(validator, sys.argv[1:]) + check_inline(validator)
     return 1 if failures else 0
 

@@ -23,6 +23,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Directory to write the YAML files into (created if needed).")
     var out: String = "imported"
 
+    @Option(
+        help: ArgumentHelp(
+            "The JSON Schema each file's yaml-language-server modeline names (a URL, or a path relative to the file).",
+            discussion: "The default fits files moved into policies/ beside the repository's schema/; '' writes no modeline."))
+    var schema = "../schema/tidemark.schema.json"
+
     @Flag(help: "Print what was written as one JSON object instead of text.")
     var json = false
 
@@ -46,7 +52,8 @@ struct ImportCommand: AsyncParsableCommand {
         var written: [ImportReport.File] = []
         for file in imported.files {
             let path = (out as NSString).appendingPathComponent("\(file.name).yaml")
-            try file.text.write(toFile: path, atomically: true, encoding: .utf8)
+            let modeline = schema.isEmpty ? "" : "# yaml-language-server: $schema=\(schema)\n"
+            try (modeline + file.text).write(toFile: path, atomically: true, encoding: .utf8)
             written.append(ImportReport.File(path: path, name: file.name, object: file.summary))
             if !json { Output.line("wrote \(path) (\(file.summary))") }
         }

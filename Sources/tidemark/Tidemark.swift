@@ -13,9 +13,10 @@ struct Tidemark: AsyncParsableCommand {
 
             Start with `tidemark validate policies`, then `tidemark preview <scheduler> --path policies`.
             """,
-        version: version,
+        version: "\(version) (commit \(buildCommit))",
         subcommands: [
-            Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, EmulatorCommand.self,
+            Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, SchemaCommand.self,
+            EmulatorCommand.self,
         ]
     )
 }

@@ -28,6 +28,19 @@ struct SeedObjectWriteTests {
         for (name, text) in try workspace.imported() { try workspace.write(name, text) }
     }
 
+    /// scripts/schema-check.py's verdict on a directory of policy files (its last line of output).
+    static func schemaCheck(_ directory: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLIRunner.repositoryRoot.appendingPathComponent("scripts/schema-check.py").path, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: "\n").first { $0.contains("tidemark documents checked") }.map { "\($0)\n" } ?? text
+    }
+
     static func edit(_ workspace: PolicyWorkspace, _ file: String, _ old: String, _ new: String) throws {
         let text = try String(contentsOf: workspace.policies.appendingPathComponent(file), encoding: .utf8)
         #expect(text.contains(old), "\(file) holds \(old)")
@@ -52,6 +65,10 @@ struct SeedObjectWriteTests {
         ])
         defer { workspace.delete() }
         #expect(try await workspace.run("import", "--target", "local", "--out", "imported").status == 0)
+        for (name, text) in try workspace.imported() {
+            #expect(text.hasPrefix("# yaml-language-server: $schema=../schema/tidemark.schema.json\n"), "\(name) names the schema")
+        }
+        #expect(try Self.schemaCheck(workspace.directory.appendingPathComponent("imported")).hasSuffix("0 failed\n"))
         try Self.adoptImported(workspace)
 
         let adopt = try await workspace.plan()
