@@ -2,7 +2,7 @@ import Foundation
 import TidemarkPolicy
 import TidemarkSchedule
 
-/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git|controller|faults`.
+/// Release-mode benchmarks: `swift run -c release tidemark-bench schedule|plan|git|controller|limits|faults`.
 @main
 enum TidemarkBench {
     static func main() async throws {
@@ -16,10 +16,13 @@ enum TidemarkBench {
             try GitBenchmark.run()
         case "controller":
             try await ControllerBenchmark.run()
+        case "limits":
+            try await LimitsBenchmark.run()
         case "faults":
             try await FaultBenchmark.run()
         default:
-            FileHandle.standardError.write(Data("usage: tidemark-bench schedule [--json] | plan | git | controller | faults\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: tidemark-bench schedule [--json] | plan | git | controller | limits | faults\n".utf8))
             exit(64)
         }
     }

@@ -92,8 +92,13 @@ extension JSON: Decodable {
     }
 
     /// Parses JSON text.
-    public static func parse(_ data: some DataProtocol) throws -> JSON {
-        try JSONDecoder().decode(JSON.self, from: Data(data))
+    public static func parse(_ data: some DataProtocol) throws(JSONParseError) -> JSON {
+        let contiguous = data as? Data ?? Data(data)
+        let parsed = contiguous.withUnsafeBytes { bytes in
+            var parser = JSONParser(bytes)
+            return Result { () throws(JSONParseError) in try parser.parseDocument() }
+        }
+        return try parsed.get()
     }
 }
 

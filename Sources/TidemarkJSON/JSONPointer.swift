@@ -22,7 +22,12 @@ public struct JSONPointer: Sendable, Hashable, Comparable, CustomStringConvertib
     public func appending(_ token: String) -> JSONPointer { JSONPointer(tokens + [token]) }
 
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        tokens.map { token in
+            let escaped =
+                token.utf8.contains { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }
+                ? token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") : token
+            return "/" + escaped
+        }.joined()
     }
 
     public static func < (lhs: JSONPointer, rhs: JSONPointer) -> Bool { lhs.tokens.lexicographicallyPrecedes(rhs.tokens) }

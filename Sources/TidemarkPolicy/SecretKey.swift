@@ -9,8 +9,19 @@ enum SecretKey {
     /// which name where the secret is kept.
     static func isSecret(_ key: String) -> Bool {
         guard !key.hasSuffix("Env"), !key.hasSuffix("File") else { return false }
-        let lowered = Array(key.lowercased().utf8)
-        return fragments.contains { lowered.contains($0) }
+        let lowered: [UInt8] =
+            key.utf8.allSatisfy { $0 < 0x80 }
+            ? key.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } : Array(key.lowercased().utf8)
+        return fragments.contains { occurs($0, in: lowered) }
+    }
+
+    /// Whether `needle` occurs in `text`; a plain scan, keys being a few bytes long.
+    private static func occurs(_ needle: [UInt8], in text: [UInt8]) -> Bool {
+        guard text.count >= needle.count else { return false }
+        for start in 0...(text.count - needle.count) where text[start] == needle[0] {
+            if text[start..<start + needle.count].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     /// The hint for a literal secret under `key`.

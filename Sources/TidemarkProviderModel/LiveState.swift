@@ -149,9 +149,16 @@ public struct LiveState: Sendable {
     /// A digest of the state that matters to a plan, to refuse a saved plan whose world has changed.
     public var version: String {
         var hasher = StableHasher()
-        for scheduler in schedulers.sorted(by: { $0.id < $1.id }) { hasher.add(scheduler.id + scheduler.raw.description) }
+        for scheduler in schedulers.sorted(by: { $0.id < $1.id }) {
+            hasher.add(scheduler.id)
+            hasher.add(scheduler.raw)
+        }
         for drive in drives.sorted(by: { $0.id < $1.id }) {
-            hasher.add("\(drive.id)|\(drive.name)|\(drive.tags)|\(drive.schedulerID ?? "")")
+            hasher.add(drive.id)
+            hasher.add(drive.name)
+            hasher.add(String(drive.tags.count))
+            for tag in drive.tags { hasher.add(tag) }
+            hasher.add(drive.schedulerID ?? "")
         }
         for client in clients.sorted() { hasher.add(client) }
         return hasher.hex
@@ -163,11 +170,51 @@ struct StableHasher {
     private var state: UInt64 = 0xCBF2_9CE4_8422_2325
 
     mutating func add(_ text: String) {
-        for byte in text.utf8 {
-            state ^= UInt64(byte)
-            state = state &* 0x0000_0100_0000_01B3
+        for byte in text.utf8 { addByte(byte) }
+        addByte(0xFF)
+    }
+
+    /// The value's structure and contents, whatever the order of object keys, without serializing it first.
+    mutating func add(_ json: JSON) {
+        switch json {
+        case .null: addByte(0)
+        case .bool(let value): addByte(value ? 1 : 2)
+        case .int(let value):
+            addByte(3)
+            addWord(UInt64(bitPattern: Int64(value)))
+        case .double(let value):
+            addByte(4)
+            addWord(value.bitPattern)
+        case .string(let value):
+            addByte(5)
+            add(value)
+        case .array(let items):
+            addByte(6)
+            for item in items { add(item) }
+            addByte(7)
+        case .object(let fields):
+            // Each field hashed on its own and the results summed: the same for any order of the keys, without
+            // sorting them.
+            var sum: UInt64 = 0
+            for (key, value) in fields {
+                var field = StableHasher()
+                field.add(key)
+                field.add(value)
+                sum &+= field.state
+            }
+            addByte(8)
+            addWord(sum)
+            addWord(UInt64(fields.count))
         }
-        state ^= 0xFF
+    }
+
+    private mutating func addByte(_ byte: UInt8) {
+        state ^= UInt64(byte)
+        state = state &* 0x0000_0100_0000_01B3
+    }
+
+    private mutating func addWord(_ word: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { addByte(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
     }
 
     var hex: String { String(state, radix: 16) }

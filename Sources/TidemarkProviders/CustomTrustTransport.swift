@@ -16,7 +16,7 @@ public struct CustomTrustTransport: HTTPTransport {
     let timeout: TimeInterval
     let maxBodyBytes: Int
 
-    public init(caFile: String?, insecure: Bool, timeout: TimeInterval = 30, maxBodyBytes: Int = 64 << 20) {
+    public init(caFile: String?, insecure: Bool, timeout: TimeInterval = 30, maxBodyBytes: Int = 256 << 20) {
         client = Self.client(caFile: caFile, insecure: insecure)
         self.timeout = timeout
         self.maxBodyBytes = maxBodyBytes

@@ -12,7 +12,7 @@ public final class URLSessionTransport: HTTPTransport {
     private let tasks: TaskTable
     public let maxBodyBytes: Int
 
-    public init(timeout: TimeInterval = 30, maxBodyBytes: Int = 64 << 20) {
+    public init(timeout: TimeInterval = 30, maxBodyBytes: Int = 256 << 20) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout * 4

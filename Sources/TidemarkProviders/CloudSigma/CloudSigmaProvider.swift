@@ -28,21 +28,24 @@ public struct CloudSigmaProvider: Provider {
             target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }
 
+    /// The three listings are requested at once: the API prepares one while tidemark reads another.
     public func readLiveState() async throws(ProviderError) -> LiveState {
+        async let schedulerListing = listing("backupschedulers")
+        async let tagListing = listing("tags", fields: ["uuid", "name"])
+        async let driveListing = listing("drives", fields: ["uuid", "name", "tags", "backup_scheduler"])
         var schedulers: [LiveScheduler] = []
         var nativeScheduling = true
-        do {
-            schedulers = try Self.requireUUIDs(try await client.listAll("backupschedulers"), "backupschedulers").map(Self.liveScheduler)
-        } catch .http(status: 404, _, _) {
-            nativeScheduling = false
+        switch await schedulerListing {
+        case .success(let objects): schedulers = try Self.requireUUIDs(objects, "backupschedulers").map(Self.liveScheduler)
+        case .failure(.http(status: 404, _, _)): nativeScheduling = false
+        case .failure(let error): throw error
         }
         let tagNames = Dictionary(
-            try await client.listAll("tags", fields: ["uuid", "name"]).compactMap { tag -> (String, String)? in
+            try await tagListing.get().compactMap { tag -> (String, String)? in
                 guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
                 return (uuid, name)
             }, uniquingKeysWith: { first, _ in first })
-        let driveObjects = try Self.requireUUIDs(
-            try await client.listAll("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]), "drives")
+        let driveObjects = try Self.requireUUIDs(try await driveListing.get(), "drives")
         let drives = driveObjects.compactMap { drive -> LiveDrive? in
             guard let uuid = drive["uuid"]?.stringValue else { return nil }
             let tagUUIDs = drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? []
@@ -51,6 +54,14 @@ public struct CloudSigmaProvider: Provider {
                 schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
         }
         return LiveState(schedulers: schedulers, drives: drives, nativeScheduling: nativeScheduling)
+    }
+
+    private func listing(_ resource: String, fields: [String]? = nil) async -> Result<[JSON], ProviderError> {
+        do {
+            return .success(try await client.listAll(resource, fields: fields))
+        } catch {
+            return .failure(error)
+        }
     }
 
     static func liveScheduler(_ object: JSON) -> LiveScheduler {

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TidemarkJSON
+
+/// `JSON.parse` (the hand-written byte parser) against Foundation's JSONDecoder reading the same text into the same
+/// tree through `JSON`'s Decodable conformance, the reading it replaced: random documents and hand-picked edge cases
+/// must give the same tree, or both an error.
+@Suite("JSON parser against JSONDecoder")
+struct JSONParserTests {
+    static func decoded(_ text: [UInt8]) -> JSON? { try? JSONDecoder().decode(JSON.self, from: Data(text)) }
+    static func parsed(_ text: [UInt8]) -> JSON? { try? JSON.parse(Data(text)) }
+
+    static let edgeCases: [String] = [
+        "0", "-0", "-0.0", "1.0", "1e2", "1E+2", "1.5e-3", "12345678901234567890", "9223372036854775807", "-9223372036854775808",
+        "9223372036854775808", "1e400", "-1e400", "1e-400", "01", "-", "1.", ".5", "1e", "+1", "0x10", "NaN", "Infinity",
+        "true", "false", "null", "tru", "nul", "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u00e9\\u20AC\"", "\"\\ud83d\\ude00\"",
+        "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800x\"", "\"\\u12\"", "\"\\x\"", "\"unterminated", "\"tab\there\"", "\"é€😀\"",
+        "[]", "{}", "[1,]", "[1,,]", "[,1]", "[1 ,\n]", "{\"a\":1,}", "{\"a\":1,,}", "{,}", "{\"a\" 1}", "{a:1}", "{\"a\":1,\"a\":2}",
+        " [ 1 , 2 ] ", "[1] x", "[1][2]",
+        "{\"k\":{\"k\":[{\"k\":null}]}}", "", " ", "\u{FEFF}[1]", String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+        String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+    ]
+
+    @Test(arguments: edgeCases)
+    func edgeCaseReadsAsJSONDecoderReadsIt(_ text: String) {
+        #expect(Self.parsed(Array(text.utf8)) == Self.decoded(Array(text.utf8)), "\(text.prefix(60))")
+    }
+
+    @Test func invalidUTF8AndControlCharactersAreErrors() {
+        for bytes: [UInt8] in [
+            [0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0x01, 0x22], [0x22, 0x0A, 0x22],
+        ] {
+            #expect(Self.decoded(bytes) == nil)
+            #expect(throws: JSONParseError.self) { try JSON.parse(Data(bytes)) }
+        }
+    }
+
+    @Test func errorsNameTheByteOffset() {
+        #expect(throws: JSONParseError(offset: 8, reason: "expected ',' or '}' in an object")) {
+            try JSON.parse(Data("{\"a\": 1 \"b\": 2}".utf8))
+        }
+        #expect(throws: JSONParseError(offset: 4, reason: "unexpected text after the value")) { try JSON.parse(Data("[1] x".utf8)) }
+    }
+
+    /// SplitMix64, so a failure reproduces from its seed.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let pieces = ["a", "é", "😀", "\\n", "\\\"", "\\u0041", "\\ud83d\\ude00", " ", "/", "\\/", "tidemark.io/owner", "~1"]
+    static let numbers = ["0", "-1", "42", "3.25", "-0.5", "1e3", "2.0", "6.02e23", "1e-7", "9007199254740993", "123456789012345678901"]
+
+    static func randomText(_ random: inout Generator, depth: Int = 0) -> String {
+        let space = ["", " ", "\n  ", "\t"].randomElement(using: &random)!
+        switch Int.random(in: 0..<(depth > 4 ? 4 : 7), using: &random) {
+        case 0: return ["true", "false", "null"].randomElement(using: &random)!
+        case 1, 2: return numbers.randomElement(using: &random)!
+        case 3: return "\"" + (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() + "\""
+        case 4:
+            return "[" + space
+                + (0..<Int.random(in: 0...4, using: &random)).map { _ in randomText(&random, depth: depth + 1) }
+                .joined(separator: "," + space) + space + "]"
+        default:
+            return "{" + space
+                + (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                    "\"k\(Int.random(in: 0...5, using: &random))\"" + space + ":" + space + randomText(&random, depth: depth + 1)
+                }.joined(separator: ",") + space + "}"
+        }
+    }
+
+    @Test func randomDocumentsReadAsJSONDecoderReadsThem() {
+        var random = Generator(state: 20_261_203)
+        var compared = 0
+        for _ in 0..<5_000 {
+            let text = Array(Self.randomText(&random).utf8)
+            let expected = Self.decoded(text)
+            #expect(expected != nil, "the generator writes valid JSON: \(String(decoding: text, as: UTF8.self))")
+            #expect(Self.parsed(text) == expected, "\(String(decoding: text, as: UTF8.self))")
+            compared += 1
+        }
+        #expect(compared == 5_000)
+    }
+}
