@@ -15,6 +15,7 @@ enum ControllerBenchmark {
     static let speed = 6.0
 
     static func run() async throws {
+        try await throughputAgainstCapacity()
         try await slotLag(store: "sqlite") { directory in try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         }
         try await PostgresServer.with { server in
@@ -67,6 +68,73 @@ enum ControllerBenchmark {
         await emulator.stop()
     }
 
+    /// The emulator's capacity for snapshot creates at the controller's concurrency (a plain loop of 8 workers sending
+    /// the controller's own request), then the controller taking one slot for 10,000 drives on a SQLite store: its
+    /// snapshots a second against that capacity, and its p99 lag against the time the capacity alone would need.
+    static func throughputAgainstCapacity() async throws {
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
+        let base = CloudSigmaProvider(
+            target: "bench", endpoint: URL(string: emulator.baseURL)!,
+            credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
+            transport: URLSessionTransport())
+        let driveIDs = try await base.readLiveState().drives.map(\.id)
+        let parallelism = 8
+        let clock = ContinuousClock()
+        let loopTime = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<parallelism {
+                    group.addTask {
+                        for index in stride(from: worker, to: driveIDs.count, by: parallelism) {
+                            _ = try await base.createSnapshot(
+                                driveID: driveIDs[index], name: "load-\(index)",
+                                meta: SnapshotMarker.meta(instance: "load", scheduler: "load", slot: Date()))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let capacity = Double(driveIDs.count) / seconds(loopTime)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let provider = TimingProvider(base: base)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let scheduler = ControllerScheduler(store: store, instance: "bench", provider: provider, logger: logger, parallelism: parallelism)
+        let job = ControllerJob(
+            scheduler: "hourly", target: "bench",
+            schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 60, window: .wholeDay)))),
+            retention: RetentionPolicySpec(rules: [.last(3)]), driveIDs: driveIDs)
+        let slot = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        _ = await scheduler.run([job], now: slot.addingTimeInterval(-1), startedAt: slot.addingTimeInterval(-1))
+        let started = Date()
+        let slotTime = await clock.measure {
+            _ = await scheduler.run([job], now: slot.addingTimeInterval(1), startedAt: slot.addingTimeInterval(-1))
+        }
+        let lags = provider.creations.map { $0.returned.timeIntervalSince(started) }.sorted()
+        let rate = Double(lags.count) / seconds(slotTime)
+        let ideal = Double(driveIDs.count) / capacity
+        let p99 = lags.isEmpty ? .nan : lags[min(lags.count - 1, Int(Double(lags.count) * 0.99))]
+        print(
+            String(
+                format:
+                    "ratio  controller / API capacity    %.2f (goal ≥ 0.80)  controller %.0f snapshots/s (one slot, %d drives, SQLite); "
+                    + "emulator %.0f creates/s at %d concurrent",
+                rate / capacity, rate, lags.count, capacity, parallelism))
+        print(
+            String(
+                format: "ratio  slot lag p99 / ideal          %.2f (goal ≤ 1.20)  p99 %.2f s; drives ÷ capacity %.2f s",
+                p99 / ideal, p99, ideal))
+        await emulator.stop()
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// `tidemark run` (release build) with the eleven seed policies and 1,000 bound drives, once it is ready and idle.
     static func idleMemory() async throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tidemark")
@@ -104,7 +172,10 @@ enum ControllerBenchmark {
             .count { $0["backup_scheduler"]?["uuid"]?.stringValue != nil } ?? 0
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        print("tidemark  run        idle with 11 schedulers and \(bound) bound drives: RSS \(rss)")
+        let megabytes = (Double(rss.split(separator: " ").first ?? "") ?? .nan) / 1024
+        print(
+            String(format: "memory tidemark run idle, 11 schedulers and %d bound drives: %.1f MB resident (goal ≤ 40 MB)", bound, megabytes)
+        )
         await emulator.stop()
     }
 }

@@ -15,8 +15,46 @@ enum LimitsBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try planAgainstFloor(in: directory)
+        try await memoryUnderManagement(in: directory)
         try growth(in: directory)
         try startup(in: directory)
+    }
+
+    /// `tidemark run` against 10,000 schedulers and 50,000 drives with the 1,000 schedulers of the floor's policies,
+    /// 20 s after start (its first cycle applied them): resident and peak memory against the size of the listings.
+    static func memoryUnderManagement(in directory: URL) async throws {
+        let emulator = try EmulatorProcess(schedulers: 10_000, drives: 50_000, in: directory)
+        let policies = try writePolicies(schedulers: 1_000, endpoint: emulator.baseURL, in: directory.appendingPathComponent("memory"))
+        let listingBytes = try listings.indices.map {
+            try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("listing-\($0).json").path)[.size] as? Int
+                ?? 0
+        }.reduce(0, +)
+        let process = Process()
+        process.executableURL = Binaries.tidemark
+        process.arguments = [
+            "run", "--path", policies, "--listen", "127.0.0.1:0", "--state",
+            "sqlite:" + directory.appendingPathComponent("memory.sqlite").path,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(20))
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        func kilobytes(_ field: String) -> Double {
+            status.split(separator: "\n").first { $0.hasPrefix(field) }.flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") }
+                ?? .nan
+        }
+        process.terminate()
+        process.waitUntilExit()
+        let rss = kilobytes("VmRSS:") / 1024
+        let json = Double(listingBytes) / 1_048_576
+        print(
+            String(
+                format:
+                    "ratio  run RSS / live state's JSON   %.1f (goal ≤ 2.0)  tidemark run %.0f MB resident (%.0f MB peak) managing 1,000 of "
+                    + "10,000 schedulers and 50,000 drives; listings %.1f MB",
+                rss / json, rss, kilobytes("VmHWM:") / 1024, json))
     }
 
     /// `tidemark plan` (1,000 new schedulers) against 10,000 schedulers and 50,000 drives, beside `curl` fetching the
@@ -43,13 +81,19 @@ enum LimitsBenchmark {
             for data in bytes { _ = try JSON.parse(data) }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+        let foundation = try best(2) { () -> Double in
+            let start = DispatchTime.now().uptimeNanoseconds
+            for data in bytes { _ = try JSONDecoder().decode(JSON.self, from: data) }
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
         let floor = curl.wall + parse
         print(
             String(
                 format: "ratio  plan / transfer floor        %.2f (goal ≤ 1.30)  tidemark plan %.2f s wall, %.2f s CPU, %.0f MB peak; "
-                    + "floor %.2f s = curl %.2f s (3 listings, %.1f MB) + Python json.loads %.2f s (TidemarkJSON parses them in %.2f s)",
+                    + "floor %.2f s = curl %.2f s (3 listings, %.1f MB) + Python json.loads %.2f s (TidemarkJSON parses them in %.2f s, "
+                    + "Foundation's JSONDecoder in %.2f s)",
                 plan.wall / floor, plan.wall, plan.cpu, plan.maxRSSMegabytes, floor, curl.wall,
-                Double(bytes.reduce(0) { $0 + $1.count }) / 1e6, parse, ours))
+                Double(bytes.reduce(0) { $0 + $1.count }) / 1e6, parse, ours, foundation))
     }
 
     /// Plan time at 1k, 10k and 100k live schedulers (drives ×5), and validate time over 1k, 10k and 100k policy files:

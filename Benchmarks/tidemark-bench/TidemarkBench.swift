@@ -16,13 +16,17 @@ enum TidemarkBench {
             try GitBenchmark.run()
         case "controller":
             try await ControllerBenchmark.run()
+        case "throughput":
+            try await ControllerBenchmark.throughputAgainstCapacity()
+        case "memory":
+            try await ControllerBenchmark.idleMemory()
         case "limits":
             try await LimitsBenchmark.run()
         case "faults":
             try await FaultBenchmark.run()
         default:
             FileHandle.standardError.write(
-                Data("usage: tidemark-bench schedule [--json] | plan | git | controller | limits | faults\n".utf8))
+                Data("usage: tidemark-bench schedule [--json] | plan | git | controller | throughput | memory | limits | faults\n".utf8))
             exit(64)
         }
     }

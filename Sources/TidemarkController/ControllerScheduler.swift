@@ -136,7 +136,7 @@ public actor ControllerScheduler {
             if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
                 || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
             {
-                try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
+                _ = try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
             } else {
                 try await store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
                 report.skipped += 1
@@ -154,20 +154,25 @@ public actor ControllerScheduler {
             slots.insert(missed, at: 0)
         }
         report.skipped += due.count - slots.count
+        var cursorAtNewest = false
         for slot in slots {
-            try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
+            cursorAtNewest = try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report) && slot == newest
         }
-        try await store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
+        // Completing the newest slot moved the cursor to it already, in the same transaction.
+        if !cursorAtNewest {
+            try await store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
+        }
     }
 
+    /// Takes one slot; true when it completed the slot here (which moves the drive's cursor to it).
     private func takeSlot(
         _ job: ControllerJob, drive: String, slot: Date, now: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
-    ) async throws {
+    ) async throws -> Bool {
         guard await holdsTarget() else { throw NoLongerHeld() }
         let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
         switch try await store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) {
-        case .created, .claimedElsewhere: return
+        case .created, .claimedElsewhere: return false
         case .pending where index[key] == nil:
             // An unfinished claim (a crash, an error, or a replica that stopped) may have made its snapshot after
             // this listing was taken: look again before making another.
@@ -177,7 +182,7 @@ public actor ControllerScheduler {
         if let existing = index[key] {
             try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
             report.recovered += 1
-            return
+            return true
         }
         let snapshot = try await provider.createSnapshot(
             driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
@@ -191,6 +196,7 @@ public actor ControllerScheduler {
         report.created += 1
         logger.debug(
             "took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
+        return true
     }
 
     /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time

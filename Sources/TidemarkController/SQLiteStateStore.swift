@@ -2,10 +2,12 @@ import Foundation
 import GRDB
 
 /// The controller's memory in one SQLite file (WAL, synchronous FULL): applied commits, actions, fired slots,
-/// the snapshots it created, drift events and the apply journal. Every write is one transaction, so a `kill -9` at any point leaves
-/// either the state before or the state after it.
+/// the snapshots it created, drift events and the apply journal. Every write is atomic, so a `kill -9` at any point
+/// leaves either the state before or the state after it; the slot writes of concurrent drives share transactions
+/// (`GroupCommit`), each reported done only once committed.
 public final class SQLiteStateStore: StateStore {
     let database: DatabasePool
+    private let groups: GroupCommit
 
     /// Opens (creating and migrating) the store at `path`.
     public init(path: String) throws {
@@ -14,6 +16,7 @@ public final class SQLiteStateStore: StateStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         database = try DatabasePool(path: path, configuration: configuration)
+        groups = GroupCommit(database)
         try Self.migrator.migrate(database)
     }
 
@@ -53,41 +56,42 @@ public final class SQLiteStateStore: StateStore {
         return migrator
     }
 
-    // MARK: Controller scheduling
+    // MARK: Controller scheduling (statements cached: they run for every drive of every slot)
 
     /// The newest slot already dealt with for a scheduler's drive; nil before the first tick.
     public func cursor(scheduler: String, drive: String) async throws -> Date? {
         try await database.read { db in
-            try Double.fetchOne(db, sql: "SELECT last_slot FROM cursors WHERE scheduler = ? AND drive = ?", arguments: [scheduler, drive])
+            try Double.fetchOne(
+                db.cachedStatement(sql: "SELECT last_slot FROM cursors WHERE scheduler = ? AND drive = ?"), arguments: [scheduler, drive])
         }.map(Date.init(timeIntervalSince1970:))
     }
 
     public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
-        try await database.write { db in
+        try await groups.write { db in
             try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
         }
     }
 
     /// Moves a cursor forward, never back.
     private static func moveCursor(_ db: Database, scheduler: String, drive: String, to slot: Date) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO cursors (scheduler, drive, last_slot) VALUES (?, ?, ?)
                 ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-                """, arguments: [scheduler, drive, slot.timeIntervalSince1970])
+                """
+        ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970])
     }
 
     /// Records the intent to take a slot before the request is sent; returns the state it already had, if any.
     public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
-        try await database.write { db in
+        try await groups.write { db in
             let existing = try String.fetchOne(
-                db, sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?",
+                db.cachedStatement(sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?"),
                 arguments: [scheduler, drive, slot.timeIntervalSince1970]
             ).flatMap(SlotState.init(rawValue:))
             if existing == nil {
-                try db.execute(
-                    sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)",
-                    arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+                try db.cachedStatement(sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)")
+                    .execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
             }
             return existing
         }
@@ -95,16 +99,16 @@ public final class SQLiteStateStore: StateStore {
 
     /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
     public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
-        try await database.write { db in
-            try db.execute(
+        try await groups.write { db in
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
                     ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
                         updated = excluded.updated
-                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)",
-                arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+                    """
+            ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
             try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
             return true
         }
@@ -112,13 +116,14 @@ public final class SQLiteStateStore: StateStore {
 
     /// Marks a slot skipped (missed while down, or past its deadline).
     public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
-        try await database.write { db in
-            try db.execute(
+        try await groups.write { db in
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
                     ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
                     WHERE state <> 'created'
-                    """, arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+                    """
+            ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
         }
     }
 
@@ -126,15 +131,16 @@ public final class SQLiteStateStore: StateStore {
     public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
         try await database.read { db in
             try Double.fetchAll(
-                db, sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot",
+                db.cachedStatement(sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot"),
                 arguments: [scheduler, drive])
         }.map(Date.init(timeIntervalSince1970:))
     }
 
     public func markDeleted(snapshot: String, at now: Date) async throws {
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL", arguments: [now.timeIntervalSince1970, snapshot])
+        try await groups.write { db in
+            try db.cachedStatement(sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL").execute(arguments: [
+                now.timeIntervalSince1970, snapshot,
+            ])
         }
     }
 
