@@ -3,7 +3,7 @@ import TidemarkPolicy
 import TidemarkProviders
 import TidemarkSchedule
 
-/// Next-fire computations per second (the same expressions as Benchmarks/croniter_rate.py) and retention
+/// Next-fire computations per second (the same expressions as Benchmarks/cron_peers.py) and retention
 /// evaluation of 1,000,000 snapshots.
 enum ScheduleBenchmark {
     static let cronExpressions = [
