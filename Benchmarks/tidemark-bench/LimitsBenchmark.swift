@@ -1,6 +1,11 @@
 import Foundation
+import TestSupport
 import TidemarkEmulator
 import TidemarkJSON
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Tidemark against what the machine and the API allow, measured side by side in one run, each line a ratio with
 /// its goal and both sides: plan against the transfer floor, growth exponents, CLI start-up.
@@ -16,7 +21,7 @@ enum LimitsBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
         try planAgainstFloor(in: directory)
         try await memoryUnderManagement(in: directory)
-        try growth(in: directory)
+        try await growth(in: directory)
         try startup(in: directory)
     }
 
@@ -96,10 +101,11 @@ enum LimitsBenchmark {
                 Double(bytes.reduce(0) { $0 + $1.count }) / 1e6, parse, ours, foundation))
     }
 
-    /// Plan time at 1k, 10k and 100k live schedulers (drives ×5), and validate time over 1k, 10k and 100k policy files:
+    /// Plan time and `tidemark run`'s first cycle at 1k, 10k and 100k live schedulers (drives ×5), and validate time over 1k, 10k and 100k policy files:
     /// the exponent of a least-squares fit of log time against log N (1: linear).
-    static func growth(in directory: URL) throws {
+    static func growth(in directory: URL) async throws {
         var planTimes: [(Double, Double)] = []
+        var cycleTimes: [(Double, Double)] = []
         for count in [1_000, 10_000, 100_000] {
             let emulator = try EmulatorProcess(schedulers: count, drives: count * 5, in: directory)
             let policies = try writePolicies(
@@ -111,6 +117,7 @@ enum LimitsBenchmark {
                 throw BenchError("plan at \(count) failed: \(plan.output.suffix(300))")
             }
             planTimes.append((Double(count), plan.wall))
+            cycleTimes.append((Double(count), try await firstCycleSeconds(policies: policies, emulator: emulator, in: directory)))
         }
         var validateTimes: [(Double, Double)] = []
         for count in [1_000, 10_000, 100_000] {
@@ -121,12 +128,51 @@ enum LimitsBenchmark {
             guard validate.status == 0 else { throw BenchError("validate failed: \(validate.output.suffix(300))") }
             validateTimes.append((Double(count), validate.wall))
         }
-        for (name, times) in [("plan, 1k/10k/100k schedulers", planTimes), ("validate, 1k/10k/100k files", validateTimes)] {
+        for (name, times) in [
+            ("plan, 1k/10k/100k schedulers", planTimes), ("run cycle, 1k/10k/100k", cycleTimes),
+            ("validate, 1k/10k/100k files", validateTimes),
+        ] {
             let figures = times.map { String(format: "%.0fk: %.2f s", $0.0 / 1000, $0.1) }.joined(separator: ", ")
             print(
                 "growth " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "exponent %.2f", exponent(times))
                     + " (goal ≤ 1.10)  " + figures)
         }
+    }
+
+    /// The duration of `tidemark run`'s first cycle (read the policies and the live state, plan, create the 100
+    /// schedulers), from its own `tidemark_cycle_duration_seconds`.
+    static func firstCycleSeconds(policies: String, emulator: EmulatorProcess, in directory: URL) async throws -> Double {
+        let port = try FreePort.find()
+        let process = Process()
+        process.executableURL = Binaries.tidemark
+        process.arguments = [
+            "run", "--path", policies, "--listen", "127.0.0.1:\(port)", "--instance", "cycle-\(port)",
+            "--state", "sqlite:" + directory.appendingPathComponent("cycle-\(port).sqlite").path,
+        ]
+        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        for _ in 0..<1200 {
+            try await Task.sleep(for: .milliseconds(100))
+            guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!) else {
+                continue
+            }
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            func value(_ name: String) -> Double? {
+                lines.first { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            if let count = value("tidemark_cycle_duration_seconds_count"), count >= 1,
+                let sum = value("tidemark_cycle_duration_seconds_sum")
+            {
+                return sum / count
+            }
+        }
+        throw BenchError("tidemark run did not finish a cycle in 120 s")
     }
 
     /// `tidemark validate policies` and `tidemark plan` with the seed policies against the emulator, as a CI job runs

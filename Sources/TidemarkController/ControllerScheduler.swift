@@ -88,6 +88,9 @@ public actor ControllerScheduler {
         for (key, snapshot) in index where key.scheduled.scheduler == job.scheduler && drives.contains(snapshot.driveID) {
             perDrive[snapshot.driveID, default: [:]][key] = snapshot
         }
+        // One read each for all the job's drives, not two per drive: `begin` checks each slot's state again anyway.
+        let cursors = try await store.cursors(scheduler: job.scheduler)
+        let pending = try await store.pendingSlots(scheduler: job.scheduler, at: now)
         try await withThrowingTaskGroup(of: (drive: String, index: [SlotKey: LiveSnapshot], report: Report).self) { group in
             var remaining = job.driveIDs.makeIterator()
             func addNext() {
@@ -96,7 +99,9 @@ public actor ControllerScheduler {
                 group.addTask {
                     var local = own
                     var driveReport = Report()
-                    try await self.take(job, schedule, drive: drive, now: now, startedAt: startedAt, index: &local, report: &driveReport)
+                    try await self.take(
+                        job, schedule, drive: drive, cursor: cursors[drive], pending: pending[drive] ?? [], now: now, startedAt: startedAt,
+                        index: &local, report: &driveReport)
                     try await self.applyRetention(job, drive: drive, now: now, index: &local, report: &driveReport)
                     return (drive, local, driveReport)
                 }
@@ -127,11 +132,11 @@ public actor ControllerScheduler {
     static func key(_ scheduler: String, _ drive: String, _ slot: String) -> SlotKey { SlotKey(scheduler, drive, slot) }
 
     private func take(
-        _ job: ControllerJob, _ schedule: Schedule, drive: String, now: Date, startedAt: Date,
+        _ job: ControllerJob, _ schedule: Schedule, drive: String, cursor: Date?, pending: [Date], now: Date, startedAt: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
     ) async throws {
         guard await holdsTarget() else { return }
-        for slot in try await store.pendingSlots(scheduler: job.scheduler, drive: drive, at: now) {
+        for slot in pending {
             let onTime = slot >= startedAt || job.missed == .once
             if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
                 || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
@@ -142,7 +147,7 @@ public actor ControllerScheduler {
                 report.skipped += 1
             }
         }
-        guard let cursor = try await store.cursor(scheduler: job.scheduler, drive: drive) else {
+        guard let cursor else {
             try await store.setCursor(scheduler: job.scheduler, drive: drive, to: now)
             return
         }

@@ -56,7 +56,8 @@ enum PostgresMigrations {
                     released DOUBLE PRECISION)
                 """,
             ]
-        )
+        ),
+        ("v2-pending-slots", ["CREATE INDEX slots_pending ON slots(scheduler, drive, slot) WHERE state = 'pending'"]),
     ]
 
     /// The advisory lock key that serializes migrations.

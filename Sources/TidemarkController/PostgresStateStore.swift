@@ -51,12 +51,12 @@ public final class PostgresStateStore: StateStore {
 
     // MARK: Controller scheduling
 
-    public func cursor(scheduler: String, drive: String) async throws -> Date? {
-        try await bounded { [self] () async throws -> Date? in
-            let rows = try await client.query(
-                "SELECT last_slot FROM cursors WHERE scheduler = \(scheduler) AND drive = \(drive)", logger: logger)
-            for try await last in rows.decode(Double.self) { return Date(timeIntervalSince1970: last) }
-            return nil
+    public func cursors(scheduler: String) async throws -> [String: Date] {
+        try await bounded { [self] () async throws -> [String: Date] in
+            let rows = try await client.query("SELECT drive, last_slot FROM cursors WHERE scheduler = \(scheduler)", logger: logger)
+            var cursors: [String: Date] = [:]
+            for try await (drive, last) in rows.decode((String, Double).self) { cursors[drive] = Date(timeIntervalSince1970: last) }
+            return cursors
         }
     }
 
@@ -143,17 +143,19 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
-        try await bounded { [self] () async throws -> [Date] in
+    public func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]] {
+        try await bounded { [self] () async throws -> [String: [Date]] in
             let rows = try await client.query(
                 """
-                SELECT slot FROM slots WHERE scheduler = \(scheduler) AND drive = \(drive) AND state = 'pending'
+                SELECT drive, slot FROM slots WHERE scheduler = \(scheduler) AND state = 'pending'
                   AND (slots.owner = \(replica) OR slots.owner IS NULL OR slots.updated < \(now.timeIntervalSince1970 - claimGrace))
-                ORDER BY slot
+                ORDER BY drive, slot
                 """, logger: logger)
-            var slots: [Date] = []
-            for try await slot in rows.decode(Double.self) { slots.append(Date(timeIntervalSince1970: slot)) }
-            return slots
+            var pending: [String: [Date]] = [:]
+            for try await (drive, slot) in rows.decode((String, Double).self) {
+                pending[drive, default: []].append(Date(timeIntervalSince1970: slot))
+            }
+            return pending
         }
     }
 

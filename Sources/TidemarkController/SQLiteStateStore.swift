@@ -53,17 +53,22 @@ public final class SQLiteStateStore: StateStore {
                     CREATE INDEX journal_unfinished ON journal(outcome) WHERE outcome = 'sent';
                     """)
         }
+        migrator.registerMigration("v3-pending-slots") { db in
+            try db.execute(sql: "CREATE INDEX slots_pending ON slots(scheduler, drive, slot) WHERE state = 'pending'")
+        }
         return migrator
     }
 
     // MARK: Controller scheduling (statements cached: they run for every drive of every slot)
 
-    /// The newest slot already dealt with for a scheduler's drive; nil before the first tick.
-    public func cursor(scheduler: String, drive: String) async throws -> Date? {
+    public func cursors(scheduler: String) async throws -> [String: Date] {
         try await database.read { db in
-            try Double.fetchOne(
-                db.cachedStatement(sql: "SELECT last_slot FROM cursors WHERE scheduler = ? AND drive = ?"), arguments: [scheduler, drive])
-        }.map(Date.init(timeIntervalSince1970:))
+            var cursors: [String: Date] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT drive, last_slot FROM cursors WHERE scheduler = ?"), arguments: [scheduler])
+            while let row = try rows.next() { cursors[row[0]] = Date(timeIntervalSince1970: row[1]) }
+            return cursors
+        }
     }
 
     public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
@@ -128,12 +133,15 @@ public final class SQLiteStateStore: StateStore {
     }
 
     /// Slots begun but not finished: a crash came between the intent and the outcome.
-    public func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date] {
+    public func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]] {
         try await database.read { db in
-            try Double.fetchAll(
-                db.cachedStatement(sql: "SELECT slot FROM slots WHERE scheduler = ? AND drive = ? AND state = 'pending' ORDER BY slot"),
-                arguments: [scheduler, drive])
-        }.map(Date.init(timeIntervalSince1970:))
+            var pending: [String: [Date]] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT drive, slot FROM slots WHERE scheduler = ? AND state = 'pending' ORDER BY drive, slot"),
+                arguments: [scheduler])
+            while let row = try rows.next() { pending[row[0], default: []].append(Date(timeIntervalSince1970: row[1])) }
+            return pending
+        }
     }
 
     public func markDeleted(snapshot: String, at now: Date) async throws {

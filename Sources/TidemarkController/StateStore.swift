@@ -5,8 +5,9 @@ import TidemarkReconcile
 /// and the apply journal. `SQLiteStateStore` keeps it in one file for one replica; `PostgresStateStore` shares it
 /// between replicas. Every write is one transaction, so a `kill -9` at any point leaves the state before or after it.
 public protocol StateStore: ApplyJournal {
-    /// The newest slot already dealt with for a scheduler's drive; nil before the first tick.
-    func cursor(scheduler: String, drive: String) async throws -> Date?
+    /// The newest slot already dealt with for each of a scheduler's drives, read at once; a drive before its first
+    /// tick has none.
+    func cursors(scheduler: String) async throws -> [String: Date]
     func setCursor(scheduler: String, drive: String, to slot: Date) async throws
     /// Claims a slot before its snapshot is requested; returns the state it already had (nil: this call claimed it).
     func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState?
@@ -17,9 +18,10 @@ public protocol StateStore: ApplyJournal {
     func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool
     /// Marks a slot skipped (missed while down, or past its deadline) unless it was taken or is another's live claim.
     func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws
-    /// Slots begun but not finished that this replica may take at `now`: its own (a crash or an error came between
-    /// the intent and the outcome) and, with several replicas, claims that expired.
-    func pendingSlots(scheduler: String, drive: String, at now: Date) async throws -> [Date]
+    /// Slots begun but not finished that this replica may take at `now`, per drive of a scheduler, in order, read at
+    /// once: its own (a crash or an error came between the intent and the outcome) and, with several replicas,
+    /// claims that expired.
+    func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]]
     func markDeleted(snapshot: String, at now: Date) async throws
     /// Slots taken, per scheduler and drive.
     func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)]

@@ -37,11 +37,26 @@ struct StateStoreConformanceTests {
     @Test(arguments: Engine.allCases)
     func cursorsOnlyMoveForward(_ engine: Engine) async throws {
         try await Self.withStore(engine) { store, _ in
-            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == nil)
+            #expect(try await store.cursors(scheduler: "nightly")["d1"] == nil)
             try await store.setCursor(scheduler: "nightly", drive: "d1", to: Self.t0.addingTimeInterval(3600))
             try await store.setCursor(scheduler: "nightly", drive: "d1", to: Self.t0)
-            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == Self.t0.addingTimeInterval(3600))
-            #expect(try await store.cursor(scheduler: "nightly", drive: "d2") == nil)
+            #expect(try await store.cursors(scheduler: "nightly")["d1"] == Self.t0.addingTimeInterval(3600))
+            #expect(try await store.cursors(scheduler: "nightly")["d2"] == nil)
+            try await store.setCursor(scheduler: "nightly", drive: "d2", to: Self.t0)
+            try await store.setCursor(scheduler: "hourly", drive: "d3", to: Self.t0)
+            #expect(try await store.cursors(scheduler: "nightly") == ["d1": Self.t0.addingTimeInterval(3600), "d2": Self.t0])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func pendingSlotsAreReadForEveryDriveOfASchedulerInOrder(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            let slots = (1...3).map { Self.t0.addingTimeInterval(Double($0) * 3600) }
+            for slot in slots.reversed() { _ = try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) }
+            _ = try await store.begin(scheduler: "nightly", drive: "d2", slot: slots[0], at: slots[0])
+            _ = try await store.begin(scheduler: "hourly", drive: "d3", slot: slots[0], at: slots[0])
+            try await store.complete(scheduler: "nightly", drive: "d1", slot: slots[1], snapshot: "snap-2", at: slots[1])
+            #expect(try await store.pendingSlots(scheduler: "nightly", at: slots[2]) == ["d1": [slots[0], slots[2]], "d2": [slots[0]]])
         }
     }
 
@@ -50,14 +65,14 @@ struct StateStoreConformanceTests {
         try await Self.withStore(engine) { store, _ in
             let slot = Self.t0.addingTimeInterval(7200)
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
-            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1", at: slot) == [slot])
+            #expect(try await store.pendingSlots(scheduler: "nightly", at: slot)["d1", default: []] == [slot])
             // The same replica asking again (after a crash) finds its own claim pending and finishes it.
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .pending)
             try await store.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-1", at: slot)
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == .created)
             try await store.skip(scheduler: "nightly", drive: "d1", slot: slot, at: slot)
-            #expect(try await store.pendingSlots(scheduler: "nightly", drive: "d1", at: slot) == [])
-            #expect(try await store.cursor(scheduler: "nightly", drive: "d1") == slot)
+            #expect(try await store.pendingSlots(scheduler: "nightly", at: slot)["d1", default: []] == [])
+            #expect(try await store.cursors(scheduler: "nightly")["d1"] == slot)
             let created = try await store.createdSlots()
             #expect(created.map(\.snapshot) == ["snap-1"] && created.map(\.slot) == [slot])
             #expect(try await store.newestSlots() == [ScheduledDrive(scheduler: "nightly", drive: "d1"): slot])
@@ -117,13 +132,13 @@ struct StateStoreConformanceTests {
             let slot = Self.t0
             #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot) == nil)
             #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(10)) == .claimedElsewhere)
-            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1", at: slot.addingTimeInterval(10)) == [])
+            #expect(try await b.pendingSlots(scheduler: "nightly", at: slot.addingTimeInterval(10))["d1", default: []] == [])
             try await b.skip(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(10))
             // The claimant renews its claim; the grace counts from then.
             #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(200)) == .pending)
             #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: slot.addingTimeInterval(400)) == .claimedElsewhere)
             let expired = slot.addingTimeInterval(501)
-            #expect(try await b.pendingSlots(scheduler: "nightly", drive: "d1", at: expired) == [slot])
+            #expect(try await b.pendingSlots(scheduler: "nightly", at: expired)["d1", default: []] == [slot])
             #expect(try await b.begin(scheduler: "nightly", drive: "d1", slot: slot, at: expired) == .pending)
             #expect(try await a.begin(scheduler: "nightly", drive: "d1", slot: slot, at: expired) == .claimedElsewhere)
             #expect(try await !a.complete(scheduler: "nightly", drive: "d1", slot: slot, snapshot: "snap-a", at: expired))
@@ -150,7 +165,7 @@ struct StateStoreConformanceTests {
             try await server.resume()
             var answered: Date?
             for _ in 0..<50 where answered == nil {
-                answered = try? await store.cursor(scheduler: "nightly", drive: "d1")
+                answered = try? await store.cursors(scheduler: "nightly")["d1"]
                 if answered == nil { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(answered == Self.t0, "the store answers again once the server does")
