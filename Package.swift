@@ -114,7 +114,7 @@ let package = Package(
             path: "Benchmarks/tidemark-bench"
         ),
         .testTarget(name: "TidemarkPolicyTests", dependencies: ["TidemarkPolicy", "TidemarkProviders", "TestSupport"]),
-        .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy"]),
+        .testTarget(name: "TidemarkScheduleTests", dependencies: ["TidemarkSchedule", "TidemarkPolicy", "TestSupport"]),
         .target(
             name: "TestSupport",
             dependencies: [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks the ecosystem glue with the tools its users run: the policy JSON Schema (jsonschema on every document of
-# policies/ and examples/, and `tidemark schema` printing the committed file), the Prometheus rules (promtool check + unit tests), the
+# Checks the ecosystem glue with the tools its users run (the policy JSON Schema is checked by make test:
+# SchemaDifferentialTests and SchemaCommandTests): the Prometheus rules (promtool check + unit tests), the
 # PrometheusRule that carries them, the Kubernetes manifests (kubernetes-validate, offline schemas), the systemd unit
 # (systemd-analyze verify, where available), the CI pipelines (check-jsonschema's vendored GitHub and GitLab
 # schemas, and their shell steps run here against the emulator), and the /metrics of a running controller
@@ -18,10 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
-
-step "JSON Schema: schema/tidemark.schema.json, printed by tidemark schema, accepts policies/ and examples/"
-"$bin" schema | cmp - schema/tidemark.schema.json
-scripts/schema-check.py
 
 step "promtool: alerting and recording rules, and their unit tests"
 promtool check rules examples/prometheus/tidemark-rules.yaml

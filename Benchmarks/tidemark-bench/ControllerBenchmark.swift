@@ -137,8 +137,7 @@ enum ControllerBenchmark {
 
     /// `tidemark run` (release build) with the eleven seed policies and 1,000 bound drives, once it is ready and idle.
     static func idleMemory() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tidemark")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        guard FileManager.default.isExecutableFile(atPath: Binaries.tidemark.path) else {
             print("tidemark  run        idle memory: skipped, build the release tidemark first (swift build -c release --product tidemark)")
             return
         }
@@ -147,32 +146,15 @@ enum ControllerBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        try FileManager.default.copyItem(at: root.appendingPathComponent("policies"), to: directory.appendingPathComponent("policies"))
-        let target = directory.appendingPathComponent("policies/target.yaml")
-        try String(contentsOf: target, encoding: .utf8).replacingOccurrences(of: "http://127.0.0.1:8789/api/2.0/", with: emulator.baseURL)
-            .write(to: target, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = [
-            "run", "--path", directory.appendingPathComponent("policies").path, "--listen", "127.0.0.1:0",
-            "--state", "sqlite:" + directory.appendingPathComponent("state.sqlite").path,
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(EmulatorCredentials.environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let policies = try Binaries.seedPolicies(at: directory.appendingPathComponent("policies"), endpoint: emulator.baseURL)
+        let run = try RunProcess(
+            policies: policies.path, state: directory.appendingPathComponent("state.sqlite").path,
+            environment: EmulatorCredentials.environment)
         try await Task.sleep(for: .seconds(8))
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let rss =
-            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) }
-            ?? "?"
+        let megabytes = run.megabytes("VmRSS:")
         let bound =
             try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue?
             .count { $0["backup_scheduler"]?["uuid"]?.stringValue != nil } ?? 0
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let megabytes = (Double(rss.split(separator: " ").first ?? "") ?? .nan) / 1024
         print(
             String(format: "memory tidemark run idle, 11 schedulers and %d bound drives: %.1f MB resident (goal ≤ 40 MB)", bound, megabytes)
         )

@@ -58,4 +58,14 @@ final class EmulatorProcess {
 enum Binaries {
     static let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     static let tidemark = directory.appendingPathComponent("tidemark")
+
+    /// A copy of the repository's policies/ at `destination`, its Target pointed at `endpoint`.
+    static func seedPolicies(at destination: URL, endpoint: String) throws -> URL {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.copyItem(at: root.appendingPathComponent("policies"), to: destination)
+        let target = destination.appendingPathComponent("target.yaml")
+        try String(contentsOf: target, encoding: .utf8).replacingOccurrences(of: "http://127.0.0.1:8789/api/2.0/", with: endpoint)
+            .write(to: target, atomically: true, encoding: .utf8)
+        return destination
+    }
 }

@@ -34,32 +34,18 @@ enum LimitsBenchmark {
             try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("listing-\($0).json").path)[.size] as? Int
                 ?? 0
         }.reduce(0, +)
-        let process = Process()
-        process.executableURL = Binaries.tidemark
-        process.arguments = [
-            "run", "--path", policies, "--listen", "127.0.0.1:0", "--state",
-            "sqlite:" + directory.appendingPathComponent("memory.sqlite").path,
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let run = try RunProcess(
+            policies: policies, state: directory.appendingPathComponent("memory.sqlite").path, environment: emulator.environment)
         try await Task.sleep(for: .seconds(20))
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        func kilobytes(_ field: String) -> Double {
-            status.split(separator: "\n").first { $0.hasPrefix(field) }.flatMap { Double($0.split(separator: " ").dropFirst().first ?? "") }
-                ?? .nan
-        }
-        process.terminate()
-        process.waitUntilExit()
-        let rss = kilobytes("VmRSS:") / 1024
+        let rss = run.megabytes("VmRSS:")
+        let peak = run.megabytes("VmHWM:")
         let json = Double(listingBytes) / 1_048_576
         print(
             String(
                 format:
                     "ratio  run RSS / live state's JSON   %.1f (goal ≤ 2.0)  tidemark run %.0f MB resident (%.0f MB peak) managing 1,000 of "
                     + "10,000 schedulers and 50,000 drives; listings %.1f MB",
-                rss / json, rss, kilobytes("VmHWM:") / 1024, json))
+                rss / json, rss, peak, json))
     }
 
     /// `tidemark plan` (1,000 new schedulers) against 10,000 schedulers and 50,000 drives, beside `curl` fetching the
@@ -143,20 +129,10 @@ enum LimitsBenchmark {
     /// schedulers), from its own `tidemark_cycle_duration_seconds`.
     static func firstCycleSeconds(policies: String, emulator: EmulatorProcess, in directory: URL) async throws -> Double {
         let port = try FreePort.find()
-        let process = Process()
-        process.executableURL = Binaries.tidemark
-        process.arguments = [
-            "run", "--path", policies, "--listen", "127.0.0.1:\(port)", "--instance", "cycle-\(port)",
-            "--state", "sqlite:" + directory.appendingPathComponent("cycle-\(port).sqlite").path,
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(emulator.environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        let run = try RunProcess(
+            policies: policies, state: directory.appendingPathComponent("cycle-\(port).sqlite").path, listen: "127.0.0.1:\(port)",
+            arguments: ["--instance", "cycle-\(port)"], environment: emulator.environment)
+        defer { withExtendedLifetime(run) {} }
         for _ in 0..<1200 {
             try await Task.sleep(for: .milliseconds(100))
             guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!) else {
@@ -179,12 +155,7 @@ enum LimitsBenchmark {
     /// them: the median of 15 runs each.
     static func startup(in directory: URL) throws {
         let emulator = try EmulatorProcess(schedulers: 0, drives: 4, in: directory)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let policies = directory.appendingPathComponent("seed-policies")
-        try FileManager.default.copyItem(at: root.appendingPathComponent("policies"), to: policies)
-        let target = policies.appendingPathComponent("target.yaml")
-        try String(contentsOf: target, encoding: .utf8).replacingOccurrences(of: "http://127.0.0.1:8789/api/2.0/", with: emulator.baseURL)
-            .write(to: target, atomically: true, encoding: .utf8)
+        let policies = try Binaries.seedPolicies(at: directory.appendingPathComponent("seed-policies"), endpoint: emulator.baseURL)
         let validate = try median(15) { try ChildProcess.run([Binaries.tidemark.path, "validate", policies.path]) }
         let plan = try median(15) {
             try ChildProcess.run([Binaries.tidemark.path, "plan", "--path", policies.path], environment: emulator.environment)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 import TidemarkEmulator
 import TidemarkJSON
@@ -41,7 +42,7 @@ struct ApplyCrashTests {
     @Test func killedAtRandomRequestsApplyConvergesWithoutDuplicates() async throws {
         let points = ProcessInfo.processInfo.environment["TIDEMARK_APPLY_KILL_POINTS"].flatMap(Int.init) ?? 100
         let total = 11 + 40 + 3  // the seed's schedulers, the generated ones, the seed's bindings
-        var random = SeededRandom(seed: 20_261_125)
+        var random = SplitMix64(seed: 20_261_125)
         var killed = 0
         var reported = 0
         for _ in 0..<points {

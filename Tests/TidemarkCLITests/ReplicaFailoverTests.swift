@@ -87,7 +87,7 @@ struct ReplicaFailoverTests {
             var replicas = try (0..<3).map(start)
             #expect(await Self.untilEveryTargetIsHeld(by: replicas, timeout: 60) != nil, "three replicas share six targets")
 
-            var random = SeededRandom(seed: 13)
+            var random = SplitMix64(seed: 13)
             var takeovers: [TimeInterval] = []
             var outages: [(from: Date, to: Date)] = []
             for _ in 0..<kills {

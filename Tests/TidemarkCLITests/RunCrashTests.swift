@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TidemarkController
 import TidemarkEmulator
@@ -50,7 +51,7 @@ struct RunCrashTests {
         // 30× time: one slot every two seconds; every process agrees on the time through the shared epoch.
         let epoch = Date().timeIntervalSince1970
         let arguments = ["--interval", "60s", "--state", "sqlite:" + state, "--clock-speed", "30", "--clock-epoch", "\(epoch)"]
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var kills = 0
         for _ in 0..<8 {
             let run = try RunCommandTests.RunningController(arguments: arguments, in: directory)
@@ -112,20 +113,5 @@ struct RunCrashTests {
             taken += live.count
         }
         #expect(taken >= 120 * 4, "\(taken) snapshots over \(outcome.kills) kills")
-    }
-}
-
-/// SplitMix64: a deterministic source of kill points.
-struct SeededRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

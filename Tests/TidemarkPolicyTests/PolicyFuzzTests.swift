@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TidemarkPolicy
 import TidemarkProviders
@@ -31,19 +32,7 @@ struct PolicyFuzzTests {
         "timeOption: 99", "provider: aws", "password: hunter2", "target: nowhere", "retention: {last: 0}",
     ]
 
-    /// SplitMix64: a small, fast generator whose sequence depends only on its seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func mutate(_ input: [UInt8], _ random: inout Generator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &random)
@@ -74,7 +63,7 @@ struct PolicyFuzzTests {
         let corpus = try Self.corpus()
         #expect(corpus.count >= 15)
         let iterations = ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
-        var random = Generator(state: UInt64(ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_125))
+        var random = SplitMix64(seed: UInt64(ProcessInfo.processInfo.environment["TIDEMARK_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_125))
         var rejected = 0
         var accepted = 0
         for iteration in 0..<iterations {

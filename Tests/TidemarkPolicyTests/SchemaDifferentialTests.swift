@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TidemarkProviders
 
@@ -47,8 +48,10 @@ struct SchemaDifferentialTests {
                 }
             }
             if let scheduler = set.schedulers.first, !scheduler.spec.options.isEmpty {
-                let fits = ProviderKind.allCases.compactMap { ProviderRegistry.documentRules($0) }.map { rules in
-                    rules.problems(of: scheduler, on: target(for: rules)).filter { Gap.of($0.message) == nil }
+                let fits = ProviderKind.allCases.compactMap { provider in
+                    ProviderRegistry.documentRules(provider).map { rules in
+                        rules.problems(of: scheduler, on: target(provider)).filter { Gap.of($0.message) == nil }
+                    }
                 }
                 if let closest = fits.min(by: { $0.count < $1.count }) { errors += closest }
             }
@@ -67,10 +70,10 @@ struct SchemaDifferentialTests {
         }
     }
 
-    static func target(for rules: any ProviderDocumentRules) -> PolicyDocument<TargetSpec> {
-        let provider = ProviderKind.allCases.first { ProviderRegistry.documentRules($0).map { type(of: $0) == type(of: rules) } ?? false }
-        return PolicyDocument(
-            metadata: Metadata(name: "t"), spec: TargetSpec(provider: provider ?? .cloudsigma, endpoint: "https://t", credentials: .init()),
+    /// A Target of `provider` for a Scheduler's options to be checked against.
+    static func target(_ provider: ProviderKind) -> PolicyDocument<TargetSpec> {
+        PolicyDocument(
+            metadata: Metadata(name: "t"), spec: TargetSpec(provider: provider, endpoint: "https://t", credentials: .init()),
             location: SourceLocation(file: "t", line: 1, column: 1))
     }
 
@@ -126,7 +129,7 @@ struct SchemaDifferentialTests {
             files[name] = Array(try Data(contentsOf: inline.appendingPathComponent(name)))
         }
         let seeds = try PolicyFuzzTests.corpus()
-        var random = PolicyFuzzTests.Generator(state: 20_261_203)
+        var random = SplitMix64(seed: 20_261_203)
         for iteration in 0..<1500 {
             files[String(format: "fuzz-%04d.yaml", iteration)] = PolicyFuzzTests.mutate(seeds[iteration % seeds.count], &random)
         }
@@ -147,7 +150,7 @@ struct SchemaDifferentialTests {
 
     /// The seed with values changed line by line: a `key: value` line gets another value, loses its value, is
     /// dropped or is repeated under another key. Most results are still YAML, so they reach the checks of each kind.
-    static func mutateValues(_ input: [UInt8], _ random: inout PolicyFuzzTests.Generator) -> [UInt8] {
+    static func mutateValues(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var lines = String(decoding: input, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let candidates = lines.indices.filter { lines[$0].contains(": ") && !lines[$0].hasPrefix("#") }
         for _ in 0..<Int.random(in: 1...2, using: &random) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TidemarkJSON
 
@@ -42,22 +43,10 @@ struct JSONParserTests {
         #expect(throws: JSONParseError(offset: 4, reason: "unexpected text after the value")) { try JSON.parse(Data("[1] x".utf8)) }
     }
 
-    /// SplitMix64, so a failure reproduces from its seed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["a", "é", "😀", "\\n", "\\\"", "\\u0041", "\\ud83d\\ude00", " ", "/", "\\/", "tidemark.io/owner", "~1"]
     static let numbers = ["0", "-1", "42", "3.25", "-0.5", "1e3", "2.0", "6.02e23", "1e-7", "9007199254740993", "123456789012345678901"]
 
-    static func randomText(_ random: inout Generator, depth: Int = 0) -> String {
+    static func randomText(_ random: inout SplitMix64, depth: Int = 0) -> String {
         let space = ["", " ", "\n  ", "\t"].randomElement(using: &random)!
         switch Int.random(in: 0..<(depth > 4 ? 4 : 7), using: &random) {
         case 0: return ["true", "false", "null"].randomElement(using: &random)!
@@ -76,7 +65,7 @@ struct JSONParserTests {
     }
 
     @Test func randomDocumentsReadAsJSONDecoderReadsThem() {
-        var random = Generator(state: 20_261_203)
+        var random = SplitMix64(seed: 20_261_203)
         var compared = 0
         for _ in 0..<5_000 {
             let text = Array(Self.randomText(&random).utf8)
