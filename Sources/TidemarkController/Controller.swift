@@ -33,15 +33,19 @@ public actor Controller {
         public var driftInterval: TimeInterval
         /// How a person overrides a plan error the controller will not override itself (e.g. a mass deletion).
         public var overrideHint: @Sendable (PlanProblem.Override) -> String
+        /// Requirements whose violations do not stop the controller from applying.
+        public var allowedViolations: Set<String>
 
         public init(
             instance: String, interval: TimeInterval = 60, driftInterval: TimeInterval = 300,
-            overrideHint: @escaping @Sendable (PlanProblem.Override) -> String = { _ in "the controller never overrides this" }
+            overrideHint: @escaping @Sendable (PlanProblem.Override) -> String = { _ in "the controller never overrides this" },
+            allowedViolations: Set<String> = []
         ) {
             self.instance = instance
             self.interval = interval
             self.driftInterval = driftInterval
             self.overrideHint = overrideHint
+            self.allowedViolations = allowedViolations
         }
     }
 
@@ -234,7 +238,8 @@ public actor Controller {
         guard await ownership.holds(target.name) else { return result }
         do {
             let (provider, scheduler) = try connection(for: target)
-            var plan = try await reconciler.plan(target, policies: policies, provider: provider, now: started)
+            var plan = try await reconciler.plan(
+                target, policies: policies, provider: provider, allowedViolations: configuration.allowedViolations, now: started)
             for index in plan.problems.indices where plan.problems[index].override != nil {
                 plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
             }

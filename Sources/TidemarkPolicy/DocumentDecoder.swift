@@ -43,6 +43,8 @@ struct DocumentDecoder {
             add(specNode, context, DriveBindingSpec.keys, DriveBindingSpec.decode, metadata, into: &set, \.driveBindings)
         case .backupPlan:
             add(specNode, context, BackupPlanSpec.keys, BackupPlanSpec.decode, metadata, into: &set, \.backupPlans)
+        case .requirement:
+            add(specNode, context, RequirementSpec.keys, RequirementSpec.decode, metadata, into: &set, \.requirements)
         }
         return true
     }

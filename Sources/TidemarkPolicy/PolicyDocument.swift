@@ -5,6 +5,7 @@ public enum PolicyKind: String, Sendable, CaseIterable, Hashable {
     case scheduler = "Scheduler"
     case driveBinding = "DriveBinding"
     case backupPlan = "BackupPlan"
+    case requirement = "Requirement"
 }
 
 /// `metadata` of a document.

@@ -5,6 +5,7 @@ public struct PolicySet: Sendable, Hashable {
     public var schedulers: [PolicyDocument<SchedulerSpec>] = []
     public var driveBindings: [PolicyDocument<DriveBindingSpec>] = []
     public var backupPlans: [PolicyDocument<BackupPlanSpec>] = []
+    public var requirements: [PolicyDocument<RequirementSpec>] = []
     /// The files that hold policy documents (or problems), in load order.
     public var files: [String] = []
     /// YAML files without any tidemark document (other tools' YAML), skipped.
@@ -15,7 +16,7 @@ public struct PolicySet: Sendable, Hashable {
     public init() {}
 
     public var documentCount: Int {
-        targets.count + retentionPolicies.count + schedulers.count + driveBindings.count + backupPlans.count
+        targets.count + retentionPolicies.count + schedulers.count + driveBindings.count + backupPlans.count + requirements.count
     }
 
     public func target(named name: String) -> PolicyDocument<TargetSpec>? { targets.first { $0.name == name } }

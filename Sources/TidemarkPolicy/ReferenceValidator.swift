@@ -23,6 +23,10 @@ struct ReferenceValidator {
         checkUnique(set.schedulers, kind: .scheduler)
         checkUnique(set.driveBindings, kind: .driveBinding)
         checkUnique(set.backupPlans, kind: .backupPlan)
+        checkUnique(set.requirements, kind: .requirement)
+        for requirement in set.requirements {
+            for target in requirement.spec.targets { _ = resolveTarget(target, from: "requirement '\(requirement.name)'") }
+        }
 
         for scheduler in set.schedulers {
             let spec = scheduler.spec

@@ -9,9 +9,11 @@ public struct PlanProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An error a person may choose to override; the planner names the override, the caller says how to give it.
-    public enum Override: String, Sendable, Hashable {
+    public enum Override: Sendable, Hashable {
         /// The plan deletes more than half (or all) of a target's managed objects.
         case massDelete
+        /// The planned state breaks the named Requirement.
+        case requirementViolation(String)
     }
 
     /// The document or live object concerned: `scheduler sfg`, `drive binding db`, `drive db-1`.

@@ -30,6 +30,24 @@ public protocol ProviderDefinition: ProviderDocumentRules {
         _ unmanaged: [(live: LiveScheduler, state: SchedulerState)], live: LiveState, target: String,
         taken: inout Set<String>
     ) -> ImportedPolicies
+
+    /// What requirements select here, in messages: drive, VM disk, resource or client.
+    var objectNoun: String { get }
+
+    /// The objects requirements select on this API: its drives, or what `schedulers` (live and planned) name.
+    func protectableObjects(live: LiveState, schedulers: [SchedulerState]) -> [LiveDrive]
+
+    /// The objects a scheduler protects by what it names (a VM disk, resources, a client); where drives are bound to
+    /// schedulers (`bindsDrives`), none.
+    func protectedObjects(by state: SchedulerState) -> [String]
+}
+
+extension ProviderDefinition {
+    public var objectNoun: String { "drive" }
+
+    public func protectableObjects(live: LiveState, schedulers: [SchedulerState]) -> [LiveDrive] { live.drives }
+
+    public func protectedObjects(by state: SchedulerState) -> [String] { [] }
 }
 
 /// The providers tidemark knows: adding one is a folder of its own and one line here.

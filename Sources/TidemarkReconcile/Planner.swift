@@ -10,11 +10,14 @@ public struct Planner: Sendable {
     /// This controller instance; live objects carry it in their ownership marker.
     public var instance: String
     public var allowMassDelete: Bool
+    /// Requirements whose violations are shown as warnings instead of refusing the plan.
+    public var allowedViolations: Set<String>
     public var now: Date
 
-    public init(instance: String, allowMassDelete: Bool = false, now: Date = Date()) {
+    public init(instance: String, allowMassDelete: Bool = false, allowedViolations: Set<String> = [], now: Date = Date()) {
         self.instance = instance
         self.allowMassDelete = allowMassDelete
+        self.allowedViolations = allowedViolations
         self.now = now
     }
 
@@ -48,7 +51,44 @@ public struct Planner: Sendable {
         }
         plan.actions = objects.actions + bindings + deletions
         plan.controllerJobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: instance)
+        if !policies.requirements.isEmpty {
+            let coverage = PlannedCoverage(
+                definition: definition, live: live, desired: desired, managed: Set(managed.map(\.id)), matched: objects.matched,
+                actions: plan.actions, jobs: plan.controllerJobs, policies: policies)
+            var evaluator = RequirementEvaluator(
+                requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
+            report(evaluator.violations(coverage.objects()), in: &plan)
+        }
         return plan
+    }
+
+    /// Requirement violations as plan errors (warnings where allowed), one per requirement and broken rule, naming
+    /// every object that breaks it the same way.
+    private func report(_ violations: [RequirementViolation], in plan: inout TargetPlan) {
+        var groups: [String: [RequirementViolation]] = [:]
+        var order: [String] = []
+        for violation in violations {
+            let key = "\(violation.requirement)\u{0}\(violation.rule.rawValue)\u{0}\(violation.detail)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(violation)
+        }
+        for key in order {
+            let group = groups[key]!
+            let first = group[0]
+            let names = group.map(\.object.name).sorted()
+            let subject =
+                names.count == 1
+                ? "\(first.noun) \(names[0])"
+                : "\(first.noun)s \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? " and \(names.count - 5) more" : "")"
+            let message = "\(subject) \(first.detail)"
+            if allowedViolations.contains(first.requirement) {
+                plan.warning("\(message) (allowed for this plan)", subject: .init("requirement", first.requirement), location: first.location)
+            } else {
+                plan.error(
+                    message, subject: .init("requirement", first.requirement), location: first.location,
+                    override: .requirementViolation(first.requirement))
+            }
+        }
     }
 
     /// The creates, updates and adoptions of a target's objects, the live object each desired one matched, and the

@@ -34,14 +34,16 @@ public struct Reconciler: Sendable {
     /// Reads each target's live state and plans it.
     public func plan(
         _ policies: PolicySet, source: Plan.Source, targets: [PolicyDocument<TargetSpec>], allowMassDelete: Bool = false,
-        tidemarkVersion: String, now: Date = Date()
+        allowedViolations: Set<String> = [], tidemarkVersion: String, now: Date = Date()
     ) async throws(ReconcileError) -> Planned {
         var providers: [String: any Provider] = [:]
         var targetPlans: [TargetPlan] = []
         for target in targets {
             let provider = try connection(for: target)
             providers[target.name] = provider
-            targetPlans.append(try await plan(target, policies: policies, provider: provider, allowMassDelete: allowMassDelete, now: now))
+            targetPlans.append(try await plan(
+                    target, policies: policies, provider: provider, allowMassDelete: allowMassDelete,
+                    allowedViolations: allowedViolations, now: now))
         }
         return Planned(
             plan: Plan(tidemarkVersion: tidemarkVersion, createdAt: now, source: source, targets: targetPlans), providers: providers)
@@ -58,11 +60,12 @@ public struct Reconciler: Sendable {
 
     /// Reads one target's live state through `provider` and plans it.
     public func plan(
-        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, allowMassDelete: Bool = false, now: Date = Date()
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, allowMassDelete: Bool = false,
+        allowedViolations: Set<String> = [], now: Date = Date()
     ) async throws(ReconcileError) -> TargetPlan {
         do {
             let live = try await provider.readLiveState()
-            return try await Planner(instance: instance, allowMassDelete: allowMassDelete, now: now)
+            return try await Planner(instance: instance, allowMassDelete: allowMassDelete, allowedViolations: allowedViolations, now: now)
                 .plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
         } catch {
             throw .read(target: target.name, error)

@@ -66,3 +66,16 @@ public struct ZoneRules: Sendable {
         return low
     }
 }
+
+extension ZoneRules {
+    /// The instants in `interval` at which the UTC offset changes.
+    public func transitions(in interval: Range<Date>) -> [Date] {
+        var result: [Date] = []
+        var cursor = interval.lowerBound
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < interval.upperBound {
+            result.append(next)
+            cursor = next
+        }
+        return result
+    }
+}

@@ -29,8 +29,8 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How many requests to run at once.")
     var parallelism: Int = 8
 
-    @Flag(name: .customLong("allow-mass-delete"), help: "Allow deleting more than half (or all) of a target's managed objects.")
-    var allowMassDelete = false
+    @OptionGroup(title: "Overrides")
+    var overrides: PlanOverrides
 
     @Option(
         help: """
@@ -72,7 +72,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let journal = try await openJournal()
         let budget = RetryBudget()
         let reconciler = try options.reconciler(budget: budget)
-        let planned = try await options.makePlan(with: reconciler, allowMassDelete: allowMassDelete)
+        let planned = try await options.makePlan(with: reconciler, overrides: overrides)
         let plan = planned.plan
         if let saved { try Self.checkNotStale(saved, current: plan) }
         let renderer = PlanRenderer(colour: Output.colourAllowed, wire: options.verbose)

@@ -28,15 +28,15 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan has changes.")
     var detailedExitCode = false
 
-    @Flag(name: .customLong("allow-mass-delete"), help: "Allow deleting more than half (or all) of a target's managed objects.")
-    var allowMassDelete = false
+    @OptionGroup(title: "Overrides")
+    var overrides: PlanOverrides
 
     func validate() throws {
         if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
     }
 
     func run() async throws {
-        let plan = try await options.makePlan(with: options.reconciler(), allowMassDelete: allowMassDelete).plan
+        let plan = try await options.makePlan(with: options.reconciler(), overrides: overrides).plan
         if json {
             Output.line(String(decoding: try plan.jsonData(), as: UTF8.self))
         } else if markdown {

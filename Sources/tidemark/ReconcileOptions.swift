@@ -69,15 +69,18 @@ struct ReconcileOptions: ParsableArguments {
     }
 
     /// Reads every target's live state and plans; returns the plan and the providers to apply it with.
-    func makePlan(with reconciler: Reconciler, allowMassDelete: Bool = false) async throws -> Reconciler.Planned {
+    func makePlan(with reconciler: Reconciler, overrides: PlanOverrides) async throws -> Reconciler.Planned {
         let (policies, source) = try loadPolicies()
         do {
+            try overrides.check(against: policies)
             var planned = try await reconciler.plan(
-                policies, source: source, targets: try Reconciler.targets(policies, named: target), allowMassDelete: allowMassDelete,
+                policies, source: source, targets: try Reconciler.targets(policies, named: target),
+                allowMassDelete: overrides.allowMassDelete, allowedViolations: Set(overrides.allowedViolations),
                 tidemarkVersion: Tidemark.version)
             planned.plan.explainOverrides { override in
                 switch override {
                 case .massDelete: "pass --allow-mass-delete if that is intended"
+                case .requirementViolation(let name): "fix the policies, or pass --allow-requirement-violation \(name) to accept it"
                 }
             }
             return planned

@@ -54,6 +54,11 @@ struct RunCommand: AsyncParsableCommand {
         transform: RunCommand.duration)
     var claimInterval: TimeInterval = 5
 
+    @Option(
+        name: .customLong("allow-requirement-violation"),
+        help: ArgumentHelp("Apply even though the planned state breaks this Requirement (repeatable).", valueName: "name"))
+    var allowedViolations: [String] = []
+
     @Option(help: "Address of the HTTP endpoints (loopback by default).")
     var listen: String = "127.0.0.1:9464"
 
@@ -142,8 +147,11 @@ struct RunCommand: AsyncParsableCommand {
                     switch override {
                     case .massDelete:
                         "tidemark run never deletes that many; if it is intended, apply it once with tidemark apply --allow-mass-delete"
+                    case .requirementViolation(let name):
+                        "nothing is applied to this target until the policies meet it, or tidemark run is started with "
+                            + "--allow-requirement-violation \(name)"
                     }
-                }),
+                }, allowedViolations: Set(allowedViolations)),
             source: reader,
             makeProvider: { target throws(ProviderError) in
                 try ProviderFactory.make(

@@ -62,11 +62,19 @@ struct SchemaDifferentialTests {
     /// The `target`, `scheduler` and named `retention` references of a spec, null (not given) ones left out.
     static func references(in spec: YAMLNode) -> [Reference] {
         guard case .mapping(let pairs, _) = spec else { return [] }
-        return pairs.compactMap { pair in
-            guard let key = pair.key.scalarText, ["target", "scheduler", "retention"].contains(key), !pair.value.isNull,
-                case .scalar(let value, _, let location) = pair.value
-            else { return nil }
-            return Reference(value, location)
+        return pairs.flatMap { pair -> [Reference] in
+            guard let key = pair.key.scalarText, !pair.value.isNull else { return [] }
+            switch (key, pair.value) {
+            case ("target", .scalar(let value, _, let location)), ("scheduler", .scalar(let value, _, let location)),
+                ("retention", .scalar(let value, _, let location)):
+                return [Reference(value, location)]
+            case ("targets", .sequence(let items, _)):
+                return items.compactMap { item in
+                    guard case .scalar(let value, _, let location) = item else { return nil }
+                    return Reference(value, location)
+                }
+            default: return []
+            }
         }
     }
 

@@ -10,6 +10,9 @@ import TidemarkSchedule
 struct DanubeDefinition: ProviderDefinition {
     var noun: String { "definition" }
     var bindsDrives: Bool { false }
+    var objectNoun: String { "VM disk" }
+
+    func protectedObjects(by state: SchedulerState) -> [String] { state.options[DanubeMapping.driveKey].map { [$0] } ?? [] }
     var objectKind: PolicyKind { .scheduler }
 
     static let options = SchedulerOptionRules([

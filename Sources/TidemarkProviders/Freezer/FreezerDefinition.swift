@@ -12,6 +12,17 @@ import TidemarkSchedule
 struct FreezerDefinition: ProviderDefinition {
     var noun: String { "job" }
     var bindsDrives: Bool { false }
+    var objectNoun: String { "client" }
+
+    /// The registered clients, and any a job names.
+    func protectableObjects(live: LiveState, schedulers: [SchedulerState]) -> [LiveDrive] {
+        let named = schedulers.compactMap { $0.options[FreezerMapping.clientID] }.filter { !$0.isEmpty }
+        return Set(live.clients).union(named).sorted().map { LiveDrive(id: $0, name: $0) }
+    }
+
+    func protectedObjects(by state: SchedulerState) -> [String] {
+        state.options[FreezerMapping.clientID].map { [$0] } ?? []
+    }
     var objectKind: PolicyKind { .scheduler }
 
     static let modes = ["fs", "mongo", "mysql", "sqlserver", "cinder", "glance", "cindernative", "nova"]

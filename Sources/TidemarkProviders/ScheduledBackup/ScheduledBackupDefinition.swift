@@ -9,6 +9,18 @@ import TidemarkSchedule
 struct ScheduledBackupDefinition: ProviderDefinition {
     var noun: String { "plan" }
     var bindsDrives: Bool { false }
+    var objectNoun: String { "resource" }
+
+    /// The resources the plans name (the API lists no others); a resource's type counts as a tag.
+    func protectableObjects(live: LiveState, schedulers: [SchedulerState]) -> [LiveDrive] {
+        var seen: [String: LiveDrive] = [:]
+        for resource in schedulers.flatMap(\.resources) where seen[resource.id] == nil {
+            seen[resource.id] = LiveDrive(id: resource.id, name: resource.name ?? resource.id, tags: [resource.type])
+        }
+        return seen.values.sorted { $0.id < $1.id }
+    }
+
+    func protectedObjects(by state: SchedulerState) -> [String] { state.resources.map(\.id) }
     /// Backup plans are BackupPlan documents; a Scheduler here is an error (and takes no options).
     var objectKind: PolicyKind { .backupPlan }
 
