@@ -160,8 +160,8 @@ enum DurationText {
         let days = seconds / 86_400
         let hours = seconds % 86_400 / 3_600
         let minutes = seconds % 3_600 / 60
-        if days > 0, hours == 0, minutes == 0 { return "\(days)d" }
         if minutes == 0, days < 4 { return "\(days * 24 + hours)h" }
+        if hours == 0, minutes == 0 { return "\(days)d" }
         let parts = [(days, "d"), (hours, "h"), (minutes, "m")].filter { $0.0 > 0 }.map { "\($0.0)\($0.1)" }
         return parts.isEmpty ? "\(seconds)s" : parts.joined(separator: " ")
     }
