@@ -59,6 +59,9 @@ public actor Controller {
     public let metrics: ControllerMetrics
 
     private var inForce: SourceSnapshot?
+    /// Objects breaking each requirement, per target held, as last planned; summed into the metric per requirement.
+    private var violationsByTarget: [String: [String: Int]] = [:]
+    private var reportedRequirements: Set<String> = []
     private var lastDriftCheck: Date?
     private var loops: [String: SlotLoop] = [:]
     /// The targets this replica held at its last rebalance, and the store session it held them in.
@@ -205,6 +208,8 @@ public actor Controller {
         var errors: [String] = []
         var loop: SlotLoop?
         var schedulers: [ControllerStatus.SchedulerStatus] = []
+        /// Objects breaking each requirement that applies to the target (0 for those that hold); nil when not planned.
+        var violations: [String: Int]?
     }
 
     /// The source's newest policies, or nil (recorded as a failed or invalid cycle) when they cannot be read or do not
@@ -243,6 +248,14 @@ public actor Controller {
             for index in plan.problems.indices where plan.problems[index].override != nil {
                 plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
             }
+            result.status.requirementViolations = plan.requirementViolations.map(\.message)
+            result.status.unprotectedObjects = plan.unprotectedObjects
+            var violations = Dictionary(
+                policies.requirements.filter { $0.spec.applies(to: target.name) }.map { ($0.name, 0) }, uniquingKeysWith: { $1 })
+            for (requirement, objects) in Dictionary(grouping: plan.requirementViolations, by: \.requirement) {
+                violations[requirement] = Set(objects.map(\.object.id)).count
+            }
+            result.violations = violations
             if !plan.errors.isEmpty {
                 result.status.errors = plan.errors.map(\.description)
                 result.errors += plan.errors.map { "target \(target.name): \($0)" }
@@ -326,7 +339,17 @@ public actor Controller {
         let targets = Dictionary(uniqueKeysWithValues: (kept + results.map(\.status)).map { ($0.name, $0) })
         status.targets = order.compactMap { targets[$0] }
         status.schedulers = status.schedulers.filter { !reconciled.contains($0.target) } + results.flatMap(\.schedulers)
-        for result in results { metrics.pendingDrift(target: result.status.name, actions: result.status.pendingActions) }
+        for result in results {
+            metrics.pendingDrift(target: result.status.name, actions: result.status.pendingActions)
+            metrics.unprotectedObjects(target: result.status.name, count: result.status.unprotectedObjects)
+            if let violations = result.violations { violationsByTarget[result.status.name] = violations }
+        }
+        violationsByTarget = violationsByTarget.filter { held.contains($0.key) }
+        var totals: [String: Int] = [:]
+        for counts in violationsByTarget.values { totals.merge(counts, uniquingKeysWith: +) }
+        for requirement in reportedRequirements.subtracting(totals.keys) { metrics.requirementViolations(requirement: requirement, objects: 0) }
+        for (requirement, objects) in totals { metrics.requirementViolations(requirement: requirement, objects: objects) }
+        reportedRequirements = Set(totals.keys)
         await refreshHealth()
     }
 

@@ -28,6 +28,8 @@ public struct ControllerMetrics: Sendable {
         "tidemark_targets_held": "Targets this replica holds (all of them with a SQLite store).",
         "tidemark_replicas_live": "Replicas sharing the targets, as this replica last counted them.",
         "tidemark_target_takeovers_total": "Targets this replica claimed from a replica that stopped without giving them up.",
+        "tidemark_requirement_violations": "Objects that break a Requirement in the planned state, per requirement, over the targets held.",
+        "tidemark_unprotected_objects": "Objects (drives, VM disks, resources, clients) no enabled scheduler protects, per target.",
     ]
 
     /// The full name is `name` (no unit is appended), with its help text.
@@ -60,6 +62,14 @@ public struct ControllerMetrics: Sendable {
 
     func drift(target: String, corrected: Bool) {
         counter("tidemark_drift_total", [("target", target), ("handling", corrected ? "corrected" : "reported")]).increment()
+    }
+
+    func requirementViolations(requirement: String, objects: Int) {
+        gauge("tidemark_requirement_violations", [("requirement", requirement)]).set(Double(objects))
+    }
+
+    func unprotectedObjects(target: String, count: Int) {
+        gauge("tidemark_unprotected_objects", [("target", target)]).set(Double(count))
     }
 
     func pendingDrift(target: String, actions: Int) {

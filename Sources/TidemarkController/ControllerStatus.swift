@@ -20,6 +20,10 @@ public struct ControllerStatus: Sendable, Codable {
         public var pendingActions: Int
         public var lastActions: [String]
         public var errors: [String]
+        /// Objects that break a Requirement in the planned state, as the plan words them.
+        public var requirementViolations: [String] = []
+        /// Objects no enabled scheduler protects in the planned state.
+        public var unprotectedObjects = 0
     }
 
     public struct SchedulerStatus: Sendable, Codable {

@@ -40,6 +40,9 @@ public protocol ProviderDefinition: ProviderDocumentRules {
     /// The objects a scheduler protects by what it names (a VM disk, resources, a client); where drives are bound to
     /// schedulers (`bindsDrives`), none.
     func protectedObjects(by state: SchedulerState) -> [String]
+
+    /// The objects a live snapshot is a copy of; nil when what took it (a plan, a job) no longer exists.
+    func objects(of snapshot: LiveSnapshot, live: LiveState) -> [String]?
 }
 
 extension ProviderDefinition {
@@ -48,6 +51,8 @@ extension ProviderDefinition {
     public func protectableObjects(live: LiveState, schedulers: [SchedulerState]) -> [LiveDrive] { live.drives }
 
     public func protectedObjects(by state: SchedulerState) -> [String] { [] }
+
+    public func objects(of snapshot: LiveSnapshot, live: LiveState) -> [String]? { [snapshot.driveID] }
 }
 
 /// The providers tidemark knows: adding one is a folder of its own and one line here.

@@ -51,13 +51,16 @@ public struct Planner: Sendable {
         }
         plan.actions = objects.actions + bindings + deletions
         plan.controllerJobs = ControllerJob.jobs(target: target.name, plan: plan, policies: policies, live: live, instance: instance)
+        let coverage = Coverage(
+            definition: definition, live: live, desired: desired, managed: Set(managed.map(\.id)), matched: objects.matched,
+            actions: plan.actions, jobs: plan.controllerJobs, policies: policies
+        ).objects()
+        plan.unprotectedObjects = coverage.count { !$0.protections.contains(where: \.enabled) }
         if !policies.requirements.isEmpty {
-            let coverage = PlannedCoverage(
-                definition: definition, live: live, desired: desired, managed: Set(managed.map(\.id)), matched: objects.matched,
-                actions: plan.actions, jobs: plan.controllerJobs, policies: policies)
             var evaluator = RequirementEvaluator(
                 requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
-            report(evaluator.violations(coverage.objects()), in: &plan)
+            plan.requirementViolations = evaluator.violations(coverage)
+            report(plan.requirementViolations, in: &plan)
         }
         return plan
     }

@@ -10,6 +10,8 @@ public struct RequirementViolation: Sendable, Hashable {
         case minimumKept
         /// A protecting scheduler's settings cannot be read, so the rules cannot be checked.
         case unreadable
+        /// The newest live snapshot is older than the rpo: a backup that should have happened did not (audit only).
+        case stale
     }
 
     public var requirement: String

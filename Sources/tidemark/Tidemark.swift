@@ -16,7 +16,7 @@ struct Tidemark: AsyncParsableCommand {
         version: "\(version) (commit \(buildCommit))",
         subcommands: [
             Validate.self, PlanCommand.self, ApplyCommand.self, ImportCommand.self, RunCommand.self, Preview.self, SchemaCommand.self,
-            EmulatorCommand.self,
+            AuditCommand.self, EmulatorCommand.self,
         ]
     )
 }

@@ -23,6 +23,11 @@ struct FreezerDefinition: ProviderDefinition {
     func protectedObjects(by state: SchedulerState) -> [String] {
         state.options[FreezerMapping.clientID].map { [$0] } ?? []
     }
+
+    /// A backup is of its job's client.
+    func objects(of snapshot: LiveSnapshot, live: LiveState) -> [String]? {
+        live.schedulers.first { $0.id == snapshot.driveID }.map { $0.state.map(protectedObjects(by:)) ?? [] }
+    }
     var objectKind: PolicyKind { .scheduler }
 
     static let modes = ["fs", "mongo", "mysql", "sqlserver", "cinder", "glance", "cindernative", "nova"]

@@ -21,6 +21,11 @@ struct ScheduledBackupDefinition: ProviderDefinition {
     }
 
     func protectedObjects(by state: SchedulerState) -> [String] { state.resources.map(\.id) }
+
+    /// A checkpoint is of its plan's resources.
+    func objects(of snapshot: LiveSnapshot, live: LiveState) -> [String]? {
+        live.schedulers.first { $0.id == snapshot.driveID }.map { $0.state.map(protectedObjects(by:)) ?? [] }
+    }
     /// Backup plans are BackupPlan documents; a Scheduler here is an error (and takes no options).
     var objectKind: PolicyKind { .backupPlan }
 

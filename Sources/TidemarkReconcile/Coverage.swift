@@ -3,8 +3,9 @@ import TidemarkProviderModel
 import TidemarkProviders
 
 /// What protects each object of a target once a plan is applied: the schedulers the policies want (natively or in the
-/// controller), and the live ones tidemark does not manage, which the plan leaves as they are.
-struct PlannedCoverage {
+/// controller), and the live ones tidemark does not manage, which the plan leaves as they are. `Coverage.live` is what
+/// protects them now.
+struct Coverage {
     var definition: any ProviderDefinition
     var live: LiveState
     var desired: [DesiredScheduler]
@@ -15,6 +16,11 @@ struct PlannedCoverage {
     var actions: [PlannedAction]
     var jobs: [ControllerJob]
     var policies: PolicySet
+
+    /// What protects each object now: every live scheduler as it is, and the controller's jobs.
+    static func live(definition: any ProviderDefinition, live: LiveState, jobs: [ControllerJob], policies: PolicySet) -> Coverage {
+        Coverage(definition: definition, live: live, desired: [], managed: [], matched: [:], actions: [], jobs: jobs, policies: policies)
+    }
 
     func objects() -> [ProtectedObject] {
         let wanted = Dictionary(desired.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -37,7 +43,7 @@ struct PlannedCoverage {
                     if let name = nameOfMatched[id], let want = wanted[name] {
                         protections[drive.id, default: []].append(Protection(scheduler: name, state: want.state))
                     } else if !managed.contains(id) {
-                        protections[drive.id, default: []].append(Protection(scheduler: current.displayName, state: current.state))
+                        protections[drive.id, default: []].append(Protection(scheduler: current.marker?.name ?? current.displayName, state: current.state))
                     }
                 }
             }
@@ -49,7 +55,7 @@ struct PlannedCoverage {
             }
             for scheduler in unmanaged {
                 for id in scheduler.state.map(definition.protectedObjects(by:)) ?? [] {
-                    protections[id, default: []].append(Protection(scheduler: scheduler.displayName, state: scheduler.state))
+                    protections[id, default: []].append(Protection(scheduler: scheduler.marker?.name ?? scheduler.displayName, state: scheduler.state))
                 }
             }
         }

@@ -1,0 +1,122 @@
+import Foundation
+import TidemarkPolicy
+import TidemarkProviderModel
+import TidemarkProviders
+
+/// Audits the live state of a target against the Requirement documents: what protects each object now, whether it
+/// meets each requirement, how old its newest snapshot is, and what no policy owns (docs/requirements.md#tidemark-audit).
+public struct Auditor: Sendable {
+    public var instance: String
+    public var now: Date
+
+    public init(instance: String, now: Date = Date()) {
+        self.instance = instance
+        self.now = now
+    }
+
+    /// Reads the target's live schedulers, objects and snapshots through `provider` and audits them.
+    public func audit(_ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider) async throws(ReconcileError)
+        -> TargetAudit
+    {
+        let live: LiveState
+        let snapshots: [LiveSnapshot]
+        let plan: TargetPlan
+        do {
+            live = try await provider.readLiveState()
+            snapshots = try await provider.snapshots()
+            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies, live: live) { snapshots }
+        } catch {
+            throw .read(target: target.name, error)
+        }
+        return audit(target, policies: policies, live: live, snapshots: snapshots, plan: plan)
+    }
+
+    func audit(
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, snapshots: [LiveSnapshot], plan: TargetPlan
+    ) -> TargetAudit {
+        let definition = ProviderRegistry.definition(for: target.spec.provider)
+        let objects = Coverage.live(definition: definition, live: live, jobs: plan.controllerJobs, policies: policies).objects()
+        var newest: [String: Date] = [:]
+        var orphanSnapshots: [OrphanSnapshot] = []
+        let declared = Set(policies.schedulers.filter { $0.spec.target.value == target.name }.map(\.name))
+        for snapshot in snapshots {
+            if let owner = snapshot.meta[SnapshotMetaKey.owner], owner == instance, let name = snapshot.meta[SnapshotMetaKey.scheduler],
+                !declared.contains(name)
+            {
+                orphanSnapshots.append(
+                    OrphanSnapshot(
+                        id: snapshot.id, of: snapshot.driveID, takenAt: snapshot.takenAt,
+                        reason: "taken by scheduler \(name), which no policy declares any more: no retention deletes it"))
+            }
+            guard let ids = definition.objects(of: snapshot, live: live) else {
+                orphanSnapshots.append(
+                    OrphanSnapshot(
+                        id: snapshot.id, of: snapshot.driveID, takenAt: snapshot.takenAt,
+                        reason: "its \(definition.noun) \(snapshot.driveID) no longer exists: no retention deletes it"))
+                continue
+            }
+            guard snapshot.succeeded else { continue }
+            for id in ids where newest[id].map({ $0 < snapshot.takenAt }) ?? true { newest[id] = snapshot.takenAt }
+        }
+        var evaluator = RequirementEvaluator(requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
+        let violations = evaluator.violations(objects)
+        var requirements: [RequirementAudit] = []
+        for requirement in policies.requirements where requirement.spec.applies(to: target.name) {
+            let selected = objects.filter { requirement.spec.drives?.selects($0.object) ?? true }
+            requirements.append(
+                RequirementAudit(
+                    requirement: requirement.name,
+                    objects: selected.map { object in
+                        let taken = ([object.object.id] + object.object.aliases).compactMap { newest[$0] }.max()
+                        var found = violations.filter { $0.requirement == requirement.name && $0.object == object.object }
+                            .map { ObjectCompliance.Violation(rule: $0.rule, detail: $0.detail) }
+                        if let rpo = requirement.spec.rpo, !object.protections.isEmpty {
+                            found += staleness(newest: taken, rpo: rpo.value, requirement: requirement.name)
+                        }
+                        return ObjectCompliance(
+                            object: ObjectReference(id: object.object.id, name: object.object.name),
+                            protectedBy: object.protections.filter(\.enabled).map(\.scheduler), newestSnapshot: taken, violations: found)
+                    }))
+        }
+        return TargetAudit(
+            name: target.name, provider: target.spec.provider, noun: definition.objectNoun, requirements: requirements,
+            unprotected: objects.filter { !$0.protections.contains(where: \.enabled) }.map {
+                ObjectReference(id: $0.object.id, name: $0.object.name)
+            }.sorted { ($0.name, $0.id) < ($1.name, $1.id) },
+            orphanSchedulers: orphanSchedulers(live: live, plan: plan), orphanSnapshots: orphanSnapshots)
+    }
+
+    /// The newest snapshot against the rpo: a backup that should have happened and did not.
+    private func staleness(newest: Date?, rpo: Int, requirement: String) -> [ObjectCompliance.Violation] {
+        guard let newest else {
+            return [.init(rule: .stale, detail: "has no snapshot; requirement \(requirement) wants one every \(DurationText.of(rpo))")]
+        }
+        let age = Int(now.timeIntervalSince(newest))
+        guard age > rpo else { return [] }
+        return [
+            .init(
+                rule: .stale,
+                detail: "has its newest snapshot from \(RequirementEvaluator.local(newest, nil)), \(DurationText.of(age / 60 * 60)) "
+                    + "ago; requirement \(requirement) wants one every \(DurationText.of(rpo))")
+        ]
+    }
+
+    /// Live schedulers that no tidemark document declares: not tidemark's, another instance's, or declared no more.
+    private func orphanSchedulers(live: LiveState, plan: TargetPlan) -> [OrphanScheduler] {
+        let deleted = Set(plan.actions.filter { $0.kind == .delete }.compactMap(\.id))
+        let adopted = Set(plan.actions.filter { $0.kind == .adopt }.compactMap(\.id))
+        return live.schedulers.compactMap { scheduler -> OrphanScheduler? in
+            let reason: String
+            if let marker = scheduler.marker, marker.instance == instance {
+                guard deleted.contains(scheduler.id) else { return nil }
+                reason = "tidemark manages it, but no policy declares \(marker.name) any more (the next apply deletes it)"
+            } else if let marker = scheduler.marker {
+                reason = "tidemark instance \(marker.owner) manages it, not this one"
+            } else {
+                guard !adopted.contains(scheduler.id) else { return nil }
+                reason = "tidemark does not manage it (import or adopt it to put it under policy)"
+            }
+            return OrphanScheduler(id: scheduler.id, name: scheduler.marker?.name ?? scheduler.displayName, reason: reason)
+        }
+    }
+}
