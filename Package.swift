@@ -146,7 +146,9 @@ let package = Package(
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "TidemarkCLITests", dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "TestSupport"]),
+        .testTarget(
+            name: "TidemarkCLITests",
+            dependencies: ["tidemark", "TidemarkEmulator", "TidemarkJSON", "TidemarkPolicy", "TidemarkSchedule", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -120,3 +120,45 @@ public struct Auditor: Sendable {
         }
     }
 }
+
+extension Auditor {
+    /// The live snapshots of one object a scheduler protects now.
+    public struct ProtectedSnapshots: Sendable {
+        public var object: LiveDrive
+        /// Those the scheduler's retention applies to: the controller's of that scheduler, or every one a native
+        /// scheduler's object took (marked as tidemark's, since the API prunes them).
+        public var snapshots: [LiveSnapshot]
+    }
+
+    /// The objects the scheduler (or backup plan) named `scheduler` protects on the target now, each with its snapshots.
+    public func snapshots(protectedBy scheduler: String, on target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider)
+        async throws(ReconcileError) -> [ProtectedSnapshots]
+    {
+        let live: LiveState
+        let snapshots: [LiveSnapshot]
+        let plan: TargetPlan
+        do {
+            live = try await provider.readLiveState()
+            snapshots = try await provider.snapshots()
+            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies, live: live) { snapshots }
+        } catch {
+            throw .read(target: target.name, error)
+        }
+        let definition = ProviderRegistry.definition(for: target.spec.provider)
+        let native = plan.placements.first { $0.scheduler == scheduler }?.mode == .native
+        let objects = Coverage.live(definition: definition, live: live, jobs: plan.controllerJobs, policies: policies).objects()
+            .filter { $0.protections.contains { $0.scheduler == scheduler } }
+        return objects.map { object in
+            let ids = Set([object.object.id] + object.object.aliases)
+            let mine = snapshots.filter { snapshot in
+                guard let covered = definition.objects(of: snapshot, live: live), !ids.isDisjoint(with: covered) else { return false }
+                return snapshot.meta[SnapshotMetaKey.scheduler].map { $0 == scheduler } ?? native
+            }.map { snapshot in
+                var marked = snapshot
+                marked.createdByTidemark = snapshot.createdByTidemark || native
+                return marked
+            }
+            return ProtectedSnapshots(object: object.object, snapshots: mine.sorted { ($0.takenAt, $0.id) < ($1.takenAt, $1.id) })
+        }
+    }
+}

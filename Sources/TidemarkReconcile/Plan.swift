@@ -91,10 +91,16 @@ public struct Plan: Sendable, Codable {
 
     public var actions: [PlannedAction] { targets.flatMap(\.actions) }
 
-    /// Actions by kind, every kind present.
+    /// Actions by kind, every kind present, and the existing snapshots the plan deletes (`retroactive_deletions`).
     public var summary: [String: Int] {
-        Dictionary(uniqueKeysWithValues: PlannedAction.Kind.allCases.map { kind in (kind.rawValue, actions.count { $0.kind == kind }) })
+        var summary = Dictionary(
+            uniqueKeysWithValues: PlannedAction.Kind.allCases.map { kind in (kind.rawValue, actions.count { $0.kind == kind }) })
+        summary["retroactive_deletions"] = retroactiveDeletions
+        return summary
     }
+
+    /// How many existing snapshots the plan's retention changes delete.
+    public var retroactiveDeletions: Int { actions.map { $0.retroactive?.count ?? 0 }.reduce(0, +) }
 
     public var hasChanges: Bool { !actions.isEmpty }
 

@@ -1,3 +1,4 @@
+import Foundation
 import TidemarkJSON
 
 /// Renders a plan for people: a terminal (in the style of `terraform plan`) or a pull-request comment.
@@ -36,6 +37,10 @@ public struct PlanRenderer: Sendable {
                     }
                 }
                 for impact in action.impact { lines.append("      " + paint("! " + impact, .delete)) }
+                for snapshot in action.retroactive ?? [] {
+                    lines.append(
+                        "        - snapshot \(snapshot.id) of \(snapshot.drive), taken \(Self.instant(snapshot.takenAt)): \(snapshot.reason)")
+                }
             }
             for warning in target.warnings { lines.append("  warning: \(warning)") }
             for error in target.errors { lines.append("  " + paint("error: \(error)", .delete)) }
@@ -43,6 +48,11 @@ public struct PlanRenderer: Sendable {
         lines.append("")
         lines.append(summaryLine(plan))
         return lines.joined(separator: "\n")
+    }
+
+    /// `2026-11-25T04:00:00Z`.
+    static func instant(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
     }
 
     /// A wire value as JSON, `(absent)` when the field is not there.
@@ -84,6 +94,7 @@ public struct PlanRenderer: Sendable {
                     let details =
                         action.changes.map { "`\($0.field)`: \($0.before.map { "\($0) → " } ?? "")\($0.after ?? "(none)")" }
                         + action.impact.map { "⚠️ \($0)" }
+                        + (action.retroactive ?? []).map { "`\($0.id)` of \($0.drive), \(Self.instant($0.takenAt)): \($0.reason)" }
                     lines.append(
                         "| \(action.kind.rawValue) | \(headline(action)) | "
                             + "\(details.joined(separator: "<br>").replacingOccurrences(of: "|", with: "\\|")) |"
@@ -127,7 +138,9 @@ public struct PlanRenderer: Sendable {
             ("create", "to create"), ("update", "to update"), ("adopt", "to adopt"), ("bind", "to bind"), ("unbind", "to unbind"),
             ("delete", "to delete"),
         ].map { "\(summary[$0.0] ?? 0) \($0.1)" }
+        let retroactive = plan.retroactiveDeletions
         return "Plan: " + counts.joined(separator: ", ") + "."
+            + (retroactive == 0 ? "" : " Retroactive: \(retroactive) existing snapshot\(retroactive == 1 ? "" : "s") deleted.")
             + (plan.errors.isEmpty ? "" : " \(plan.errors.count) error\(plan.errors.count == 1 ? "" : "s"): nothing can be applied.")
     }
 

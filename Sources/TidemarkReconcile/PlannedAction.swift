@@ -22,6 +22,9 @@ public struct PlannedAction: Sendable, Codable, Hashable {
     public var scheduler: String?
     /// What the change does to data already taken, e.g. snapshots that would expire.
     public var impact: [String]
+    /// The existing snapshots the change deletes (it is retroactive); nil when it deletes none. Not compared between a
+    /// saved plan and the plan made at apply time, where `impact` already counts them.
+    public var retroactive: [ExpiringSnapshot]?
 
     /// What to do, resolved when the plan is made; not part of the saved plan, which is recomputed and compared.
     var operation: Operation?
@@ -34,6 +37,7 @@ public struct PlannedAction: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case kind, resource, name, id, changes, wire, scheduler, impact
+        case retroactive = "retroactive_deletions"
     }
 
     /// The apply phase: creates and updates, then bindings, then unbindings, then deletions (docs/commands.md#tidemark-apply).

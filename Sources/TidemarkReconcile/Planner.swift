@@ -35,16 +35,26 @@ public struct Planner: Sendable {
         let managed = managedObjects(target: target, policies: policies, live: live, desired: desired, plan: &plan)
         var objects = objectActions(desired, managed: managed, live: live, target: target.name, format: definition.wireFormat, plan: &plan)
         var deletions = deletions(of: managed, keeping: objects.matched, plan: &plan)
-        let bindings =
+        var bindings =
             definition.bindsDrives
             ? bindingActions(
                 target: target, policies: policies, live: live, desired: desired, matched: objects.matched,
                 managed: Set(managed.map(\.id)), plan: &plan) : []
-        for change in objects.retentionChanges {
-            let impact = try await expiringSnapshots(
-                of: change.live, old: change.old, new: change.new, zone: change.zone, live: live, snapshots: snapshots)
-            if let impact { objects.actions[change.index].impact.append(impact) }
+        var read: [LiveSnapshot]?
+        func existing() async throws(ProviderError) -> [LiveSnapshot] {
+            if let read { return read }
+            let listed = try await snapshots()
+            read = listed
+            return listed
         }
+        for change in objects.retentionChanges {
+            let drives = live.drives.filter { $0.schedulerID == change.live.id }
+            guard !drives.isEmpty, let zone = ZoneRules(identifier: change.zone) else { continue }
+            let expiring = ExpiringSnapshot.between(
+                old: change.old, new: change.new, zone: zone, drives: drives, snapshots: try await existing(), now: now)
+            Self.markRetroactive(&objects.actions[change.index], expiring, why: "the new retention")
+        }
+        try await explainRebinding(&bindings, live: live, desired: desired, snapshots: existing)
         for index in deletions.indices {
             let bound = live.drives.filter { $0.schedulerID == deletions[index].id }
             if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
@@ -334,30 +344,44 @@ public struct Planner: Sendable {
         return actions
     }
 
-    /// "N snapshots of drives a, b would expire", using the retention engine at `now`.
-    private func expiringSnapshots(
-        of scheduler: LiveScheduler, old: [RetentionRule], new: [RetentionRule], zone: String, live: LiveState,
+    /// A drive moved to another scheduler falls under that one's retention; a drive unbound falls under none.
+    private func explainRebinding(
+        _ bindings: inout [PlannedAction], live: LiveState, desired: [DesiredScheduler],
         snapshots: () async throws(ProviderError) -> [LiveSnapshot]
-    ) async throws(ProviderError) -> String? {
-        let bound = live.drives.filter { $0.schedulerID == scheduler.id }
-        guard !bound.isEmpty, let rules = ZoneRules(identifier: zone) else { return nil }
-        let all = try await snapshots()
-        let before = RetentionEngine(policy: RetentionPolicySpec(rules: old), zone: rules)
-        let after = RetentionEngine(policy: RetentionPolicySpec(rules: new), zone: rules)
-        var expiring = 0
-        var affected: [LiveDrive] = []
-        for drive in bound {
-            let items = all.filter { $0.driveID == drive.id }.map {
-                Snapshot(id: $0.id, takenAt: $0.takenAt, createdByTidemark: true, succeeded: $0.succeeded)
+    ) async throws(ProviderError) {
+        let schedulers = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for index in bindings.indices {
+            guard let driveID = bindings[index].id, let drive = live.drives.first(where: { $0.id == driveID }),
+                let current = drive.schedulerID.flatMap({ schedulers[$0] }), let old = current.state?.retention, !old.isEmpty
+            else { continue }
+            if bindings[index].kind == .unbind {
+                let kept = try await snapshots().count { $0.driveID == driveID }
+                if kept > 0 {
+                    bindings[index].impact.append(
+                        "its \(kept) existing snapshot\(kept == 1 ? " is" : "s are") no longer pruned by any retention; "
+                            + "they stay until deleted by hand")
+                }
+                continue
             }
-            let lost = zip(before.evaluate(items, now: now), after.evaluate(items, now: now)).count { $0.keep && !$1.keep }
-            if lost > 0 {
-                expiring += lost
-                affected.append(drive)
-            }
+            guard let want = desired.first(where: { $0.name == bindings[index].scheduler }),
+                old.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder),
+                let zone = ZoneRules(identifier: want.state.schedule.timezone)
+            else { continue }
+            let expiring = ExpiringSnapshot.between(
+                old: old, new: want.state.retention, zone: zone, drives: [drive], snapshots: try await snapshots(), now: now)
+            Self.markRetroactive(&bindings[index], expiring, why: "the retention of scheduler \(want.name)")
         }
-        guard expiring > 0 else { return nil }
-        return "\(expiring) existing snapshot\(expiring == 1 ? "" : "s") of \(Self.names(affected)) would expire under the new retention"
+    }
+
+    /// Labels a change retroactive when it deletes existing snapshots: the count in its impact, each one listed.
+    static func markRetroactive(_ action: inout PlannedAction, _ expiring: [ExpiringSnapshot], why: String) {
+        guard !expiring.isEmpty else { return }
+        let drives = Set(expiring.map(\.driveID)).compactMap { id in expiring.first { $0.driveID == id } }
+            .map { LiveDrive(id: $0.driveID, name: $0.drive) }
+        action.impact.append(
+            "retroactive: \(expiring.count) existing snapshot\(expiring.count == 1 ? "" : "s") of \(names(drives)) "
+                + "would be deleted under \(why)")
+        action.retroactive = expiring
     }
 
     static func names(_ drives: [LiveDrive]) -> String {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import TidemarkPolicy
+import TidemarkProviders
 import TidemarkSchedule
 
-struct Preview: ParsableCommand {
+struct Preview: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show when a scheduler fires, and which snapshots a retention policy keeps.",
         discussion: """
@@ -14,6 +15,10 @@ struct Preview: ParsableCommand {
             simulates the snapshots the schedule takes over the period that ends at --from, and prints a calendar, one row \
             per month, of which snapshots the retention keeps and by which rule. With --retention the schedule is that of \
             the first scheduler that uses the policy, or daily at 00:00 UTC if none does.
+
+            Live retention: `tidemark preview SCHEDULER --live` reads the live snapshots of the objects the scheduler \
+            protects on its target and prints, for each, the rule that keeps it (or that the next retention pass deletes \
+            it) and when retention deletes it if the schedule goes on; then the next deletion.
             """
     )
 
@@ -38,6 +43,12 @@ struct Preview: ParsableCommand {
     @Option(help: "Simulate this much history, e.g. 400d, 8w or 36h.")
     var simulate: SimulationLength?
 
+    @Flag(help: "Read the live snapshots of what the scheduler protects, and show which rule keeps each and when each is deleted.")
+    var live = false
+
+    @Option(help: "With --live: this controller instance's id (default: $TIDEMARK_INSTANCE or 'tidemark').")
+    var instance: String = ProcessInfo.processInfo.environment["TIDEMARK_INSTANCE"] ?? "tidemark"
+
     @Flag(help: "Print one JSON object (fire times, or every simulated snapshot with the rule that keeps it).")
     var json = false
 
@@ -46,15 +57,20 @@ struct Preview: ParsableCommand {
             throw ValidationError("Name a scheduler (tidemark preview SCHEDULER) or a retention policy (--retention NAME).")
         }
         guard count > 0 else { throw ValidationError("--count must be at least 1.") }
+        if live, scheduler == nil || simulate != nil {
+            throw ValidationError("--live previews one scheduler's live snapshots: tidemark preview SCHEDULER --live, without --simulate.")
+        }
         if let from, InstantFormatting.parse(from) == nil {
             throw ValidationError("--from '\(from)' is not an ISO 8601 instant such as 2026-11-25T04:00:00Z.")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let policies = try source.load(path: path, what: "nothing to preview").result.policies
         let start = from.flatMap(InstantFormatting.parse) ?? Date()
-        if let retention {
+        if live, let scheduler, let subject = try subject(named: scheduler, in: policies) {
+            try await previewLive(subject, named: scheduler, policies: policies, now: start)
+        } else if let retention {
             try previewRetention(named: retention, policies: policies, end: start)
         } else if let scheduler, let subject = try subject(named: scheduler, in: policies) {
             if let simulate {
@@ -94,6 +110,25 @@ struct Preview: ParsableCommand {
             "error: no Scheduler or BackupPlan named '\(name)' in the policies"
                 + (names.isEmpty ? "" : " (known: \(names.joined(separator: ", ")))"))
         throw ExitCode.failure
+    }
+
+    private func previewLive(_ subject: Subject, named name: String, policies: PolicySet, now: Date) async throws {
+        guard let policy = policies.resolve(subject.retention), let target = policies.target(named: subject.target) else {
+            Output.error("error: \(subject.title) has no retention to preview (add retention: to it)")
+            throw ExitCode.failure
+        }
+        let preview = LivePreview(
+            scheduler: name, target: target, schedule: subject.schedule, retention: policy, policies: policies, instance: instance, now: now)
+        let report: LivePreview.Report
+        do {
+            report = try await preview.report()
+        } catch {
+            Output.error("error: \(error)")
+            throw ExitCode.failure
+        }
+        if json { return Output.json(report) }
+        let noun = ProviderRegistry.definition(for: target.spec.provider).objectNoun
+        for line in LivePreview.text(report, noun: noun) { Output.line(line) }
     }
 
     private func printFires(_ subject: Subject, after start: Date) throws {
