@@ -37,4 +37,17 @@ step tidemark apply --path examples/multi-provider --instance multi --auto-appro
 $bin apply --path examples/multi-provider --instance multi --auto-approve
 step tidemark plan --path examples/multi-provider --instance multi --detailed-exitcode
 $bin plan --path examples/multi-provider --instance multi --detailed-exitcode
-printf '\ndemo: converged; the second plans show no changes.\n'
+requirements=$(mktemp -d)
+trap 'kill $emulator 2>/dev/null; wait $emulator 2>/dev/null || true; rm -rf "$requirements"' EXIT
+cp examples/multi-provider/*.yaml examples/requirements.yaml "$requirements"/
+step "tidemark plan --path (examples/multi-provider + examples/requirements.yaml) --instance multi --detailed-exitcode"
+$bin plan --path "$requirements" --instance multi --detailed-exitcode
+step "tidemark audit --path (examples/multi-provider + examples/requirements.yaml) --instance multi"
+audit=0
+$bin audit --path "$requirements" --instance multi || audit=$?
+if [ "$audit" -ne 3 ]; then
+  echo "demo: tidemark audit exited $audit; expected 3 (no backups taken yet)" >&2
+  exit 1
+fi
+printf '\ndemo: converged; the second plans show no changes; every requirement holds in the plan, and the audit\n'
+printf 'reports the backups a fresh emulator has not taken yet (exit 3).\n'

@@ -347,7 +347,9 @@ public actor Controller {
         violationsByTarget = violationsByTarget.filter { held.contains($0.key) }
         var totals: [String: Int] = [:]
         for counts in violationsByTarget.values { totals.merge(counts, uniquingKeysWith: +) }
-        for requirement in reportedRequirements.subtracting(totals.keys) { metrics.requirementViolations(requirement: requirement, objects: 0) }
+        for requirement in reportedRequirements.subtracting(totals.keys) {
+            metrics.requirementViolations(requirement: requirement, objects: 0)
+        }
         for (requirement, objects) in totals { metrics.requirementViolations(requirement: requirement, objects: objects) }
         reportedRequirements = Set(totals.keys)
         await refreshHealth()

@@ -97,7 +97,8 @@ enum WrittenDuration {
             digits.allSatisfy(\.isNumber), let amount = Int(digits), amount > 0, amount <= 100_000
         else {
             log.error(
-                text.location, "invalid \(what) '\(text.value)'", hint: "write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w")
+                text.location, "invalid \(what) '\(text.value)'",
+                hint: "write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w")
             return nil
         }
         return Located(amount * unit, text.location)

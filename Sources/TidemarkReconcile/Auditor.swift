@@ -58,7 +58,8 @@ public struct Auditor: Sendable {
             guard snapshot.succeeded else { continue }
             for id in ids where newest[id].map({ $0 < snapshot.takenAt }) ?? true { newest[id] = snapshot.takenAt }
         }
-        var evaluator = RequirementEvaluator(requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
+        var evaluator = RequirementEvaluator(
+            requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
         let violations = evaluator.violations(objects)
         var requirements: [RequirementAudit] = []
         for requirement in policies.requirements where requirement.spec.applies(to: target.name) {

@@ -43,7 +43,8 @@ struct Coverage {
                     if let name = nameOfMatched[id], let want = wanted[name] {
                         protections[drive.id, default: []].append(Protection(scheduler: name, state: want.state))
                     } else if !managed.contains(id) {
-                        protections[drive.id, default: []].append(Protection(scheduler: current.marker?.name ?? current.displayName, state: current.state))
+                        protections[drive.id, default: []].append(
+                            Protection(scheduler: current.marker?.name ?? current.displayName, state: current.state))
                     }
                 }
             }
@@ -55,7 +56,8 @@ struct Coverage {
             }
             for scheduler in unmanaged {
                 for id in scheduler.state.map(definition.protectedObjects(by:)) ?? [] {
-                    protections[id, default: []].append(Protection(scheduler: scheduler.marker?.name ?? scheduler.displayName, state: scheduler.state))
+                    protections[id, default: []].append(
+                        Protection(scheduler: scheduler.marker?.name ?? scheduler.displayName, state: scheduler.state))
                 }
             }
         }

@@ -17,7 +17,7 @@ public struct PlanRenderer: Sendable {
         lines += fileList(plan.source).map { "  " + $0 }
         for target in plan.targets {
             lines.append("")
-            lines.append("target \(target.name) (\(target.provider), \(target.endpoint))")
+            lines.append("target \(target.name) (\(target.provider.rawValue), \(target.endpoint))")
             lines += placements(target).map { "  " + $0 }
             for action in target.actions {
                 lines.append("  " + paint(symbol(action.kind), action.kind) + " " + headline(action))
@@ -38,8 +38,8 @@ public struct PlanRenderer: Sendable {
                 }
                 for impact in action.impact { lines.append("      " + paint("! " + impact, .delete)) }
                 for snapshot in action.retroactive ?? [] {
-                    lines.append(
-                        "        - snapshot \(snapshot.id) of \(snapshot.drive), taken \(Self.instant(snapshot.takenAt)): \(snapshot.reason)")
+                    let taken = Self.instant(snapshot.takenAt)
+                    lines.append("        - snapshot \(snapshot.id) of \(snapshot.drive), taken \(taken): \(snapshot.reason)")
                 }
             }
             for warning in target.warnings { lines.append("  warning: \(warning)") }
@@ -79,7 +79,7 @@ public struct PlanRenderer: Sendable {
             lines += ["<details><summary>\(files.count) files read</summary>", ""] + files.map { "    " + $0 } + ["", "</details>", ""]
         }
         for target in plan.targets {
-            lines.append("#### target `\(target.name)` (\(target.provider))")
+            lines.append("#### target `\(target.name)` (\(target.provider.rawValue))")
             lines.append("")
             let placed = placements(target)
             if !placed.isEmpty { lines += placed.map { "- \($0)" } + [""] }

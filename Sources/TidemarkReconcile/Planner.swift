@@ -95,7 +95,8 @@ public struct Planner: Sendable {
                 : "\(first.noun)s \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? " and \(names.count - 5) more" : "")"
             let message = "\(subject) \(first.detail)"
             if allowedViolations.contains(first.requirement) {
-                plan.warning("\(message) (allowed for this plan)", subject: .init("requirement", first.requirement), location: first.location)
+                plan.warning(
+                    "\(message) (allowed for this plan)", subject: .init("requirement", first.requirement), location: first.location)
             } else {
                 plan.error(
                     message, subject: .init("requirement", first.requirement), location: first.location,

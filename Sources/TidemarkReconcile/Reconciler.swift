@@ -41,7 +41,8 @@ public struct Reconciler: Sendable {
         for target in targets {
             let provider = try connection(for: target)
             providers[target.name] = provider
-            targetPlans.append(try await plan(
+            targetPlans.append(
+                try await plan(
                     target, policies: policies, provider: provider, allowMassDelete: allowMassDelete,
                     allowedViolations: allowedViolations, now: now))
         }

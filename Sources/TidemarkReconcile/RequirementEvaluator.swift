@@ -55,13 +55,18 @@ struct RequirementEvaluator {
             guard needsProtection else { return [] }
             if let type = spec.type, !enabled.isEmpty {
                 let others = enabled.map { "\($0.scheduler) (\($0.type))" }.joined(separator: ", ")
-                return [violation(.type, type.location, "would be protected only by \(others); requirement \(requirement.name) wants type \(type.value)")]
+                return [
+                    violation(
+                        .type, type.location,
+                        "would be protected only by \(others); requirement \(requirement.name) wants type \(type.value)")
+                ]
             }
             let disabled = object.protections.map(\.scheduler)
             let why = disabled.isEmpty ? "" : " (\(disabled.joined(separator: ", ")) \(disabled.count == 1 ? "is" : "are") disabled)"
             return [
                 violation(
-                    .protected, spec.protected?.location, "would not be protected by any scheduler\(why); requirement \(requirement.name) wants it protected")
+                    .protected, spec.protected?.location,
+                    "would not be protected by any scheduler\(why); requirement \(requirement.name) wants it protected")
             ]
         }
         var found: [RequirementViolation] = []
@@ -107,7 +112,8 @@ struct RequirementEvaluator {
         var fewest: [(protection: Protection, kept: RetentionSimulation.FewestKept, zone: ZoneRules)] = []
         for protection in active {
             guard let scheduleSpec = protection.schedule, let schedule = try? Schedule(scheduleSpec) else { continue }
-            let findings = simulate(schedule, protection.retention, minimumAge: spec.minimumAge?.value, minimumKept: spec.minimumKept?.value)
+            let findings = simulate(
+                schedule, protection.retention, minimumAge: spec.minimumAge?.value, minimumKept: spec.minimumKept?.value)
             if let minimumAge = spec.minimumAge, let early = findings.earlyDeletion {
                 found.append(
                     violation(

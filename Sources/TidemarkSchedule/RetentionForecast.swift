@@ -29,7 +29,9 @@ public struct RetentionForecast: Sendable {
         var deletedAt: [Int: Date] = [:]
         for (index, decision) in current.enumerated() where !decision.keep { deletedAt[index] = now }
         // The snapshots still kept (by index into `snapshots`), and the ones the schedule adds (nil).
-        var pool: [(index: Int?, snapshot: Snapshot)] = current.enumerated().filter { $0.element.keep }.map { ($0.offset, $0.element.snapshot) }
+        var pool: [(index: Int?, snapshot: Snapshot)] = current.enumerated().filter { $0.element.keep }.map {
+            ($0.offset, $0.element.snapshot)
+        }
         var open = pool.count { $0.index.map { snapshots[$0].createdByTidemark } ?? false }
         var fires = 0
         schedule.forEachFire(after: Schedule.seconds(now)) { seconds in

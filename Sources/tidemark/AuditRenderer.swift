@@ -50,7 +50,8 @@ enum AuditRenderer {
                     for object in requirement.objects {
                         let why = object.violations.map { cell($0.detail) }.joined(separator: "<br>")
                         lines.append(
-                            "| \(requirement.requirement) | \(cell(object.object.name)) | \(object.compliant ? "yes" : "**no**") | \(why) |")
+                            "| \(requirement.requirement) | \(cell(object.object.name)) | \(object.compliant ? "yes" : "**no**") | \(why) |"
+                        )
                     }
                 }
                 lines.append("")
@@ -60,8 +61,12 @@ enum AuditRenderer {
             }
             if !target.orphanSchedulers.isEmpty || !target.orphanSnapshots.isEmpty {
                 lines += ["| orphan | id | why |", "|---|---|---|"]
-                for orphan in target.orphanSchedulers { lines.append("| scheduler \(cell(orphan.name)) | `\(orphan.id)` | \(cell(orphan.reason)) |") }
-                for orphan in target.orphanSnapshots { lines.append("| snapshot of \(cell(orphan.of)) | `\(orphan.id)` | \(cell(orphan.reason)) |") }
+                for orphan in target.orphanSchedulers {
+                    lines.append("| scheduler \(cell(orphan.name)) | `\(orphan.id)` | \(cell(orphan.reason)) |")
+                }
+                for orphan in target.orphanSnapshots {
+                    lines.append("| snapshot of \(cell(orphan.of)) | `\(orphan.id)` | \(cell(orphan.reason)) |")
+                }
                 lines.append("")
             }
         }

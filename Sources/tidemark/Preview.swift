@@ -118,7 +118,8 @@ struct Preview: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let preview = LivePreview(
-            scheduler: name, target: target, schedule: subject.schedule, retention: policy, policies: policies, instance: instance, now: now)
+            scheduler: name, target: target, schedule: subject.schedule, retention: policy, policies: policies, instance: instance, now: now
+        )
         let report: LivePreview.Report
         do {
             report = try await preview.report()

@@ -40,13 +40,18 @@ struct AuditEndToEndTests {
         let snapshots: [(drive: String, age: TimeInterval, meta: String)] = [
             ("4d1b7e2a-5c3f-4a8e-9b61-2f0c7d9e8a11", 3600, "{}"),
             ("7a2e9c40-1b6d-4f3a-8e25-c9d0b4f61a72", 3 * 86_400, "{}"),
-            ("7a2e9c40-1b6d-4f3a-8e25-c9d0b4f61a72", 5 * 86_400, "{\"tidemark.io/owner\": \"tidemark\", \"tidemark.io/scheduler\": \"gone\"}"),
+            (
+                "7a2e9c40-1b6d-4f3a-8e25-c9d0b4f61a72", 5 * 86_400,
+                "{\"tidemark.io/owner\": \"tidemark\", \"tidemark.io/scheduler\": \"gone\"}"
+            ),
         ]
         for snapshot in snapshots {
             let taken = Self.iso(now.addingTimeInterval(-snapshot.age)).replacingOccurrences(of: "Z", with: "+00:00")
             let created = try await emulator.request(
                 "POST", "snapshots/",
-                body: "{\"objects\": [{\"drive\": \"\(snapshot.drive)\", \"name\": \"s\", \"timestamp\": \"\(taken)\", \"meta\": \(snapshot.meta)}]}")
+                body: "{\"objects\": [{\"drive\": \"\(snapshot.drive)\", \"name\": \"s\", "
+                    + "\"timestamp\": \"\(taken)\", \"meta\": \(snapshot.meta)}]}"
+            )
             #expect(created.status == 201)
         }
         try workspace.write(
@@ -63,7 +68,9 @@ struct AuditEndToEndTests {
         #expect(objects["db-2"]?["compliant"] == false)
         let stale = objects["db-2"]?["violations"]?[0]
         #expect(stale?["rule"] == "stale")
-        #expect(stale?["detail"]?.stringValue?.contains(", 72h ago; requirement prod-rpo wants one every 24h") == true, "\(String(describing: stale))")
+        #expect(
+            stale?["detail"]?.stringValue?.contains(", 72h ago; requirement prod-rpo wants one every 24h") == true,
+            "\(String(describing: stale))")
         #expect(objects["db-3"]?["violations"]?.arrayValue?.map { $0["rule"] } == ["protected"])
         #expect(
             report["targets"]?[0]?["unprotected"]?.arrayValue?.compactMap { $0["name"]?.stringValue }.sorted() == ["db-3", "web-1"])
@@ -73,10 +80,14 @@ struct AuditEndToEndTests {
             orphans.contains {
                 $0["id"]?.stringValue == orphanID && $0["reason"]?.stringValue?.contains("no policy declares old any more") == true
             })
-        #expect(orphans.contains { $0["name"] == "Nightly (hand-made)" && $0["reason"]?.stringValue?.hasPrefix("tidemark does not manage it") == true })
+        #expect(
+            orphans.contains {
+                $0["name"] == "Nightly (hand-made)" && $0["reason"]?.stringValue?.hasPrefix("tidemark does not manage it") == true
+            })
         let orphanSnapshots = report["targets"]?[0]?["orphan_snapshots"]?.arrayValue ?? []
         #expect(orphanSnapshots.count == 1)
-        #expect(orphanSnapshots.first?["reason"]?.stringValue?.hasPrefix("taken by scheduler gone, which no policy declares any more") == true)
+        #expect(
+            orphanSnapshots.first?["reason"]?.stringValue?.hasPrefix("taken by scheduler gone, which no policy declares any more") == true)
 
         let text = try await workspace.run("audit")
         #expect(text.status == 3)
@@ -129,7 +140,8 @@ struct AuditEndToEndTests {
         let jobID = try #require(jobs.first?["job_id"]?.stringValue)
         _ = try await emulator.request(
             "POST", "/freezer/v2/testproject/backups", body: "{\"backup_name\": \"b\", \"job_id\": \"\(jobID)\", \"time_stamp\": \(stamp)}")
-        try workspace.write("requirements.yaml", RequirementEndToEndTests.requirement("fresh", "drives: {all: true}\nrpo: 24h", target: "volumes, freezer"))
+        try workspace.write(
+            "requirements.yaml", RequirementEndToEndTests.requirement("fresh", "drives: {all: true}\nrpo: 24h", target: "volumes, freezer"))
 
         let audit = try await workspace.run("audit", "--json")
         #expect(audit.status == 3, "\(audit.stderr)")

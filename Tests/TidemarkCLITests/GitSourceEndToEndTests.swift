@@ -86,7 +86,10 @@ struct GitSourceEndToEndTests {
             #expect(plan["source"]?["commit"]?.stringValue == head, "\(url)")
             #expect(plan["source"]?["repository"]?.stringValue == url)
             #expect(plan["source"]?["ref"] == "main")
-            #expect(plan["summary"] == ["create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0, "retroactive_deletions": 0], "\(url)")
+            #expect(
+                plan["summary"] == [
+                    "create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0, "retroactive_deletions": 0,
+                ], "\(url)")
             #expect(!output.stdout.contains(TestCredentials.endToEndGitToken) && !output.stderr.contains(TestCredentials.endToEndGitToken))
         }
         // Without the flag a remote needs, the error names it (the git library only says what is missing).

@@ -10,7 +10,8 @@ struct ReconcileEndToEndTests {
         let workspace = try await ReconcileWorkspace.start()
         defer { Task { await workspace.stop(verifying: false) } }
         let first = try await workspace.plan()
-        #expect(first["summary"] == ["create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0, "retroactive_deletions": 0])
+        #expect(
+            first["summary"] == ["create": 11, "update": 0, "adopt": 0, "bind": 3, "unbind": 0, "delete": 0, "retroactive_deletions": 0])
         let applied = try await workspace.run("apply", "--auto-approve")
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout.contains("Apply complete: 14 succeeded, 0 failed."))

@@ -61,7 +61,8 @@ struct RequirementEndToEndTests {
         let workspace = try PolicyWorkspace([
             "target.yaml": PolicyWorkspace.target("zrh", provider: "cloudsigma", endpoint: emulator.baseURL),
             "daily.yaml": Self.scheduler(
-                "daily", "{timezone: Etc/UTC, at: [\"02:00\"]}", retention: "{period: days, quantity: 40}", drives: "{names: [db-1, db-2]}"),
+                "daily", "{timezone: Etc/UTC, at: [\"02:00\"]}", retention: "{period: days, quantity: 40}",
+                drives: "{names: [db-1, db-2]}"),
             "weekly.yaml": Self.scheduler(
                 "weekly", "{timezone: Etc/UTC, cron: \"0 3 * * 0\"}", retention: "{last: 4}", drives: "{names: [db-3]}"),
             "prod.yaml": Self.requirement("prod-rpo", "drives: {tags: [prod]}\nrpo: 24h\nretention: {minAge: 35d}\nminimumKept: 7"),
@@ -97,7 +98,9 @@ struct RequirementEndToEndTests {
                     && $0.contains("drive db-1 would be protected only by daily (snapshot); requirement db-remote wants type backup")
             }, "\(errors)")
         #expect(
-            errors.contains { $0.contains("drive web-1 would not be protected by any scheduler; requirement web-protected wants it protected") },
+            errors.contains {
+                $0.contains("drive web-1 would not be protected by any scheduler; requirement web-protected wants it protected")
+            },
             "\(errors)")
         #expect(!errors.contains { $0.contains("web-2") }, "web-2 is protected by the scheduler tidemark does not manage")
         #expect(!errors.contains { $0.contains("db-2") || $0.contains("drives db-1, db-2") })
@@ -155,7 +158,8 @@ struct RequirementEndToEndTests {
         let workspace = try PolicyWorkspace([
             "target.yaml": PolicyWorkspace.target("zrh", provider: "cloudsigma", endpoint: emulator.baseURL),
             "nightly.yaml": Self.scheduler(
-                "nightly", "{timezone: Europe/Zurich, at: [\"02:30\"]}", retention: "{period: days, quantity: 7}", drives: "{tags: [prod]}"),
+                "nightly", "{timezone: Europe/Zurich, at: [\"02:30\"]}", retention: "{period: days, quantity: 7}",
+                drives: "{tags: [prod]}"),
             "rpo.yaml": Self.requirement("prod-rpo", "drives: {tags: [prod]}\nrpo: 24h"),
         ])
         defer { workspace.delete() }
@@ -192,7 +196,9 @@ struct RequirementEndToEndTests {
         defer { workspace.delete() }
         let plan = try await workspace.plan()
         let byTarget = Dictionary(
-            (plan["targets"]?.arrayValue ?? []).map { ($0["name"]?.stringValue ?? "", $0["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []) },
+            (plan["targets"]?.arrayValue ?? []).map {
+                ($0["name"]?.stringValue ?? "", $0["errors"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            },
             uniquingKeysWith: { $1 })
         #expect(byTarget["volumes"]?.count == 1)
         #expect(
@@ -204,13 +210,17 @@ struct RequirementEndToEndTests {
                 "VM disk db-1.example.com/2 would not be protected by any scheduler; requirement vm-disks wants it protected") == true,
             "\(byTarget)")
         #expect(byTarget["freezer"]?.count == 2)
-        #expect(byTarget["freezer"]?.contains { $0.contains("client node1 would be protected every 24h (longest gap from ") } == true, "\(byTarget)")
-        #expect(byTarget["freezer"]?.contains { $0.contains("client node2 would not be protected by any scheduler") } == true, "\(byTarget)")
+        #expect(
+            byTarget["freezer"]?.contains { $0.contains("client node1 would be protected every 24h (longest gap from ") } == true,
+            "\(byTarget)")
+        #expect(
+            byTarget["freezer"]?.contains { $0.contains("client node2 would not be protected by any scheduler") } == true, "\(byTarget)")
 
         try workspace.write("volumes.yaml", ScheduledBackupAndDanubeEndToEndTests.plan("nightly", retention: "{last: 7}"))
         try workspace.write("vms.yaml", ScheduledBackupAndDanubeEndToEndTests.danube("daily", drives: "{names: [\"db-1.example.com*\"]}"))
         try workspace.write(
-            "freezer.yaml", FreezerEndToEndTests.scheduler("etc", every: "12h") + "---\n" + FreezerEndToEndTests.scheduler("etc2", client: "node2"))
+            "freezer.yaml",
+            FreezerEndToEndTests.scheduler("etc", every: "12h") + "---\n" + FreezerEndToEndTests.scheduler("etc2", client: "node2"))
         #expect(try await workspace.run("apply", "--auto-approve").status == 0)
         let converged = try await workspace.run("plan", "--detailed-exitcode")
         #expect(converged.status == 0, "\(converged.stdout)\(converged.stderr)")

@@ -43,9 +43,11 @@ struct RetentionExplanationTests {
         let today = calendar.date(bySettingHour: 2, minute: 0, second: 0, of: Date())!
         for (drive, days) in [(Self.db1, 1...40), (Self.db2, 1...3)] {
             for day in days {
-                let taken = today.addingTimeInterval(-Double(day) * 86_400).formatted(.iso8601).replacingOccurrences(of: "Z", with: "+00:00")
+                let taken = today.addingTimeInterval(-Double(day) * 86_400).formatted(.iso8601).replacingOccurrences(
+                    of: "Z", with: "+00:00")
                 let created = try await emulator.request(
-                    "POST", "snapshots/", body: "{\"objects\": [{\"drive\": \"\(drive)\", \"name\": \"d\(day)\", \"timestamp\": \"\(taken)\"}]}")
+                    "POST", "snapshots/",
+                    body: "{\"objects\": [{\"drive\": \"\(drive)\", \"name\": \"d\(day)\", \"timestamp\": \"\(taken)\"}]}")
                 #expect(created.status == 201)
             }
         }

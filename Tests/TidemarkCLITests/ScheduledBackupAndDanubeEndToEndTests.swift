@@ -202,6 +202,8 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         #expect(ReconcileWorkspace.actions(try await workspace.plan()) == ["create definition daily@locked.example.com/1"])
     }
 
+    /// With examples/requirements.yaml, as `make demo` runs them: every requirement holds in the plan, and the audit of
+    /// a fresh emulator finds nothing wrong but the backups not taken yet.
     @Test func theMultiProviderExampleAppliesInOneRunAndConverges() async throws {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 3, seedVMs: 3))
         defer { Task { await emulator.stop() } }
@@ -211,9 +213,12 @@ struct ScheduledBackupAndDanubeEndToEndTests {
             files[name] = try String(contentsOf: example.appendingPathComponent(name), encoding: .utf8)
                 .replacingOccurrences(of: "http://127.0.0.1:8789", with: emulator.rootURL)
         }
+        files["requirements.yaml"] = try String(
+            contentsOf: CLIRunner.repositoryRoot.appendingPathComponent("examples/requirements.yaml"), encoding: .utf8)
         let workspace = try PolicyWorkspace(files)
         defer { workspace.delete() }
         let plan = try await workspace.plan()
+        #expect(plan["targets"]?.arrayValue?.allSatisfy { $0["errors"] == [] } == true, "\(plan)")
         #expect(
             (plan["targets"]?.arrayValue ?? []).compactMap { $0["provider"]?.stringValue } == [
                 "cloudsigma", "scheduled-backup", "danube", "freezer",
@@ -224,5 +229,21 @@ struct ScheduledBackupAndDanubeEndToEndTests {
         let again = try await workspace.run("plan", "--detailed-exitcode")
         #expect(again.status == 0)
         #expect(again.stdout.contains("definition zurich runs in the controller: danube schedules in UTC cron only"))
+
+        let audit = try await workspace.run("audit", "--json")
+        #expect(audit.status == 3)
+        let report = try JSON.parse(Data(audit.stdout.utf8))
+        let violations = (report["targets"]?.arrayValue ?? []).flatMap { $0["requirements"]?.arrayValue ?? [] }
+            .flatMap { $0["objects"]?.arrayValue ?? [] }.flatMap { $0["violations"]?.arrayValue ?? [] }
+        #expect(!violations.isEmpty)
+        #expect(violations.allSatisfy { $0["rule"] == "stale" && $0["detail"]?.stringValue?.hasPrefix("has no snapshot") == true })
+
+        let requirements = try #require(files["requirements.yaml"])
+        try workspace.write("requirements.yaml", requirements.replacingOccurrences(of: "rpo: 25h", with: "rpo: 24h"))
+        let refused = try await workspace.plan()
+        let errors = refused["targets"]?[0]?["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(errors.count == 1)
+        #expect(errors.first?.contains("would be protected every 25h (longest gap from ") == true, "\(errors)")
+        #expect(errors.first?.contains(" 01:00 Europe/Zurich); requirement zrh-drives wants ≤ 24h") == true, "\(errors)")
     }
 }

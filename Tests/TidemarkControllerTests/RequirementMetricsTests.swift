@@ -16,7 +16,10 @@ struct RequirementMetricsTests {
             apiVersion: tidemark.io/v1
             kind: Target
             metadata: {name: zrh}
-            spec: {provider: cloudsigma, endpoint: "\(emulator.baseURL)", credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}}
+            spec:
+              provider: cloudsigma
+              endpoint: "\(emulator.baseURL)"
+              credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}
             ---
             apiVersion: tidemark.io/v1
             kind: Scheduler

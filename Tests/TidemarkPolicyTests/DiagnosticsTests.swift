@@ -322,7 +322,7 @@ struct DiagnosticsTests {
             try fixture.diagnostics() == [
                 "dir/a.yaml:1:13: error: unsupported apiVersion 'tidemark.io/v2' (use apiVersion: tidemark.io/v1)",
                 "dir/a.yaml:7:7: error: invalid kind 'Targett' in document "
-                    + "(did you mean 'Target'? use one of Target, RetentionPolicy, Scheduler, DriveBinding, BackupPlan)",
+                    + "(did you mean 'Target'? use one of Target, RetentionPolicy, Scheduler, DriveBinding, BackupPlan, Requirement)",
                 "dir/a.yaml:13:18: error: invalid name 'Keep_Week' "
                     + "(use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
             ])

@@ -62,9 +62,16 @@ struct RequirementDecodingTests {
                 """)
         ])
         let diagnostics = try fixture.diagnostics()
-        #expect(diagnostics.contains("dir/r.yaml:14:11: error: drives has all: true and a selector (write either all: true or uuids, names and tags)"))
-        #expect(diagnostics.contains("dir/r.yaml:15:8: error: invalid rpo '24 hours' (write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w)"))
-        #expect(diagnostics.contains("dir/r.yaml:16:23: error: invalid minAge '0d' (write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w)"))
+        #expect(
+            diagnostics.contains(
+                "dir/r.yaml:14:11: error: drives has all: true and a selector (write either all: true or uuids, names and tags)"))
+        #expect(
+            diagnostics.contains(
+                "dir/r.yaml:15:8: error: invalid rpo '24 hours' (write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w)")
+        )
+        #expect(
+            diagnostics.contains(
+                "dir/r.yaml:16:23: error: invalid minAge '0d' (write a whole number of minutes, hours, days or weeks: 30m, 24h, 35d, 2w)"))
         #expect(diagnostics.contains { $0.hasPrefix("dir/r.yaml:17:16: error: 'minimumKept' in Requirement spec") })
         #expect(diagnostics.contains { $0.hasPrefix("dir/r.yaml:18:9: error:") && $0.contains("tape") })
     }
@@ -86,6 +93,9 @@ struct RequirementDecodingTests {
                     + "(add at least one of rpo, retention: {minAge}, minimumKept, type or protected: true)"
             ])
         let empty = try PolicyFixture(["r.yaml": Self.requirement("drives: {}\nrpo: 1h")])
-        #expect(try empty.diagnostics() == ["dir/r.yaml:13:11: error: drives selects nothing (list uuids, names (globs) or tags, or write all: true)"])
+        #expect(
+            try empty.diagnostics() == [
+                "dir/r.yaml:13:11: error: drives selects nothing (list uuids, names (globs) or tags, or write all: true)"
+            ])
     }
 }

@@ -67,8 +67,9 @@ struct RequirementAnalysisTests {
             let decisions = engine.evaluate(kept, now: fire)
             if fire >= now {
                 for decision in decisions where !decision.keep {
-                    let age = Int(schedule.zone.localSeconds(at: Int64(fire.timeIntervalSince1970))
-                        - schedule.zone.localSeconds(at: Int64(decision.snapshot.takenAt.timeIntervalSince1970)))
+                    let age = Int(
+                        schedule.zone.localSeconds(at: Int64(fire.timeIntervalSince1970))
+                            - schedule.zone.localSeconds(at: Int64(decision.snapshot.takenAt.timeIntervalSince1970)))
                     youngest = min(youngest ?? .max, age)
                 }
                 fewest = min(fewest, decisions.count(where: \.keep))
@@ -83,8 +84,12 @@ struct RequirementAnalysisTests {
             switch Int.random(in: 0..<5, using: &random) {
             case 0: .age(period: .days, quantity: Int.random(in: 1...40, using: &random))
             case 1: .age(period: .weeks, quantity: Int.random(in: 1...8, using: &random))
-            case 2: .anchored(period: .weeks, quantity: Int.random(in: 1...8, using: &random), timeOption: Int.random(in: 0...6, using: &random))
-            case 3: .anchored(period: .months, quantity: Int.random(in: 1...6, using: &random), timeOption: Int.random(in: 1...31, using: &random))
+            case 2:
+                .anchored(
+                    period: .weeks, quantity: Int.random(in: 1...8, using: &random), timeOption: Int.random(in: 0...6, using: &random))
+            case 3:
+                .anchored(
+                    period: .months, quantity: Int.random(in: 1...6, using: &random), timeOption: Int.random(in: 1...31, using: &random))
             default: .last(Int.random(in: 1...30, using: &random))
             }
         }
@@ -126,6 +131,8 @@ struct RequirementAnalysisTests {
         #expect(spring.age == 7 * 86_400 - 1800)
         let early = try #require(simulation.check(from: Self.now, minimumAge: 8 * 86_400, minimumKept: nil).earlyDeletion)
         #expect(early.age == 7 * 86_400)
-        #expect(RetentionSimulation(schedule: schedule, policy: nil).check(from: Self.now, minimumAge: 999 * 86_400, minimumKept: 99) == .init())
+        #expect(
+            RetentionSimulation(schedule: schedule, policy: nil).check(from: Self.now, minimumAge: 999 * 86_400, minimumKept: 99) == .init()
+        )
     }
 }
