@@ -208,7 +208,7 @@ public actor Controller {
         var errors: [String] = []
         var loop: SlotLoop?
         var schedulers: [ControllerStatus.SchedulerStatus] = []
-        /// Objects breaking each requirement that applies to the target (0 for those that hold); nil when not planned.
+        /// Objects breaking each requirement that applies to the target (0 for those that hold); nil when not audited.
         var violations: [String: Int]?
     }
 
@@ -248,14 +248,7 @@ public actor Controller {
             for index in plan.problems.indices where plan.problems[index].override != nil {
                 plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
             }
-            result.status.requirementViolations = plan.requirementViolations.map(\.message)
             result.status.unprotectedObjects = plan.unprotectedObjects
-            var violations = Dictionary(
-                policies.requirements.filter { $0.spec.applies(to: target.name) }.map { ($0.name, 0) }, uniquingKeysWith: { $1 })
-            for (requirement, objects) in Dictionary(grouping: plan.requirementViolations, by: \.requirement) {
-                violations[requirement] = Set(objects.map(\.object.id)).count
-            }
-            result.violations = violations
             if !plan.errors.isEmpty {
                 result.status.errors = plan.errors.map(\.description)
                 result.errors += plan.errors.map { "target \(target.name): \($0)" }
@@ -264,6 +257,7 @@ public actor Controller {
             } else if !plan.actions.isEmpty {
                 await report(plan, of: target, at: started, into: &result)
             }
+            if !policies.requirements.isEmpty { await audit(target, policies: policies, provider: provider, at: started, into: &result) }
             let jobs = plan.controllerJobs
             let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
             metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
@@ -279,6 +273,24 @@ public actor Controller {
             result.errors.append("target \(target.name): \(error)")
         }
         return result
+    }
+
+    /// What `tidemark audit` reports for the target once the plan is applied: the requirements checked on the live state,
+    /// the newest snapshots included.
+    private func audit(
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, at started: Date, into result: inout TargetResult
+    ) async {
+        do {
+            let audit = try await Auditor(instance: configuration.instance, now: started).audit(
+                target, policies: policies, provider: provider)
+            result.status.requirementViolations = audit.requirements.flatMap { requirement in
+                requirement.objects.flatMap { object in object.violations.map { "\(audit.noun) \(object.object.name) \($0.detail)" } }
+            }
+            result.violations = Dictionary(
+                audit.requirements.map { ($0.requirement, $0.objects.count { !$0.compliant }) }, uniquingKeysWith: +)
+        } catch {
+            logger.error("requirements not checked", metadata: ["target": "\(target.name)", "error": "\(error)"])
+        }
     }
 
     private func apply(

@@ -28,8 +28,10 @@ public struct ControllerMetrics: Sendable {
         "tidemark_targets_held": "Targets this replica holds (all of them with a SQLite store).",
         "tidemark_replicas_live": "Replicas sharing the targets, as this replica last counted them.",
         "tidemark_target_takeovers_total": "Targets this replica claimed from a replica that stopped without giving them up.",
-        "tidemark_requirement_violations": "Objects that break a Requirement in the planned state, per requirement, over the targets held.",
-        "tidemark_unprotected_objects": "Objects (drives, VM disks, resources, clients) no enabled scheduler protects, per target.",
+        "tidemark_requirement_violations":
+            "Objects that break a Requirement (as tidemark audit finds them after each plan), per requirement, over the targets held.",
+        "tidemark_unprotected_objects":
+            "Objects (drives, VM disks, resources, clients) no enabled scheduler protects in the planned state, per target.",
     ]
 
     /// The full name is `name` (no unit is appended), with its help text.

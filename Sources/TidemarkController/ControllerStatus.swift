@@ -20,7 +20,7 @@ public struct ControllerStatus: Sendable, Codable {
         public var pendingActions: Int
         public var lastActions: [String]
         public var errors: [String]
-        /// Objects that break a Requirement in the planned state, as the plan words them.
+        /// Objects that break a Requirement in the live state once the plan is applied, as `tidemark audit` words them.
         public var requirementViolations: [String] = []
         /// Objects no enabled scheduler protects in the planned state.
         public var unprotectedObjects = 0

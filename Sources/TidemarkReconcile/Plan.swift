@@ -146,8 +146,6 @@ public struct TargetPlan: Sendable, Codable, ProblemCollecting {
     public var unchanged: Int
     /// What the controller runs for this target (slots, or retention over native objects); not part of a saved plan.
     public internal(set) var controllerJobs: [ControllerJob] = []
-    /// Objects that break a Requirement in the planned state; not part of a saved plan.
-    public internal(set) var requirementViolations: [RequirementViolation] = []
     /// Objects no enabled scheduler protects in the planned state; not part of a saved plan.
     public internal(set) var unprotectedObjects = 0
 

@@ -69,8 +69,7 @@ public struct Planner: Sendable {
         if !policies.requirements.isEmpty {
             var evaluator = RequirementEvaluator(
                 requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
-            plan.requirementViolations = evaluator.violations(coverage)
-            report(plan.requirementViolations, in: &plan)
+            report(evaluator.violations(coverage), in: &plan)
         }
         return plan
     }
