@@ -36,14 +36,15 @@ struct ProviderControllerTests {
             connection: ConnectionOptions())
     }
 
-    static func controller(_ policies: PolicySet, clock: SimulatedClock) throws -> (Controller, URL) {
+    static func controller(_ policies: PolicySet, clock: SimulatedClock, allowedViolations: Set<String> = []) throws -> (Controller, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-state-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
         let source = SourceSnapshot(policies: policies, commit: "c0ffee", errors: [])
         return (
             Controller(
-                configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600), source: { source },
+                configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600, allowedViolations: allowedViolations),
+                source: { source },
                 makeProvider: { target throws(ProviderError) in try provider(target) }, store: store, clock: clock,
                 logger: Logger(label: "test")), directory
         )

@@ -62,4 +62,44 @@ struct RequirementMetricsTests {
         let schedulers = try await emulator.request("GET", "backupschedulers/").json?["objects"]?.arrayValue ?? []
         #expect(schedulers.isEmpty, "a plan that breaks a requirement is not applied")
     }
+
+    @Test func anAllowedViolationIsAppliedAndStillCounted() async throws {
+        let emulator = try await RunningEmulator.start(
+            EmulatorConfiguration(fixture: .init(drives: [.init(name: "db-1", tags: ["prod"])])))
+        defer { Task { await emulator.stop() } }
+        let policies = """
+            apiVersion: tidemark.io/v1
+            kind: Target
+            metadata: {name: zrh}
+            spec:
+              provider: cloudsigma
+              endpoint: "\(emulator.baseURL)"
+              credentials: {usernameEnv: TIDEMARK_USER, passwordEnv: TIDEMARK_PASSWORD}
+            ---
+            apiVersion: tidemark.io/v1
+            kind: Scheduler
+            metadata: {name: weekly}
+            spec: {target: zrh, schedule: {timezone: Etc/UTC, cron: "0 3 * * 0"}, retention: {period: days, quantity: 30}}
+            ---
+            apiVersion: tidemark.io/v1
+            kind: DriveBinding
+            metadata: {name: db}
+            spec: {target: zrh, scheduler: weekly, drives: {tags: [prod]}}
+            ---
+            apiVersion: tidemark.io/v1
+            kind: Requirement
+            metadata: {name: prod-rpo}
+            spec: {drives: {tags: [prod]}, rpo: 24h}
+            """
+        let (controller, directory) = try ProviderControllerTests.controller(
+            try ProviderControllerTests.policies(policies), clock: SimulatedClock(ProviderControllerTests.start),
+            allowedViolations: ["prod-rpo"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        await controller.cycle()
+        let status = await controller.currentStatus()
+        #expect(status.lastErrors.isEmpty, "\(status.lastErrors)")
+        let schedulers = try await emulator.request("GET", "backupschedulers/").json?["objects"]?.arrayValue ?? []
+        #expect(schedulers.count == 1, "the allowed violation does not stop apply")
+        #expect(await controller.metricsExposition().contains("tidemark_requirement_violations{requirement=\"prod-rpo\"} 1"))
+    }
 }
