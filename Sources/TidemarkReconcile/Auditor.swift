@@ -59,7 +59,7 @@ public struct Auditor: Sendable {
             for id in ids where newest[id].map({ $0 < snapshot.takenAt }) ?? true { newest[id] = snapshot.takenAt }
         }
         var evaluator = RequirementEvaluator(
-            requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
+            requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now, planned: false)
         let violations = evaluator.violations(objects)
         var requirements: [RequirementAudit] = []
         for requirement in policies.requirements where requirement.spec.applies(to: target.name) {

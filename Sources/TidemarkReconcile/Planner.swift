@@ -68,7 +68,7 @@ public struct Planner: Sendable {
         plan.unprotectedObjects = coverage.count { !$0.protections.contains(where: \.enabled) }
         if !policies.requirements.isEmpty {
             var evaluator = RequirementEvaluator(
-                requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now)
+                requirements: policies.requirements, target: target.name, noun: definition.objectNoun, now: now, planned: true)
             report(evaluator.violations(coverage), in: &plan)
         }
         return plan

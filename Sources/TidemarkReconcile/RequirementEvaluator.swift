@@ -13,14 +13,20 @@ struct RequirementEvaluator {
     /// What the target's objects are called: drive, VM disk, resource, client.
     var noun: String
     var now: Date
+    /// Whether the objects are as a plan would leave them (`would be protected`) or as they are (`is protected`).
+    var planned: Bool
     private var simulations: [SimulationKey: RetentionSimulation.Findings] = [:]
 
-    init(requirements: [PolicyDocument<RequirementSpec>], target: String, noun: String, now: Date) {
+    init(requirements: [PolicyDocument<RequirementSpec>], target: String, noun: String, now: Date, planned: Bool) {
         self.requirements = requirements.filter { $0.spec.applies(to: target) }
         self.target = target
         self.noun = noun
         self.now = now
+        self.planned = planned
     }
+
+    /// `would be` in a plan, `is` of live objects.
+    private func verb(_ planned: String, _ live: String) -> String { self.planned ? planned : live }
 
     private struct SimulationKey: Hashable {
         var schedule: ScheduleSpec
@@ -58,7 +64,7 @@ struct RequirementEvaluator {
                 return [
                     violation(
                         .type, type.location,
-                        "would be protected only by \(others); requirement \(requirement.name) wants type \(type.value)")
+                        "\(verb("would be", "is")) protected only by \(others); requirement \(requirement.name) wants type \(type.value)")
                 ]
             }
             let disabled = object.protections.map(\.scheduler)
@@ -66,7 +72,7 @@ struct RequirementEvaluator {
             return [
                 violation(
                     .protected, spec.protected?.location,
-                    "would not be protected by any scheduler\(why); requirement \(requirement.name) wants it protected")
+                    "\(verb("would not be", "is not")) protected by any scheduler\(why); requirement \(requirement.name) wants it protected")
             ]
         }
         var found: [RequirementViolation] = []
@@ -75,7 +81,7 @@ struct RequirementEvaluator {
             found.append(
                 violation(
                     .unreadable, nil,
-                    "would be protected by \(unreadable.joined(separator: ", ")), whose settings tidemark cannot read; requirement "
+                    "\(verb("would be", "is")) protected by \(unreadable.joined(separator: ", ")), whose settings tidemark cannot read; requirement "
                         + "\(requirement.name) cannot be checked"))
         }
         let schedules = active.compactMap { protection in protection.schedule.flatMap { try? Schedule($0) } }
@@ -87,14 +93,14 @@ struct RequirementEvaluator {
                     found.append(
                         violation(
                             .rpo, rpo.location,
-                            "would be protected every \(DurationText.of(gap.seconds)) (longest gap from \(Self.local(gap.start, zone))); "
+                            "\(verb("would be", "is")) protected every \(DurationText.of(gap.seconds)) (longest gap from \(Self.local(gap.start, zone))); "
                                 + "requirement \(requirement.name) wants ≤ \(DurationText.of(rpo.value))"))
                 }
             } else {
                 found.append(
                     violation(
                         .rpo, rpo.location,
-                        "would be backed up less than twice within a year; requirement \(requirement.name) wants every "
+                        "\(verb("would be", "is")) backed up less than twice within a year; requirement \(requirement.name) wants every "
                             + DurationText.of(rpo.value)))
             }
         }
@@ -118,7 +124,7 @@ struct RequirementEvaluator {
                 found.append(
                     violation(
                         .minimumAge, minimumAge.location,
-                        "would lose its snapshot of \(Self.local(early.taken, schedule.zone)) after \(DurationText.of(early.age)) "
+                        "\(verb("would lose", "loses")) its snapshot of \(Self.local(early.taken, schedule.zone)) after \(DurationText.of(early.age)) "
                             + "under the retention of \(protection.scheduler); requirement \(requirement) wants every snapshot kept "
                             + "\(DurationText.of(minimumAge.value))"))
             }
@@ -131,7 +137,7 @@ struct RequirementEvaluator {
             found.append(
                 violation(
                     .minimumKept, minimumKept.location,
-                    "would keep only \(best.kept.count) snapshot\(best.kept.count == 1 ? "" : "s") under the retention of "
+                    "\(verb("would keep", "keeps")) only \(best.kept.count) snapshot\(best.kept.count == 1 ? "" : "s") under the retention of "
                         + "\(best.protection.scheduler) (after the slot at \(Self.local(best.kept.at, best.zone))); requirement "
                         + "\(requirement) wants at least \(minimumKept.value)"))
         }

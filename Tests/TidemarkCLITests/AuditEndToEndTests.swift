@@ -92,7 +92,7 @@ struct AuditEndToEndTests {
         let text = try await workspace.run("audit")
         #expect(text.status == 3)
         #expect(text.stdout.contains("requirement prod-rpo: 1 of 3 drives compliant"))
-        #expect(text.stdout.contains("✗ drive db-3 would not be protected by any scheduler; requirement prod-rpo wants it protected"))
+        #expect(text.stdout.contains("✗ drive db-3 is not protected by any scheduler; requirement prod-rpo wants it protected"))
         #expect(text.stdout.contains("unprotected drives (2): db-3, web-1"))
         #expect(text.stdout.contains("Not compliant: 2 violations."))
         let markdown = try await workspace.run("audit", "--markdown")

@@ -57,7 +57,7 @@ struct RequirementMetricsTests {
         #expect(zrh.unprotectedObjects == 1)
         #expect(zrh.requirementViolations.count == 5, "rpo and no snapshot yet for db-1 and db-2, web-1 unprotected")
         #expect(zrh.requirementViolations.contains { $0.hasPrefix("drive db-1 has no snapshot; requirement prod-rpo wants one every 24h") })
-        #expect(zrh.requirementViolations.contains { $0.hasPrefix("drive web-1 would not be protected by any scheduler") })
+        #expect(zrh.requirementViolations.contains { $0.hasPrefix("drive web-1 is not protected by any scheduler") })
         #expect(zrh.errors.contains { $0.contains("drives db-1, db-2 would be protected every 7d") })
         let schedulers = try await emulator.request("GET", "backupschedulers/").json?["objects"]?.arrayValue ?? []
         #expect(schedulers.isEmpty, "a plan that breaks a requirement is not applied")
