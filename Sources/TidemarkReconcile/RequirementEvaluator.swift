@@ -72,7 +72,8 @@ struct RequirementEvaluator {
             return [
                 violation(
                     .protected, spec.protected?.location,
-                    "\(verb("would not be", "is not")) protected by any scheduler\(why); requirement \(requirement.name) wants it protected")
+                    "\(verb("would not be", "is not")) protected by any scheduler\(why); requirement \(requirement.name) wants it protected"
+                )
             ]
         }
         var found: [RequirementViolation] = []
