@@ -82,8 +82,8 @@ struct RequirementEvaluator {
             found.append(
                 violation(
                     .unreadable, nil,
-                    "\(verb("would be", "is")) protected by \(unreadable.joined(separator: ", ")), whose settings tidemark cannot read; requirement "
-                        + "\(requirement.name) cannot be checked"))
+                    "\(verb("would be", "is")) protected by \(unreadable.joined(separator: ", ")), whose settings tidemark "
+                        + "cannot read; requirement \(requirement.name) cannot be checked"))
         }
         let schedules = active.compactMap { protection in protection.schedule.flatMap { try? Schedule($0) } }
         if let rpo = spec.rpo, !schedules.isEmpty {
@@ -94,7 +94,8 @@ struct RequirementEvaluator {
                     found.append(
                         violation(
                             .rpo, rpo.location,
-                            "\(verb("would be", "is")) protected every \(DurationText.of(gap.seconds)) (longest gap from \(Self.local(gap.start, zone))); "
+                            "\(verb("would be", "is")) protected every \(DurationText.of(gap.seconds)) "
+                                + "(longest gap from \(Self.local(gap.start, zone))); "
                                 + "requirement \(requirement.name) wants ≤ \(DurationText.of(rpo.value))"))
                 }
             } else {
@@ -125,8 +126,8 @@ struct RequirementEvaluator {
                 found.append(
                     violation(
                         .minimumAge, minimumAge.location,
-                        "\(verb("would lose", "loses")) its snapshot of \(Self.local(early.taken, schedule.zone)) after \(DurationText.of(early.age)) "
-                            + "under the retention of \(protection.scheduler); requirement \(requirement) wants every snapshot kept "
+                        "\(verb("would lose", "loses")) its snapshot of \(Self.local(early.taken, schedule.zone)) "
+                            + "after \(DurationText.of(early.age)) under the retention of \(protection.scheduler); requirement \(requirement) wants every snapshot kept "
                             + "\(DurationText.of(minimumAge.value))"))
             }
             if let kept = findings.fewestKept { fewest.append((protection, kept, schedule.zone)) }
@@ -138,8 +139,8 @@ struct RequirementEvaluator {
             found.append(
                 violation(
                     .minimumKept, minimumKept.location,
-                    "\(verb("would keep", "keeps")) only \(best.kept.count) snapshot\(best.kept.count == 1 ? "" : "s") under the retention of "
-                        + "\(best.protection.scheduler) (after the slot at \(Self.local(best.kept.at, best.zone))); requirement "
+                    "\(verb("would keep", "keeps")) only \(best.kept.count) snapshot\(best.kept.count == 1 ? "" : "s") "
+                        + "under the retention of \(best.protection.scheduler) (after the slot at \(Self.local(best.kept.at, best.zone))); requirement "
                         + "\(requirement) wants at least \(minimumKept.value)"))
         }
         return found
