@@ -127,8 +127,8 @@ struct RequirementEvaluator {
                     violation(
                         .minimumAge, minimumAge.location,
                         "\(verb("would lose", "loses")) its snapshot of \(Self.local(early.taken, schedule.zone)) "
-                            + "after \(DurationText.of(early.age)) under the retention of \(protection.scheduler); requirement \(requirement) wants every snapshot kept "
-                            + "\(DurationText.of(minimumAge.value))"))
+                            + "after \(DurationText.of(early.age)) under the retention of \(protection.scheduler); "
+                            + "requirement \(requirement) wants every snapshot kept \(DurationText.of(minimumAge.value))"))
             }
             if let kept = findings.fewestKept { fewest.append((protection, kept, schedule.zone)) }
         }
@@ -140,8 +140,9 @@ struct RequirementEvaluator {
                 violation(
                     .minimumKept, minimumKept.location,
                     "\(verb("would keep", "keeps")) only \(best.kept.count) snapshot\(best.kept.count == 1 ? "" : "s") "
-                        + "under the retention of \(best.protection.scheduler) (after the slot at \(Self.local(best.kept.at, best.zone))); requirement "
-                        + "\(requirement) wants at least \(minimumKept.value)"))
+                        + "under the retention of \(best.protection.scheduler) "
+                        + "(after the slot at \(Self.local(best.kept.at, best.zone))); "
+                        + "requirement \(requirement) wants at least \(minimumKept.value)"))
         }
         return found
     }
