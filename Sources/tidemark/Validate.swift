@@ -78,7 +78,7 @@ struct Validate: ParsableCommand {
                 + "(\(plural(policies.targets.count, "target")), "
                 + "\(plural(policies.retentionPolicies.count, "retention policy", "retention policies")), "
                 + "\(plural(policies.schedulers.count, "scheduler")), \(plural(policies.driveBindings.count, "drive binding")), "
-                + "\(plural(policies.backupPlans.count, "backup plan")))")
+                + "\(plural(policies.backupPlans.count, "backup plan")), \(plural(policies.requirements.count, "requirement")))")
     }
 }
 

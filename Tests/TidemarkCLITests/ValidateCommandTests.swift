@@ -9,7 +9,7 @@ struct ValidateCommandTests {
         #expect(
             result.stdout
                 == "policies: 24 documents in 13 files valid "
-                + "(1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans)\n"
+                + "(1 target, 11 retention policies, 11 schedulers, 1 drive binding, 0 backup plans, 0 requirements)\n"
         )
         #expect(result.stderr.isEmpty)
     }
