@@ -170,6 +170,11 @@ public actor Controller {
         let driftDue = fetched != nil && (lastDriftCheck.map { started.timeIntervalSince($0) >= configuration.driftInterval } ?? true)
         guard isNew || driftDue || !gained.isEmpty else { return }
         if isNew || driftDue { lastDriftCheck = started }
+        let requirements = Set(snapshot.policies.requirements.map(\.name))
+        for name in configuration.allowedViolations.subtracting(requirements).sorted() {
+            logger.warning(
+                "--allow-requirement-violation names no Requirement of the policies in force", metadata: ["requirement": "\(name)"])
+        }
         var results: [TargetResult] = []
         for target in snapshot.policies.targets where held.contains(target.name) && (isNew || driftDue || gained.contains(target.name)) {
             let result = await reconcile(target, policies: snapshot.policies, isNew: isNew || gained.contains(target.name), at: started)
@@ -207,7 +212,10 @@ public actor Controller {
         var actions: [ActionRecord] = []
         var errors: [String] = []
         var loop: SlotLoop?
-        var schedulers: [ControllerStatus.SchedulerStatus] = []
+        /// The schedulers' status; nil keeps the one shown (the target's plan was refused or failed).
+        var schedulers: [ControllerStatus.SchedulerStatus]?
+        /// Objects no enabled scheduler protects as planned; nil when not planned.
+        var unprotectedObjects: Int?
         /// Objects breaking each requirement that applies to the target (0 for those that hold); nil when not audited.
         var violations: [String: Int]?
     }
@@ -249,6 +257,7 @@ public actor Controller {
                 plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
             }
             result.status.unprotectedObjects = plan.unprotectedObjects
+            result.unprotectedObjects = plan.unprotectedObjects
             if !plan.errors.isEmpty {
                 result.status.errors = plan.errors.map(\.description)
                 result.errors += plan.errors.map { "target \(target.name): \($0)" }
@@ -257,7 +266,13 @@ public actor Controller {
             } else if !plan.actions.isEmpty {
                 await report(plan, of: target, at: started, into: &result)
             }
-            if !policies.requirements.isEmpty { await audit(target, policies: policies, provider: provider, at: started, into: &result) }
+            if policies.requirements.isEmpty {
+                result.violations = [:]
+            } else {
+                await audit(target, policies: policies, provider: provider, at: started, into: &result)
+            }
+            // A refused plan changes nothing, the controller's own slots and retention included: the jobs in force stay.
+            guard plan.errors.isEmpty else { return result }
             let jobs = plan.controllerJobs
             let loop = SlotLoop(jobs: jobs, scheduler: scheduler, startedAt: startedAt, now: started)
             metrics.snapshots(await loop.catchUp(at: started), slotLag: nil)
@@ -350,10 +365,11 @@ public actor Controller {
         let kept = status.targets.filter { !reconciled.contains($0.name) }
         let targets = Dictionary(uniqueKeysWithValues: (kept + results.map(\.status)).map { ($0.name, $0) })
         status.targets = order.compactMap { targets[$0] }
-        status.schedulers = status.schedulers.filter { !reconciled.contains($0.target) } + results.flatMap(\.schedulers)
+        let replaced = Set(results.filter { $0.schedulers != nil }.map(\.status.name))
+        status.schedulers = status.schedulers.filter { !replaced.contains($0.target) } + results.flatMap { $0.schedulers ?? [] }
         for result in results {
             metrics.pendingDrift(target: result.status.name, actions: result.status.pendingActions)
-            metrics.unprotectedObjects(target: result.status.name, count: result.status.unprotectedObjects)
+            if let unprotected = result.unprotectedObjects { metrics.unprotectedObjects(target: result.status.name, count: unprotected) }
             if let violations = result.violations { violationsByTarget[result.status.name] = violations }
         }
         violationsByTarget = violationsByTarget.filter { held.contains($0.key) }

@@ -16,6 +16,7 @@ public struct RequirementSpec: Sendable, Hashable {
     /// Whether every selected object must be protected by some scheduler.
     public var protected: Located<Bool>?
 
+    /// A requirement stating the rules given (nil: not stated).
     public init(
         targets: [Reference] = [], drives: DriveSelector?, rpo: Located<Int>? = nil, minimumAge: Located<Int>? = nil,
         minimumKept: Located<Int>? = nil, type: Located<SchedulerType>? = nil, protected: Located<Bool>? = nil

@@ -60,6 +60,7 @@ public struct AuditReport: Sendable, Codable {
 
 /// The audit of one target.
 public struct TargetAudit: Sendable, Codable {
+    /// The Target's name and provider.
     public var name: String
     public var provider: ProviderKind
     /// What its objects are called: drive, VM disk, resource, client.
@@ -81,12 +82,14 @@ public struct TargetAudit: Sendable, Codable {
 
 /// An object as the audit names it.
 public struct ObjectReference: Sendable, Codable, Hashable {
+    /// Its id on the API, and its name.
     public var id: String
     public var name: String
 }
 
 /// One requirement on one target: each object it selects, compliant or not and why.
 public struct RequirementAudit: Sendable, Codable {
+    /// The Requirement's name.
     public var requirement: String
     public var objects: [ObjectCompliance]
 
@@ -142,6 +145,7 @@ public struct ObjectCompliance: Sendable, Codable {
 
 /// A live scheduler no policy owns, and why.
 public struct OrphanScheduler: Sendable, Codable, Hashable {
+    /// Its id on the API, and its policy name (or its live name when it has no marker).
     public var id: String
     public var name: String
     public var reason: String
@@ -149,10 +153,12 @@ public struct OrphanScheduler: Sendable, Codable, Hashable {
 
 /// A live snapshot no policy owns, and why.
 public struct OrphanSnapshot: Sendable, Codable, Hashable {
+    /// Its id on the API.
     public var id: String
     /// What it is a copy of (a drive id, a plan or job id).
     public var of: String
     public var takenAt: Date
+    /// Why no policy owns it.
     public var reason: String
 
     enum CodingKeys: String, CodingKey {

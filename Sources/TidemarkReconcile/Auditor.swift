@@ -6,9 +6,12 @@ import TidemarkProviders
 /// Audits the live state of a target against the Requirement documents: what protects each object now, whether it
 /// meets each requirement, how old its newest snapshot is, and what no policy owns (docs/requirements.md#tidemark-audit).
 public struct Auditor: Sendable {
+    /// This controller instance: what its ownership markers name.
     public var instance: String
+    /// When the audit is made: ages and rpo are measured from it.
     public var now: Date
 
+    /// An auditor for `instance`'s objects at `now`.
     public init(instance: String, now: Date = Date()) {
         self.instance = instance
         self.now = now
@@ -24,7 +27,10 @@ public struct Auditor: Sendable {
         do {
             live = try await provider.readLiveState()
             snapshots = try await provider.snapshots()
-            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies, live: live) { snapshots }
+            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies.withoutRequirements, live: live)
+            {
+                snapshots
+            }
         } catch {
             throw .read(target: target.name, error)
         }
@@ -47,6 +53,7 @@ public struct Auditor: Sendable {
                     OrphanSnapshot(
                         id: snapshot.id, of: snapshot.driveID, takenAt: snapshot.takenAt,
                         reason: "taken by scheduler \(name), which no policy declares any more: no retention deletes it"))
+                continue
             }
             guard let ids = definition.objects(of: snapshot, live: live) else {
                 orphanSnapshots.append(
@@ -122,6 +129,15 @@ public struct Auditor: Sendable {
     }
 }
 
+extension PolicySet {
+    /// The policies without their Requirement documents: what the auditor plans with, as it evaluates them itself.
+    var withoutRequirements: PolicySet {
+        var policies = self
+        policies.requirements = []
+        return policies
+    }
+}
+
 extension Auditor {
     /// The live snapshots of one object a scheduler protects now.
     public struct ProtectedSnapshots: Sendable {
@@ -141,7 +157,10 @@ extension Auditor {
         do {
             live = try await provider.readLiveState()
             snapshots = try await provider.snapshots()
-            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies, live: live) { snapshots }
+            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies.withoutRequirements, live: live)
+            {
+                snapshots
+            }
         } catch {
             throw .read(target: target.name, error)
         }

@@ -49,16 +49,17 @@ struct Coverage {
                 }
             }
         } else {
+            // Where the controller enforces a native object's retention, its rules are the job's, not what the API holds.
+            let enforced = jobs.filter(\.retentionOnly)
             for want in native {
-                for id in definition.protectedObjects(by: want.state) {
-                    protections[id, default: []].append(Protection(scheduler: want.state.displayName, state: want.state))
-                }
+                var protection = Protection(scheduler: want.state.displayName, state: want.state)
+                if let job = enforced.first(where: { $0.scheduler == want.name }) { protection.retention = job.retention }
+                for id in definition.protectedObjects(by: want.state) { protections[id, default: []].append(protection) }
             }
             for scheduler in unmanaged {
-                for id in scheduler.state.map(definition.protectedObjects(by:)) ?? [] {
-                    protections[id, default: []].append(
-                        Protection(scheduler: scheduler.marker?.name ?? scheduler.displayName, state: scheduler.state))
-                }
+                var protection = Protection(scheduler: scheduler.marker?.name ?? scheduler.displayName, state: scheduler.state)
+                if let job = enforced.first(where: { $0.driveIDs.contains(scheduler.id) }) { protection.retention = job.retention }
+                for id in scheduler.state.map(definition.protectedObjects(by:)) ?? [] { protections[id, default: []].append(protection) }
             }
         }
         for job in jobs where !job.retentionOnly {
@@ -68,7 +69,8 @@ struct Coverage {
                     Protection(scheduler: job.scheduler, type: type, enabled: true, schedule: job.schedule, retention: job.retention))
             }
         }
-        let states = native.map(\.state) + unmanaged.compactMap(\.state)
+        // Every live object's too: a resource its only plan drops is still there, unprotected.
+        let states = native.map(\.state) + live.schedulers.compactMap(\.state)
         return definition.protectableObjects(live: live, schedulers: states).map { object in
             let aliases = [object.id] + object.aliases
             return ProtectedObject(object: object, protections: aliases.flatMap { protections[$0] ?? [] })

@@ -47,11 +47,15 @@ public struct Planner: Sendable {
             read = listed
             return listed
         }
+        // A drive the plan binds elsewhere or unbinds is explained by its binding action.
+        let moving = Set(bindings.compactMap(\.id))
         for change in objects.retentionChanges {
-            let drives = live.drives.filter { $0.schedulerID == change.live.id }
+            let drives = live.drives.filter { $0.schedulerID == change.live.id && !moving.contains($0.id) }
             guard !drives.isEmpty, let zone = ZoneRules(identifier: change.zone) else { continue }
+            let oldZone = change.live.state.flatMap { ZoneRules(identifier: $0.schedule.timezone) } ?? zone
             let expiring = ExpiringSnapshot.between(
-                old: change.old, new: change.new, zone: zone, drives: drives, snapshots: try await existing(), now: now)
+                old: .init(rules: change.old, zone: oldZone), new: .init(rules: change.new, zone: zone), drives: drives,
+                snapshots: try await existing(), now: now)
             Self.markRetroactive(&objects.actions[change.index], expiring, why: "the new retention")
         }
         try await explainRebinding(&bindings, live: live, desired: desired, snapshots: existing)
@@ -344,17 +348,21 @@ public struct Planner: Sendable {
         return actions
     }
 
-    /// A drive moved to another scheduler falls under that one's retention; a drive unbound falls under none.
+    /// A drive moved to another scheduler falls under that one's retention (a scheduler without one kept everything);
+    /// a drive unbound falls under none.
     private func explainRebinding(
         _ bindings: inout [PlannedAction], live: LiveState, desired: [DesiredScheduler],
         snapshots: () async throws(ProviderError) -> [LiveSnapshot]
     ) async throws(ProviderError) {
         let schedulers = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for index in bindings.indices {
+            // A drive bound for the first time has no snapshots a scheduler took: the new retention deletes none of them.
             guard let driveID = bindings[index].id, let drive = live.drives.first(where: { $0.id == driveID }),
-                let current = drive.schedulerID.flatMap({ schedulers[$0] }), let old = current.state?.retention, !old.isEmpty
+                let current = drive.schedulerID.flatMap({ schedulers[$0] })
             else { continue }
+            let old = current.state?.retention ?? []
             if bindings[index].kind == .unbind {
+                guard !old.isEmpty else { continue }
                 let kept = try await snapshots().count { $0.driveID == driveID }
                 if kept > 0 {
                     bindings[index].impact.append(
@@ -367,8 +375,10 @@ public struct Planner: Sendable {
                 old.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder),
                 let zone = ZoneRules(identifier: want.state.schedule.timezone)
             else { continue }
+            let oldZone = current.state.flatMap { ZoneRules(identifier: $0.schedule.timezone) } ?? zone
             let expiring = ExpiringSnapshot.between(
-                old: old, new: want.state.retention, zone: zone, drives: [drive], snapshots: try await snapshots(), now: now)
+                old: .init(rules: old, zone: oldZone), new: .init(rules: want.state.retention, zone: zone), drives: [drive],
+                snapshots: try await snapshots(), now: now)
             Self.markRetroactive(&bindings[index], expiring, why: "the retention of scheduler \(want.name)")
         }
     }

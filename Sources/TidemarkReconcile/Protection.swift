@@ -2,17 +2,17 @@ import TidemarkPolicy
 import TidemarkProviderModel
 
 /// A scheduler protecting an object, as requirements see it: when it fires and what its retention keeps.
-public struct Protection: Sendable, Hashable {
+struct Protection: Sendable, Hashable {
     /// The policy name of a managed scheduler, or the live name of another.
-    public var scheduler: String
-    public var type: SchedulerType
-    public var enabled: Bool
+    var scheduler: String
+    var type: SchedulerType
+    var enabled: Bool
     /// Nil when the live object's settings cannot be read as a schedule.
-    public var schedule: ScheduleSpec?
+    var schedule: ScheduleSpec?
     /// Nil keeps every snapshot.
-    public var retention: RetentionPolicySpec?
+    var retention: RetentionPolicySpec?
 
-    public init(scheduler: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec?, retention: RetentionPolicySpec?) {
+    init(scheduler: String, type: SchedulerType, enabled: Bool, schedule: ScheduleSpec?, retention: RetentionPolicySpec?) {
         self.scheduler = scheduler
         self.type = type
         self.enabled = enabled
@@ -29,12 +29,7 @@ public struct Protection: Sendable, Hashable {
 }
 
 /// An object requirements may select (a drive, VM disk, resource or client) and the schedulers protecting it.
-public struct ProtectedObject: Sendable, Hashable {
-    public var object: LiveDrive
-    public var protections: [Protection]
-
-    public init(object: LiveDrive, protections: [Protection]) {
-        self.object = object
-        self.protections = protections
-    }
+struct ProtectedObject: Sendable, Hashable {
+    var object: LiveDrive
+    var protections: [Protection]
 }

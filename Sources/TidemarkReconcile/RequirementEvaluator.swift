@@ -8,8 +8,8 @@ import TidemarkSchedule
 /// The rpo is checked on the fires of the next year (daylight saving nights included), retention by running the
 /// retention engine after every slot (`RetentionSimulation`); both at `now`.
 struct RequirementEvaluator {
+    /// The requirements that apply to the target.
     var requirements: [PolicyDocument<RequirementSpec>]
-    var target: String
     /// What the target's objects are called: drive, VM disk, resource, client.
     var noun: String
     var now: Date
@@ -19,7 +19,6 @@ struct RequirementEvaluator {
 
     init(requirements: [PolicyDocument<RequirementSpec>], target: String, noun: String, now: Date, planned: Bool) {
         self.requirements = requirements.filter { $0.spec.applies(to: target) }
-        self.target = target
         self.noun = noun
         self.now = now
         self.planned = planned
@@ -48,10 +47,10 @@ struct RequirementEvaluator {
 
     private mutating func check(_ object: ProtectedObject, against requirement: PolicyDocument<RequirementSpec>) -> [RequirementViolation] {
         let spec = requirement.spec
-        let (target, noun) = (self.target, self.noun)
+        let noun = self.noun
         func violation(_ rule: RequirementViolation.Rule, _ location: SourceLocation?, _ detail: String) -> RequirementViolation {
             RequirementViolation(
-                requirement: requirement.name, location: location ?? requirement.location, target: target, noun: noun,
+                requirement: requirement.name, location: location ?? requirement.location, noun: noun,
                 object: object.object, rule: rule, detail: detail)
         }
         let enabled = object.protections.filter(\.enabled)
@@ -90,7 +89,8 @@ struct RequirementEvaluator {
             let year = now..<now.addingTimeInterval(366 * 86_400)
             if let gap = FireGap.longest(schedules, in: year) {
                 if gap.seconds > rpo.value {
-                    let zone = schedules[0].zone
+                    let opening = schedules.first { $0.nextFire(after: gap.start.addingTimeInterval(-1)) == gap.start }
+                    let zone = (opening ?? schedules[0]).zone
                     found.append(
                         violation(
                             .rpo, rpo.location,

@@ -17,14 +17,10 @@ public struct RequirementViolation: Sendable, Hashable {
     public var requirement: String
     /// Where the broken rule is written (the requirement's name when the rule is implied).
     public var location: SourceLocation
-    public var target: String
     /// drive, VM disk, resource or client.
     public var noun: String
     public var object: LiveDrive
     public var rule: Rule
     /// What is wrong, after the object's name: `would be protected every 48h (…); requirement prod-rpo wants ≤ 24h`.
     public var detail: String
-
-    /// `drive db-3 would be protected every 48h (…); requirement prod-rpo wants ≤ 24h`.
-    public var message: String { "\(noun) \(object.name) \(detail)" }
 }

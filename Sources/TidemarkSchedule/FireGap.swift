@@ -7,6 +7,7 @@ public struct FireGap: Sendable, Hashable {
     /// The next fire.
     public var end: Date
 
+    /// Its length.
     public var seconds: Int { Int(end.timeIntervalSince(start)) }
 
     /// The longest gap between consecutive fires of `schedules` merged, among the fires in `interval` and the first one

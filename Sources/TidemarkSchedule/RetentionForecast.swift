@@ -5,9 +5,11 @@ import TidemarkPolicy
 /// snapshot at every fire and retention runs after each, as the controller does. Pure: snapshots, policy, schedule and
 /// "now" in.
 public struct RetentionForecast: Sendable {
+    /// The rules, and the schedule whose future snapshots push the existing ones out.
     public let policy: RetentionPolicySpec
     public let schedule: Schedule
 
+    /// A forecast of `policy` as `schedule` goes on.
     public init(policy: RetentionPolicySpec, schedule: Schedule) {
         self.policy = policy
         self.schedule = schedule
@@ -15,6 +17,7 @@ public struct RetentionForecast: Sendable {
 
     /// One existing snapshot: why it is kept now, and when retention drops it.
     public struct Entry: Sendable, Hashable {
+        /// The existing snapshot.
         public var snapshot: Snapshot
         /// Empty: the next retention pass deletes it.
         public var keptBy: [RetentionReason]

@@ -10,10 +10,12 @@ import TidemarkPolicy
 /// whether a younger one is kept. Ages count on the wall clock of the schedule's timezone, as retention periods do:
 /// 35d is 35 calendar days whatever daylight saving time does.
 public struct RetentionSimulation: Sendable {
+    /// When snapshots are taken.
     public let schedule: Schedule
     /// Nil keeps every snapshot.
     public let policy: RetentionPolicySpec?
 
+    /// A simulation of `policy` over the snapshots `schedule` takes.
     public init(schedule: Schedule, policy: RetentionPolicySpec?) {
         self.schedule = schedule
         self.policy = policy
@@ -21,6 +23,7 @@ public struct RetentionSimulation: Sendable {
 
     /// A snapshot retention drops before it reaches the age asked for.
     public struct EarlyDeletion: Sendable, Hashable {
+        /// The slot that took it.
         public var taken: Date
         /// The slot after which retention first drops it.
         public var deleted: Date
@@ -30,13 +33,16 @@ public struct RetentionSimulation: Sendable {
 
     /// The fewest snapshots retention leaves of one drive, and after which slot.
     public struct FewestKept: Sendable, Hashable {
+        /// How many are kept, and after which slot.
         public var count: Int
         public var at: Date
     }
 
     /// What the simulation found against the ages and counts asked about.
     public struct Findings: Sendable, Hashable {
+        /// The first snapshot dropped too young; nil when none is.
         public var earlyDeletion: EarlyDeletion?
+        /// The fewest kept, when below what was asked; nil when never.
         public var fewestKept: FewestKept?
     }
 
@@ -51,7 +57,8 @@ public struct RetentionSimulation: Sendable {
         let engine = RetentionEngine(policy: policy, zone: schedule.zone)
         let bucket = Self.longestBucket(policy.rules)
         let ageHistory = (minimumAge ?? 0) + bucket + Self.day
-        let fullHistory = max(ageHistory, Self.reach(policy.rules) + bucket + Self.day)
+        let sparsest = FireGap.longest([schedule], in: now..<now.addingTimeInterval(366 * TimeInterval(Self.day)))?.seconds ?? 0
+        let fullHistory = max(ageHistory, Self.reach(policy.rules, longestGap: sparsest) + bucket + Self.day)
         let keepsLast = Self.lastCount(policy.rules) + 1
         // Far enough back for the newest `keepsLast` to be there at the first sample.
         var back = TimeInterval(fullHistory)
@@ -125,12 +132,13 @@ public struct RetentionSimulation: Sendable {
         }.max() ?? 0
     }
 
-    /// How far back any rule can keep a snapshot, in seconds (`last` rules count snapshots, not time).
-    static func reach(_ rules: [RetentionRule]) -> Int {
+    /// How far back any rule can keep a snapshot, in seconds (`last` rules count snapshots, not time): an anchored rule
+    /// keeps one per bucket that holds a snapshot, so a schedule sparser than the buckets reaches further back.
+    static func reach(_ rules: [RetentionRule], longestGap: Int) -> Int {
         rules.map { rule in
             switch rule {
             case .age(let period, let quantity): quantity * longestPeriod(period)
-            case .anchored(let period, let quantity, _): (quantity + 1) * longestPeriod(period)
+            case .anchored(let period, let quantity, _): (quantity + 1) * max(longestPeriod(period), longestGap)
             case .last: 0
             }
         }.max() ?? 0

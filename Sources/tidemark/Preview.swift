@@ -57,8 +57,10 @@ struct Preview: AsyncParsableCommand {
             throw ValidationError("Name a scheduler (tidemark preview SCHEDULER) or a retention policy (--retention NAME).")
         }
         guard count > 0 else { throw ValidationError("--count must be at least 1.") }
-        if live, scheduler == nil || simulate != nil {
-            throw ValidationError("--live previews one scheduler's live snapshots: tidemark preview SCHEDULER --live, without --simulate.")
+        if live, scheduler == nil || simulate != nil || from != nil {
+            throw ValidationError(
+                "--live previews one scheduler's live snapshots as they are now: "
+                    + "tidemark preview SCHEDULER --live, without --simulate or --from.")
         }
         if let from, InstantFormatting.parse(from) == nil {
             throw ValidationError("--from '\(from)' is not an ISO 8601 instant such as 2026-11-25T04:00:00Z.")

@@ -58,7 +58,7 @@ struct RequirementAnalysisTests {
     /// the fewest kept after a slot after `now`.
     static func bruteForce(_ schedule: Schedule, _ policy: RetentionPolicySpec) -> (youngestDeleted: Int?, fewestKept: Int) {
         let engine = RetentionEngine(policy: policy, zone: schedule.zone)
-        let fires = schedule.fires(in: now.addingTimeInterval(-800 * 86_400)..<year.upperBound)
+        let fires = schedule.fires(in: now.addingTimeInterval(-1_200 * 86_400)..<year.upperBound)
         var kept: [Snapshot] = []
         var youngest: Int?
         var fewest = Int.max
@@ -101,9 +101,10 @@ struct RequirementAnalysisTests {
         var random = SplitMix64(seed: 0x5EED_16)
         let schedules = [
             Fixtures.cron("Europe/Zurich", "30 2 * * *"), Fixtures.cron("UTC", "0 3 * * *"),
-            Fixtures.cron("America/New_York", "0 1,13 * * 1-5"),
+            Fixtures.cron("America/New_York", "0 1,13 * * 1-5"), Fixtures.cron("UTC", "0 4 * * 1"),
+            Fixtures.cron("Europe/Zurich", "0 3 1 * *"),
         ]
-        for round in 0..<24 {
+        for round in 0..<30 {
             let schedule = schedules[round % schedules.count]
             let policy = Self.randomPolicy(&random)
             let truth = Self.bruteForce(schedule, policy)
@@ -134,5 +135,15 @@ struct RequirementAnalysisTests {
         #expect(
             RetentionSimulation(schedule: schedule, policy: nil).check(from: Self.now, minimumAge: 999 * 86_400, minimumKept: 99) == .init()
         )
+    }
+
+    @Test("a schedule sparser than the buckets: monthly snapshots under 8 weekly buckets keep 8")
+    func sparseScheduleKeepsOnePerBucketItFills() throws {
+        let monthly = Fixtures.cron("UTC", "0 3 1 * *")
+        let simulation = RetentionSimulation(
+            schedule: monthly, policy: RetentionPolicySpec(rules: [.anchored(period: .weeks, quantity: 8, timeOption: 1)]))
+        #expect(simulation.check(from: Self.now, minimumAge: nil, minimumKept: 8).fewestKept == nil)
+        #expect(simulation.check(from: Self.now, minimumAge: nil, minimumKept: 9).fewestKept?.count == 8)
+        #expect(Self.bruteForce(monthly, simulation.policy!).fewestKept == 8)
     }
 }
