@@ -50,13 +50,20 @@ public struct Planner: Sendable {
         // A drive the plan binds elsewhere or unbinds is explained by its binding action.
         let moving = Set(bindings.compactMap(\.id))
         for change in objects.retentionChanges {
-            let drives = live.drives.filter { $0.schedulerID == change.live.id && !moving.contains($0.id) }
-            guard !drives.isEmpty, let zone = ZoneRules(identifier: change.zone) else { continue }
+            guard let zone = ZoneRules(identifier: change.zone) else { continue }
             let oldZone = change.live.state.flatMap { ZoneRules(identifier: $0.schedule.timezone) } ?? zone
+            let covered: (noun: String, objects: [LiveDrive])
+            if definition.bindsDrives {
+                covered = ("drive", live.drives.filter { $0.schedulerID == change.live.id && !moving.contains($0.id) })
+            } else {
+                guard nativeRetention(of: objects.actions[change.index].name, desired: desired, plan: plan) else { continue }
+                covered = try await Self.objects(of: change.live, definition: definition, snapshots: existing())
+            }
+            guard !covered.objects.isEmpty else { continue }
             let expiring = ExpiringSnapshot.between(
-                old: .init(rules: change.old, zone: oldZone), new: .init(rules: change.new, zone: zone), drives: drives,
+                old: .init(rules: change.old, zone: oldZone), new: .init(rules: change.new, zone: zone), drives: covered.objects,
                 snapshots: try await existing(), now: now)
-            Self.markRetroactive(&objects.actions[change.index], expiring, why: "the new retention")
+            Self.markRetroactive(&objects.actions[change.index], expiring, noun: covered.noun, why: "the new retention")
         }
         try await explainRebinding(&bindings, live: live, desired: desired, snapshots: existing)
         for index in deletions.indices {
@@ -384,20 +391,39 @@ public struct Planner: Sendable {
     }
 
     /// Labels a change retroactive when it deletes existing snapshots: the count in its impact, each one listed.
-    static func markRetroactive(_ action: inout PlannedAction, _ expiring: [ExpiringSnapshot], why: String) {
+    static func markRetroactive(_ action: inout PlannedAction, _ expiring: [ExpiringSnapshot], noun: String = "drive", why: String) {
         guard !expiring.isEmpty else { return }
         let drives = Set(expiring.map(\.driveID)).compactMap { id in expiring.first { $0.driveID == id } }
             .map { LiveDrive(id: $0.driveID, name: $0.drive) }
         action.impact.append(
-            "retroactive: \(expiring.count) existing snapshot\(expiring.count == 1 ? "" : "s") of \(names(drives)) "
+            "retroactive: \(expiring.count) existing snapshot\(expiring.count == 1 ? "" : "s") of \(names(drives, noun: noun)) "
                 + "would be deleted under \(why)")
         action.retroactive = expiring
     }
 
-    static func names(_ drives: [LiveDrive]) -> String {
+    /// Whether the API itself prunes the desired object's backups, so that the live rules are the ones in force: not
+    /// when the controller enforces the retention (the rules it enforced before are not on the API).
+    private func nativeRetention(of name: String, desired: [DesiredScheduler], plan: TargetPlan) -> Bool {
+        desired.first { $0.name == name }?.placement == .native
+            && plan.placements.first { $0.scheduler == name }?.retention != .controller
+    }
+
+    /// What a live object of an API without drive bindings keeps backups of, as the snapshots name it: the VM disks a
+    /// danube definition names, or the plan or job itself (scheduled-backup checkpoints, freezer backups).
+    static func objects(of scheduler: LiveScheduler, definition: any ProviderDefinition, snapshots: [LiveSnapshot])
+        -> (noun: String, objects: [LiveDrive])
+    {
+        let named = scheduler.state.map(definition.protectedObjects(by:)) ?? []
+        if snapshots.contains(where: { $0.driveID == scheduler.id }) {
+            return (definition.noun, [LiveDrive(id: scheduler.id, name: scheduler.displayName)])
+        }
+        return (definition.objectNoun, named.filter { id in snapshots.contains { $0.driveID == id } }.map { LiveDrive(id: $0, name: $0) })
+    }
+
+    static func names(_ drives: [LiveDrive], noun: String = "drive") -> String {
         let names = drives.map(\.name).sorted()
         let shown = names.prefix(5).joined(separator: ", ")
-        return "drive\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
+        return "\(noun)\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
     }
 
     static func ruleOrder(_ a: RetentionRule, _ b: RetentionRule) -> Bool { a.description < b.description }

@@ -131,4 +131,51 @@ struct RetentionExplanationTests {
                 "its 3 existing snapshots are no longer pruned by any retention; they stay until deleted by hand",
             ])
     }
+
+    @Test("freezer: a shorter remove_older_than lists the job's backups it deletes, as the retention engine says")
+    func retroactiveOnAJobOfAnotherAPI() async throws {
+        let fixture = EmulatorFixture(freezerClients: [.init(clientID: "node1", hostname: "node1")])
+        let emulator = try await RunningEmulator.start(EmulatorConfiguration(fixture: fixture))
+        defer { Task { await emulator.stop() } }
+        let workspace = try PolicyWorkspace([
+            "target.yaml": PolicyWorkspace.target("freezer", provider: "freezer", endpoint: "\(emulator.rootURL)/freezer/v2/testproject/"),
+            "etc.yaml": FreezerEndToEndTests.scheduler("etc"),
+        ])
+        defer { workspace.delete() }
+        #expect(try await workspace.run("apply", "--auto-approve").status == 0)
+        let jobs = try await emulator.request("GET", "/freezer/v2/testproject/jobs?limit=100").json?["jobs"]?.arrayValue ?? []
+        let jobID = try #require(jobs.first?["job_id"]?.stringValue)
+        let now = Int(Date().timeIntervalSince1970)
+        for age in 1...6 {
+            let created = try await emulator.request(
+                "POST", "/freezer/v2/testproject/backups",
+                body: "{\"backup_name\": \"b\", \"job_id\": \"\(jobID)\", \"time_stamp\": \(now - age * 86_400 - 600)}")
+            #expect(created.status == 201)
+        }
+        try workspace.write(
+            "etc.yaml",
+            FreezerEndToEndTests.scheduler("etc").replacingOccurrences(
+                of: "retention: {period: days, quantity: 7}", with: "retention: {period: days, quantity: 3}"))
+        let plan = try await workspace.plan()
+        let planned = try #require(plan["created_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
+        let backups = try await emulator.request("GET", "/freezer/v2/testproject/backups?limit=100").json?["backups"]?.arrayValue ?? []
+        let items = backups.compactMap { backup -> Snapshot? in
+            let metadata = backup["backup_metadata"] ?? backup
+            guard let id = backup["backup_id"]?.stringValue, let stamp = metadata["time_stamp"]?.intValue else { return nil }
+            return Snapshot(id: id, takenAt: Date(timeIntervalSince1970: TimeInterval(stamp)))
+        }
+        let zone = try #require(ZoneRules(identifier: "UTC"))
+        let before = RetentionEngine(policy: RetentionPolicySpec(rules: [.age(period: .days, quantity: 7)]), zone: zone)
+            .evaluate(items, now: planned)
+        let after = RetentionEngine(policy: RetentionPolicySpec(rules: [.age(period: .days, quantity: 3)]), zone: zone)
+            .evaluate(items, now: planned)
+        let expected = zip(before, after).filter { $0.keep && !$1.keep }.map(\.0.snapshot.id).sorted()
+        #expect(expected.count == 4, "the backups 3 to 6 days (and 10 minutes) old")
+        let update = try #require(plan["targets"]?[0]?["actions"]?.arrayValue?.first { $0["kind"] == "update" })
+        #expect(update["retroactive_deletions"]?.arrayValue?.compactMap { $0["id"]?.stringValue }.sorted() == expected)
+        #expect(
+            update["impact"]?.arrayValue?.contains {
+                $0.stringValue == "retroactive: 4 existing snapshots of job etc would be deleted under the new retention"
+            } == true, "\(update)")
+    }
 }
