@@ -251,8 +251,11 @@ public actor Controller {
         guard await ownership.holds(target.name) else { return result }
         do {
             let (provider, scheduler) = try connection(for: target)
-            var plan = try await reconciler.plan(
+            let planned = try await reconciler.planWithLiveState(
                 target, policies: policies, provider: provider, allowedViolations: configuration.allowedViolations, now: started)
+            var plan = planned.plan
+            // The live state the audit may start from: as read, until an apply changes it.
+            var unchanged: LiveState? = planned.live
             for index in plan.problems.indices where plan.problems[index].override != nil {
                 plan.problems[index].hint = plan.problems[index].override.map(configuration.overrideHint)
             }
@@ -263,13 +266,15 @@ public actor Controller {
                 result.errors += plan.errors.map { "target \(target.name): \($0)" }
             } else if !plan.actions.isEmpty, isNew || target.spec.driftPolicy == .correct {
                 await apply(plan, to: target, provider: provider, correctingDrift: !isNew, at: started, into: &result)
+                unchanged = nil
             } else if !plan.actions.isEmpty {
                 await report(plan, of: target, at: started, into: &result)
             }
             if policies.requirements.isEmpty {
                 result.violations = [:]
             } else {
-                await audit(target, policies: policies, provider: provider, at: started, into: &result)
+                await audit(
+                    target, policies: policies, provider: provider, planned: unchanged.map { ($0, plan) }, at: started, into: &result)
             }
             // A refused plan changes nothing, the controller's own slots and retention included: the jobs in force stay.
             guard plan.errors.isEmpty else { return result }
@@ -291,13 +296,20 @@ public actor Controller {
     }
 
     /// What `tidemark audit` reports for the target once the plan is applied: the requirements checked on the live state,
-    /// the newest snapshots included.
+    /// the newest snapshots included. `planned` is the live state the plan was made from, when the plan changed nothing:
+    /// then only the snapshots are read; after an apply, the live state is read again.
     private func audit(
-        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, at started: Date, into result: inout TargetResult
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, planned: (LiveState, TargetPlan)?,
+        at started: Date, into result: inout TargetResult
     ) async {
+        let auditor = Auditor(instance: configuration.instance, now: started)
         do {
-            let audit = try await Auditor(instance: configuration.instance, now: started).audit(
-                target, policies: policies, provider: provider)
+            let audit =
+                if let (live, plan) = planned {
+                    try await auditor.audit(target, policies: policies, live: live, plan: plan, provider: provider)
+                } else {
+                    try await auditor.audit(target, policies: policies, provider: provider)
+                }
             result.status.requirementViolations = audit.requirements.flatMap { requirement in
                 requirement.objects.flatMap { object in object.violations.map { "\(audit.noun) \(object.object.name) \($0.detail)" } }
             }

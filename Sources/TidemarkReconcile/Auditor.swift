@@ -21,20 +21,36 @@ public struct Auditor: Sendable {
     public func audit(_ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider) async throws(ReconcileError)
         -> TargetAudit
     {
-        let live: LiveState
-        let snapshots: [LiveSnapshot]
-        let plan: TargetPlan
+        let reading = try await read(target, policies: policies, provider: provider)
+        return audit(target, policies: policies, live: reading.live, snapshots: reading.snapshots, plan: reading.plan)
+    }
+
+    /// Audits a live state already read and planned (its plan made from these policies): only the snapshots are read.
+    public func audit(
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, live: LiveState, plan: TargetPlan, provider: any Provider
+    ) async throws(ReconcileError) -> TargetAudit {
         do {
-            live = try await provider.readLiveState()
-            snapshots = try await provider.snapshots()
-            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies.withoutRequirements, live: live)
-            {
-                snapshots
-            }
+            return audit(target, policies: policies, live: live, snapshots: try await provider.snapshots(), plan: plan)
         } catch {
             throw .read(target: target.name, error)
         }
-        return audit(target, policies: policies, live: live, snapshots: snapshots, plan: plan)
+    }
+
+    /// The live state, the snapshots and the plan of the policies (without their requirements, which the auditor
+    /// evaluates itself): what every audit starts from.
+    private func read(_ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider) async throws(ReconcileError)
+        -> (live: LiveState, snapshots: [LiveSnapshot], plan: TargetPlan)
+    {
+        do {
+            let live = try await provider.readLiveState()
+            let snapshots = try await provider.snapshots()
+            let plan = try await Planner(instance: instance, now: now).plan(
+                target: target, policies: policies.withoutRequirements, live: live
+            ) { snapshots }
+            return (live, snapshots, plan)
+        } catch {
+            throw .read(target: target.name, error)
+        }
     }
 
     func audit(
@@ -151,19 +167,7 @@ extension Auditor {
     public func snapshots(protectedBy scheduler: String, on target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider)
         async throws(ReconcileError) -> [ProtectedSnapshots]
     {
-        let live: LiveState
-        let snapshots: [LiveSnapshot]
-        let plan: TargetPlan
-        do {
-            live = try await provider.readLiveState()
-            snapshots = try await provider.snapshots()
-            plan = try await Planner(instance: instance, now: now).plan(target: target, policies: policies.withoutRequirements, live: live)
-            {
-                snapshots
-            }
-        } catch {
-            throw .read(target: target.name, error)
-        }
+        let (live, snapshots, plan) = try await read(target, policies: policies, provider: provider)
         let definition = ProviderRegistry.definition(for: target.spec.provider)
         let native = plan.placements.first { $0.scheduler == scheduler }?.mode == .native
         let objects = Coverage.live(definition: definition, live: live, jobs: plan.controllerJobs, policies: policies).objects()

@@ -64,10 +64,23 @@ public struct Reconciler: Sendable {
         _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, allowMassDelete: Bool = false,
         allowedViolations: Set<String> = [], now: Date = Date()
     ) async throws(ReconcileError) -> TargetPlan {
+        try await planWithLiveState(
+            target, policies: policies, provider: provider, allowMassDelete: allowMassDelete, allowedViolations: allowedViolations, now: now
+        ).plan
+    }
+
+    /// Reads one target's live state through `provider` and plans it; returns the live state too, for a caller that
+    /// goes on to audit it (`Auditor`) without reading it again.
+    public func planWithLiveState(
+        _ target: PolicyDocument<TargetSpec>, policies: PolicySet, provider: any Provider, allowMassDelete: Bool = false,
+        allowedViolations: Set<String> = [], now: Date = Date()
+    ) async throws(ReconcileError) -> (plan: TargetPlan, live: LiveState) {
         do {
             let live = try await provider.readLiveState()
-            return try await Planner(instance: instance, allowMassDelete: allowMassDelete, allowedViolations: allowedViolations, now: now)
-                .plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
+            let plan = try await Planner(
+                instance: instance, allowMassDelete: allowMassDelete, allowedViolations: allowedViolations, now: now
+            ).plan(target: target, policies: policies, live: live, snapshots: provider.snapshots)
+            return (plan, live)
         } catch {
             throw .read(target: target.name, error)
         }
