@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The next-fire rates of croniter and cronsim on this machine, with the expressions and start instant tidemark-bench
-uses: sequential calls, each starting where the previous one fired. With --tidemark FILE (the output of
-`tidemark-bench schedule --json`), prints Tidemark's rates beside theirs as ratios with their goals.
+uses: chains of 100 sequential calls from 2025-01-01, each starting where the previous one fired. With --tidemark
+FILE (the output of `tidemark-bench schedule --json`), prints Tidemark's rates beside theirs as ratios with their
+goals.
 Usage: cron_peers.py [--json] [--tidemark FILE]"""
 import json
 import sys
@@ -27,18 +28,22 @@ def croniter_fires(expression, start):
 PEERS = {"croniter": croniter_fires, "cronsim": CronSim}
 
 
+CHAIN = 100  # calls per chain from START, as in tidemark-bench
+
+
 def rate(peer, zone, seconds=2.0):
     tz = ZoneInfo(zone)
-    iterations, elapsed = 50, 0.0
+    chains, elapsed = 1, 0.0
     while elapsed < seconds / 4:
-        iterations *= 2
+        chains *= 2
         begin = time.perf_counter()
         for expression in EXPRESSIONS:
-            fires = PEERS[peer](expression, START.astimezone(tz))
-            for _ in range(iterations):
-                next(fires)
+            for _ in range(chains):
+                fires = PEERS[peer](expression, START.astimezone(tz))
+                for _ in range(CHAIN):
+                    next(fires)
         elapsed = time.perf_counter() - begin
-    return iterations * len(EXPRESSIONS) / elapsed
+    return chains * CHAIN * len(EXPRESSIONS) / elapsed
 
 
 def main():

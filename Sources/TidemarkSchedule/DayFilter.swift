@@ -26,47 +26,39 @@ struct DayFilter: Sendable, Hashable {
         }
     }
 
-    func matches(_ date: CivilDate, dayNumber: Int) -> Bool {
-        guard months & (1 << date.month) != 0 else { return false }
-        let dom = daysOfMonth & (1 << date.day) != 0
-        let dow = daysOfWeek & (1 << CivilDate.weekday(ofDayNumber: dayNumber)) != 0
-        return eitherDayField ? (dom || dow) : (dom && dow)
-    }
-
-    /// The first matching day number at or after `day`, skipping whole months that do not match;
-    /// nil if none within `horizon` days.
+    /// The first matching day number at or after `day`, a month at a time; nil if none within `horizon` days.
     func nextMatch(onOrAfter day: Int, horizon: Int = 366 * 30) -> Int? {
-        var current = day
+        let start = CivilDate(dayNumber: day)
+        var (year, month) = (start.year, start.month)
+        var monthStart = day - start.day + 1
+        var fromDay = start.day
         let limit = day + horizon
-        while current <= limit {
-            let date = CivilDate(dayNumber: current)
-            if months & (1 << date.month) == 0 {
-                current = nextAllowedMonthStart(after: date)
-                continue
+        while monthStart <= limit {
+            let length = CivilDate.daysInMonth(year: year, month: month)
+            if months & (1 << month) != 0 {
+                let weekdays = Self.daysOfMonth(onWeekdays: daysOfWeek, firstOfMonth: CivilDate.weekday(ofDayNumber: monthStart))
+                let dom = UInt64(daysOfMonth)
+                let candidates =
+                    (eitherDayField ? (dom | weekdays) : (dom & weekdays))
+                    & (UInt64(2) << length - 2)  // days 1...length
+                    & ~(UInt64(1) << fromDay - 1)  // days fromDay...
+                if candidates != 0 {
+                    let match = monthStart + candidates.trailingZeroBitCount - 1
+                    return match <= limit ? match : nil
+                }
             }
-            let monthEnd = current + CivilDate.daysInMonth(year: date.year, month: date.month) - date.day
-            var dayOfMonth = date.day
-            while current <= monthEnd {
-                let dom = daysOfMonth & (1 << dayOfMonth) != 0
-                let dow = daysOfWeek & (1 << CivilDate.weekday(ofDayNumber: current)) != 0
-                if eitherDayField ? (dom || dow) : (dom && dow) { return current }
-                current += 1
-                dayOfMonth += 1
-            }
+            monthStart += length
+            fromDay = 1
+            (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
         }
         return nil
     }
 
-    private func nextAllowedMonthStart(after date: CivilDate) -> Int {
-        var year = date.year
-        var month = date.month + 1
-        while true {
-            if month > 12 {
-                month = 1
-                year += 1
-            }
-            if months & (1 << month) != 0 { return CivilDate(year: year, month: month, day: 1).dayNumber }
-            month += 1
-        }
+    /// Bits 1–31: the days of a month, whose first day falls on weekday `first`, that fall on one of `weekdays`.
+    @inline(__always)
+    static func daysOfMonth(onWeekdays weekdays: UInt8, firstOfMonth first: Int) -> UInt64 {
+        // Bit k: day k + 1 falls on weekday (first + k) % 7.
+        let week = UInt64((weekdays >> first) | (weekdays << (7 - first))) & 0x7F
+        return (week | week << 7 | week << 14 | week << 21 | week << 28) << 1
     }
 }

@@ -19,20 +19,28 @@ public struct RetentionEngine: Sendable {
     public func evaluate(_ snapshots: [Snapshot], now: Date) -> [RetentionDecision] {
         let nowSeconds = Schedule.seconds(now)
         let instants = snapshots.map { Schedule.seconds($0.takenAt) }
-        var reasons = [[RetentionReason]](repeating: [], count: snapshots.count)
+        var decisions = snapshots.map { RetentionDecision(snapshot: $0, reasons: []) }
         // Eligible: tidemark's own, taken by now; newest first.
         var eligible: [Int] = []
+        eligible.reserveCapacity(snapshots.count)
         for index in snapshots.indices {
             if !snapshots[index].createdByTidemark {
-                reasons[index].append(.notCreatedByTidemark)
+                decisions[index].reasons.append(.notCreatedByTidemark)
             } else if instants[index] > nowSeconds {
-                reasons[index].append(.takenAfterNow)
+                decisions[index].reasons.append(.takenAfterNow)
             } else {
                 eligible.append(index)
             }
         }
-        eligible.sort { instants[$0] != instants[$1] ? instants[$0] > instants[$1] : $0 > $1 }
-        let successful = eligible.filter { snapshots[$0].succeeded }
+        // Listings usually come oldest first; then newest first is their reverse.
+        if zip(eligible, eligible.dropFirst()).allSatisfy({ instants[$0] <= instants[$1] }) {
+            eligible.reverse()
+        } else {
+            eligible.sort { instants[$0] != instants[$1] ? instants[$0] > instants[$1] : $0 > $1 }
+        }
+        var successful: [Int] = []
+        successful.reserveCapacity(eligible.count)
+        for index in eligible where snapshots[index].succeeded { successful.append(index) }
 
         for (ruleIndex, rule) in policy.rules.enumerated() {
             let kept: [Int]
@@ -45,10 +53,10 @@ public struct RetentionEngine: Sendable {
             case .last(let count):
                 kept = Array(successful.prefix(count))
             }
-            for index in kept { reasons[index].append(.rule(index: ruleIndex)) }
+            for index in kept { decisions[index].reasons.append(.rule(index: ruleIndex)) }
         }
-        if let newest = successful.first { reasons[newest].append(.newestSuccessful) }
-        return snapshots.indices.map { RetentionDecision(snapshot: snapshots[$0], reasons: reasons[$0]) }
+        if let newest = successful.first { decisions[newest].reasons.append(.newestSuccessful) }
+        return decisions
     }
 
     /// The instant `quantity` calendar periods before `now`, in local time; snapshots after it are kept.

@@ -32,7 +32,12 @@ public struct Schedule: Sendable {
 
     /// The first fire instant strictly after `instant`.
     public func nextFire(after instant: Date) -> Date? {
-        nextFires(after: instant, count: 1).first
+        var next: Int64?
+        forEachFire(after: Self.seconds(instant)) { fire in
+            next = fire
+            return false
+        }
+        return next.map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
     /// Every fire instant in `interval` (start included, end excluded).
@@ -55,8 +60,8 @@ public struct Schedule: Sendable {
     public func forEachFire(after: Int64, _ body: (Int64) -> Bool) {
         guard !slots.isEmpty else { return }
         let localMinute = floorDiv(zone.localSeconds(at: after), 60)
-        let lastSlot = Int64(slots.last!)
-        var day = Int(floorDiv(localMinute - lastSlot, 1440))
+        // The first day whose last slot is after `after`'s local minute.
+        var day = Int(floorDiv(localMinute - Int64(slots.last!), 1440)) + 1
         var previous = Int64.min
         while let match = days.nextMatch(onOrAfter: day) {
             let dayStart = Int64(match) * 1440

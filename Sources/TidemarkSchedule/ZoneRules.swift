@@ -5,18 +5,20 @@ import Foundation
 public struct ZoneRules: Sendable {
     public let identifier: String
     private let zone: TimeZone
+    private let table: OffsetTable
 
     /// Nil when the platform's time zone database does not know `identifier`.
     public init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.identifier = identifier
         self.zone = zone
+        self.table = OffsetTable.of(zone)
     }
 
     /// UTC offset in seconds in effect at `instant` (seconds since the epoch).
     @inline(__always)
     public func offset(at instant: Int64) -> Int64 {
-        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+        table.offset(at: instant) ?? Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
     }
 
     /// Local wall-clock seconds (since the local epoch) at `instant`.
@@ -28,6 +30,8 @@ public struct ZoneRules: Sendable {
     /// The instant a local wall-clock time fires at: itself when it exists once, its first occurrence
     /// when clocks fall back over it, and the end of the gap (the transition) when clocks spring past it.
     public func firingInstant(localSeconds local: Int64) -> Int64 {
+        // No transition within a day either side (offsets stay under a day): the one offset applies.
+        if let offset = table.constantOffset(throughout: (local - 2 * 86_400)...(local + 2 * 86_400)) { return local - offset }
         let before = offset(at: local - 86_400)
         let after = offset(at: local + 86_400)
         let early = local - before

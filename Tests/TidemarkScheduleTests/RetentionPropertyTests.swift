@@ -111,6 +111,23 @@ struct RetentionPropertyTests {
         }
     }
 
+    @Test func theListingsOrderDoesNotChangeTheDecisions() {
+        for scenario in Self.scenarios(count: 300, seed: 6) {
+            var distinct = scenario
+            var seen = Set<Date>()
+            distinct.snapshots = scenario.snapshots.filter { seen.insert($0.takenAt).inserted }
+            func decisions(_ snapshots: [Snapshot]) -> [String: [RetentionReason]] {
+                var ordered = distinct
+                ordered.snapshots = snapshots
+                return Dictionary(uniqueKeysWithValues: Self.evaluate(ordered).map { ($0.snapshot.id, $0.reasons) })
+            }
+            let oldestFirst = distinct.snapshots.sorted { $0.takenAt < $1.takenAt }
+            let expected = decisions(distinct.snapshots)
+            #expect(decisions(oldestFirst) == expected)
+            #expect(decisions(oldestFirst.reversed()) == expected)
+        }
+    }
+
     @Test func anchoredPicksOnePerBucketInTheNewestBuckets() {
         for scenario in Self.scenarios(count: 300, seed: 5) {
             for case .anchored(let period, let quantity, let anchor) in scenario.rules {
