@@ -38,6 +38,7 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "TidemarkGit",
             dependencies: ["CGit2", "TidemarkPolicy"]
@@ -66,7 +67,7 @@ let package = Package(
         .target(
             name: "TidemarkController",
             dependencies: [
-                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviderModel", "TidemarkProviders", "TidemarkReconcile",
+                "TidemarkPolicy", "TidemarkSchedule", "TidemarkProviderModel", "TidemarkProviders", "TidemarkReconcile", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -96,6 +96,7 @@ public actor Controller {
     /// Runs until `stop()` (or `end`, in simulations). Cycles never overlap, and an action in flight always
     /// finishes: stopping only interrupts the sleep between them.
     public func run(until end: Date? = nil) async {
+        FreedMemory.bound()
         for request in (try? await store.takeInFlightRequests()) ?? [] {
             logger.warning(
                 "a request was in flight when the previous run stopped; the next plan accounts for it",
@@ -107,6 +108,7 @@ public actor Controller {
                 let regular = clock.now() >= nextSync
                 ownershipChanged = false
                 await cycle()
+                FreedMemory.release()
                 if regular { nextSync = clock.now().addingTimeInterval(configuration.interval) }
             }
             // A stop that came during the cycle must not wait out the sleep.

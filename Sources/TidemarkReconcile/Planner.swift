@@ -49,12 +49,13 @@ public struct Planner: Sendable {
         }
         // A drive the plan binds elsewhere or unbinds is explained by its binding action.
         let moving = Set(bindings.compactMap(\.id))
+        let drivesByScheduler = Dictionary(grouping: live.drives.filter { $0.schedulerID != nil }) { $0.schedulerID! }
         for change in objects.retentionChanges {
             guard let zone = ZoneRules(identifier: change.zone) else { continue }
             let oldZone = change.live.state.flatMap { ZoneRules(identifier: $0.schedule.timezone) } ?? zone
             let covered: (noun: String, objects: [LiveDrive])
             if definition.bindsDrives {
-                covered = ("drive", live.drives.filter { $0.schedulerID == change.live.id && !moving.contains($0.id) })
+                covered = ("drive", (drivesByScheduler[change.live.id] ?? []).filter { !moving.contains($0.id) })
             } else {
                 guard nativeRetention(of: objects.actions[change.index].name, desired: desired, plan: plan) else { continue }
                 covered = try await Self.objects(of: change.live, definition: definition, snapshots: existing())
@@ -67,7 +68,7 @@ public struct Planner: Sendable {
         }
         try await explainRebinding(&bindings, live: live, desired: desired, snapshots: existing)
         for index in deletions.indices {
-            let bound = live.drives.filter { $0.schedulerID == deletions[index].id }
+            let bound = drivesByScheduler[deletions[index].id ?? ""] ?? []
             if !bound.isEmpty { deletions[index].impact.append("unbinds \(Self.names(bound)) first") }
         }
         plan.actions = objects.actions + bindings + deletions
@@ -129,9 +130,10 @@ public struct Planner: Sendable {
     ) -> ObjectActions {
         let noun = plan.noun
         var result = ObjectActions()
+        let managedByName = Dictionary(managed.compactMap { live in live.marker.map { ($0.name, live) } }) { first, _ in first }
         for want in desired where want.onTarget {
             let marker = marker(want, target: target)
-            if let current = managed.first(where: { $0.marker?.name == want.name }) {
+            if let current = managedByName[want.name] {
                 result.matched[want.name] = current
                 let changes = Self.changes(from: current, to: want, marker: marker)
                 guard !changes.isEmpty else {
@@ -265,6 +267,7 @@ public struct Planner: Sendable {
     ) -> [String: String] {
         var wanted: [String: String] = [:]
         var selectedBy: [String: PolicyDocument<DriveBindingSpec>] = [:]
+        let driveIDs = Set(live.drives.map(\.id))
         for binding in policies.driveBindings where binding.spec.target.value == target.name {
             let schedulerName = binding.spec.scheduler.value
             guard desired.contains(where: { $0.name == schedulerName && $0.placement == .native }) else {
@@ -273,7 +276,7 @@ public struct Planner: Sendable {
                     subject: .init("drive binding", binding.name))
                 continue
             }
-            for uuid in binding.spec.drives.uuids where !live.drives.contains(where: { $0.id == uuid }) {
+            for uuid in binding.spec.drives.uuids where !driveIDs.contains(uuid) {
                 plan.warning(
                     "drive binding \(binding.name): no drive \(uuid) on target \(target.name)",
                     subject: .init("drive binding", binding.name))
@@ -310,11 +313,12 @@ public struct Planner: Sendable {
     ) -> [PlannedAction] {
         let schedulersByID = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let wanted = wantedBindings(target: target, policies: policies, live: live, desired: desired, plan: &plan)
+        let matchedNameByID = Dictionary(matched.map { ($0.value.id, $0.key) }) { first, _ in first }
         var actions: [PlannedAction] = []
         for drive in live.drives.sorted(by: { ($0.name, $0.id) < ($1.name, $1.id) }) {
             let current = drive.schedulerID.flatMap { schedulersByID[$0] }
             // Ours: managed by this Target, or adopted by this plan.
-            let adoptedName = matched.first { $0.value.id == current?.id }?.key
+            let adoptedName = current.flatMap { matchedNameByID[$0.id] }
             let currentName = current.map { managed.contains($0.id) } == true ? current?.marker?.name : adoptedName
             if let name = wanted[drive.id] {
                 if currentName == name { continue }
@@ -362,9 +366,11 @@ public struct Planner: Sendable {
         snapshots: () async throws(ProviderError) -> [LiveSnapshot]
     ) async throws(ProviderError) {
         let schedulers = Dictionary(live.schedulers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let drives = Dictionary(live.drives.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let desiredByName = Dictionary(desired.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for index in bindings.indices {
             // A drive bound for the first time has no snapshots a scheduler took: the new retention deletes none of them.
-            guard let driveID = bindings[index].id, let drive = live.drives.first(where: { $0.id == driveID }),
+            guard let driveID = bindings[index].id, let drive = drives[driveID],
                 let current = drive.schedulerID.flatMap({ schedulers[$0] })
             else { continue }
             let old = current.state?.retention ?? []
@@ -378,7 +384,7 @@ public struct Planner: Sendable {
                 }
                 continue
             }
-            guard let want = desired.first(where: { $0.name == bindings[index].scheduler }),
+            guard let want = bindings[index].scheduler.flatMap({ desiredByName[$0] }),
                 old.sorted(by: Self.ruleOrder) != want.state.retention.sorted(by: Self.ruleOrder),
                 let zone = ZoneRules(identifier: want.state.schedule.timezone)
             else { continue }
