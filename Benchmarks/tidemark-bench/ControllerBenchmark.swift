@@ -156,8 +156,10 @@ enum ControllerBenchmark {
             try await emulator.request("GET", "drives/detail/?limit=0").json?["objects"]?.arrayValue?
             .count { $0["backup_scheduler"]?["uuid"]?.stringValue != nil } ?? 0
         print(
-            String(format: "memory tidemark run idle, 11 schedulers and %d bound drives: %.1f MB resident (goal ≤ 40 MB)", bound, megabytes)
-        )
+            String(
+                format: "memory tidemark run idle, 11 schedulers and %d bound drives: %.1f MB resident (goal ≤ 40 MB): %.1f MB its own "
+                    + "(RssAnon), %.1f MB mapped files (RssFile: the binary and shared libraries)",
+                bound, megabytes, run.megabytes("RssAnon:"), run.megabytes("RssFile:")))
         await emulator.stop()
     }
 }

@@ -39,13 +39,14 @@ enum LimitsBenchmark {
         try await Task.sleep(for: .seconds(20))
         let rss = run.megabytes("VmRSS:")
         let peak = run.megabytes("VmHWM:")
+        let own = run.megabytes("RssAnon:")
         let json = Double(listingBytes) / 1_048_576
         print(
             String(
                 format:
-                    "ratio  run RSS / live state's JSON   %.1f (goal ≤ 2.0)  tidemark run %.0f MB resident (%.0f MB peak) managing 1,000 of "
-                    + "10,000 schedulers and 50,000 drives; listings %.1f MB",
-                rss / json, rss, peak, json))
+                    "ratio  run RSS / live state's JSON   %.1f (goal ≤ 2.0)  tidemark run %.0f MB resident, %.1f MB its own (RssAnon, "
+                    + "%.1f× the JSON), %.0f MB peak in the cycle, managing 1,000 of 10,000 schedulers and 50,000 drives; listings %.1f MB",
+                rss / json, rss, own, own / json, peak, json))
     }
 
     /// `tidemark plan` (1,000 new schedulers) against 10,000 schedulers and 50,000 drives, beside `curl` fetching the

@@ -100,6 +100,22 @@ extension JSON: Decodable {
         }
         return try parsed.get()
     }
+
+    /// Parses a JSON object, handing each element of its array member `key` to `element` as it is read instead of
+    /// keeping it: a listing's objects become the caller's values without the whole listing's tree in memory.
+    /// The object returned has `key` as an empty array.
+    public static func parse(
+        _ data: some DataProtocol, streaming key: String, element: (JSON) -> Void
+    ) throws(JSONParseError) -> JSON {
+        let contiguous = data as? Data ?? Data(data)
+        let parsed = withoutActuallyEscaping(element) { element in
+            contiguous.withUnsafeBytes { bytes in
+                var parser = JSONParser(bytes, streaming: key, element: element)
+                return Result { () throws(JSONParseError) in try parser.parseDocument() }
+            }
+        }
+        return try parsed.get()
+    }
 }
 
 extension JSON: CustomStringConvertible {

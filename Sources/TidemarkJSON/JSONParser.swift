@@ -24,9 +24,14 @@ struct JSONParser: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var depth = 0
+    /// The member of the top-level object whose array elements go to `element` one by one instead of into the tree.
+    private let streamedKey: String?
+    private let element: ((JSON) -> Void)?
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, streaming key: String? = nil, element: ((JSON) -> Void)? = nil) {
         self.bytes = bytes
+        self.streamedKey = key
+        self.element = element
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSON {
@@ -79,7 +84,8 @@ struct JSONParser: ~Copyable {
         guard depth <= Self.maximumDepth else { throw fail("nested more than \(Self.maximumDepth) levels deep") }
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSON {
+    /// An array; with `handOver`, its elements go to `element` as they are read, and the array returned is empty.
+    private mutating func parseArray(handOver: Bool = false) throws(JSONParseError) -> JSON {
         try enter()
         position += 1
         var items: [JSON] = []
@@ -90,7 +96,8 @@ struct JSONParser: ~Copyable {
             return .array(items)
         }
         while true {
-            items.append(try parseValue())
+            let item = try parseValue()
+            if handOver, let element { element(item) } else { items.append(item) }
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an array") }
             let byte = bytes[position]
@@ -127,7 +134,9 @@ struct JSONParser: ~Copyable {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
             position += 1
-            let value = try parseValue()
+            skipWhitespace()
+            let streamed = depth == 1 && key == streamedKey && position < bytes.count && bytes[position] == UInt8(ascii: "[")
+            let value = streamed ? try parseArray(handOver: fields.index(forKey: key) == nil) : try parseValue()
             if fields.index(forKey: key) == nil { fields[key] = value }
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an object") }

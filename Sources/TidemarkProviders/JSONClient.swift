@@ -13,6 +13,14 @@ struct JSONClient: Sendable {
 
     /// Sends a request to `path` (relative to the API root); nil body on 204 or an empty body.
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil) async throws(ProviderError) -> JSON? {
+        try await send(method, path, query: query, body: body) { data throws(JSONParseError) in try JSON.parse(data) }
+    }
+
+    /// `send`, with the response body read by `read` (a streaming parse of a listing).
+    func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil,
+        read: (Data) throws(JSONParseError) -> JSON
+    ) async throws(ProviderError) -> JSON? {
         let root = baseURL.absoluteString.hasSuffix("/") ? baseURL.absoluteString : baseURL.absoluteString + "/"
         guard var components = URLComponents(string: root + path) else {
             throw .unreadable(request: "\(method) \(path)", reason: "cannot form a URL from the endpoint \(root)")
@@ -33,7 +41,7 @@ struct JSONClient: Sendable {
         }
         guard !response.body.isEmpty, response.status != 204 else { return nil }
         do {
-            return try JSON.parse(response.body)
+            return try read(response.body)
         } catch {
             throw .unreadable(request: request.summary, reason: "\(error)")
         }

@@ -76,4 +76,35 @@ struct JSONParserTests {
         }
         #expect(compared == 5_000)
     }
+
+    @Test func streamingHandsOverTheTopLevelArraysElementsAndKeepsTheRest() throws {
+        let text = #"{"meta": {"total_count": 3, "objects": [9]}, "objects": [{"uuid": "a"}, 2, [3]], "objects": [4], "x": 1}"#
+        var elements: [JSON] = []
+        let rest = try JSON.parse(Data(text.utf8), streaming: "objects") { elements.append($0) }
+        #expect(elements == [["uuid": "a"], 2, [3]])
+        #expect(rest == ["meta": ["total_count": 3, "objects": [9]], "objects": [], "x": 1])
+    }
+
+    @Test func streamingReadsRandomListingsAsTheTreeDoes() throws {
+        var random = SplitMix64(seed: 15)
+        for _ in 0..<500 {
+            let items = (0..<Int.random(in: 0...6, using: &random)).map { _ in Self.randomText(&random) }
+            let text = "{\"meta\": {}, \"objects\": [" + items.joined(separator: ", ") + "]}"
+            let tree = try JSON.parse(Data(text.utf8))
+            var elements: [JSON] = []
+            let rest = try JSON.parse(Data(text.utf8), streaming: "objects") { elements.append($0) }
+            #expect(elements == tree["objects"]?.arrayValue, "\(text)")
+            #expect(rest == ["meta": [:], "objects": []])
+        }
+    }
+
+    @Test func streamingReportsTheSameErrors() {
+        let text = Data(#"{"objects": [{"uuid": "a"}, {"uuid": }]}"#.utf8)
+        var plain: JSONParseError?
+        do { _ = try JSON.parse(text) } catch { plain = error }
+        var streamed: JSONParseError?
+        do { _ = try JSON.parse(text, streaming: "objects") { _ in } } catch { streamed = error }
+        #expect(plain?.reason == "unexpected character '}'")
+        #expect(streamed == plain)
+    }
 }

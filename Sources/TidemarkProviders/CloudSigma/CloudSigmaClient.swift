@@ -19,18 +19,31 @@ struct CloudSigmaClient: Sendable {
     /// Every object of a resource's detail listing, with `limit=0`; follows `offset` if the server caps the page.
     func listAll(_ resource: String, fields: [String]? = nil) async throws(ProviderError) -> [JSON] {
         var objects: [JSON] = []
-        var offset = 0
+        try await forEachListed(resource, fields: fields) { objects.append($0) }
+        return objects
+    }
+
+    /// Hands each object of a resource's detail listing to `body` as the response is parsed, without keeping the
+    /// listing's tree; follows `offset` if the server caps the page.
+    func forEachListed(_ resource: String, fields: [String]? = nil, _ body: (JSON) -> Void) async throws(ProviderError) {
+        var listed = 0
         while true {
             var query = [("limit", "0")]
-            if offset > 0 { query.append(("offset", String(offset))) }
+            if listed > 0 { query.append(("offset", String(listed))) }
             if let fields { query.append(("fields", fields.joined(separator: ","))) }
-            guard let page = try await send("GET", "\(resource)/detail/", query: query), let items = page["objects"]?.arrayValue else {
+            var onPage = 0
+            let page = try await json.send("GET", "\(resource)/detail/", query: query) { data throws(JSONParseError) in
+                try JSON.parse(data, streaming: "objects") { object in
+                    onPage += 1
+                    body(object)
+                }
+            }
+            guard let page, page["objects"]?.arrayValue != nil else {
                 throw .unreadable(request: "GET /\(resource)/detail/", reason: "no objects list in the response")
             }
-            objects += items
-            let total = page["meta"]?["total_count"]?.intValue ?? objects.count
-            guard objects.count < total, !items.isEmpty else { return objects }
-            offset = objects.count
+            listed += onPage
+            let total = page["meta"]?["total_count"]?.intValue ?? listed
+            guard listed < total, onPage > 0 else { return }
         }
     }
 

@@ -28,15 +28,16 @@ public struct CloudSigmaProvider: Provider {
             target: target.name, endpoint: connection.endpoint, credentials: credentials, transport: connection.transport)
     }
 
-    /// The three listings are requested at once: the API prepares one while tidemark reads another.
+    /// The three listings are requested at once: the API prepares one while tidemark reads another. Each object
+    /// becomes its live value as the response is parsed: no listing's whole tree is kept.
     public func readLiveState() async throws(ProviderError) -> LiveState {
-        async let schedulerListing = listing("backupschedulers")
-        async let tagListing = listing("tags", fields: ["uuid", "name"])
-        async let driveListing = listing("drives", fields: ["uuid", "name", "tags", "backup_scheduler"])
+        async let schedulerListing = listing("backupschedulers", Self.liveScheduler)
+        async let tagListing = listing("tags", fields: ["uuid", "name"], requireUUIDs: false) { $0 }
+        async let driveListing = listing("drives", fields: ["uuid", "name", "tags", "backup_scheduler"], Self.liveDrive)
         var schedulers: [LiveScheduler] = []
         var nativeScheduling = true
         switch await schedulerListing {
-        case .success(let objects): schedulers = try Self.requireUUIDs(objects, "backupschedulers").map(Self.liveScheduler)
+        case .success(let listed): schedulers = listed
         case .failure(.http(status: 404, _, _)): nativeScheduling = false
         case .failure(let error): throw error
         }
@@ -45,23 +46,41 @@ public struct CloudSigmaProvider: Provider {
                 guard let uuid = tag["uuid"]?.stringValue, let name = tag["name"]?.stringValue else { return nil }
                 return (uuid, name)
             }, uniquingKeysWith: { first, _ in first })
-        let driveObjects = try Self.requireUUIDs(try await driveListing.get(), "drives")
-        let drives = driveObjects.compactMap { drive -> LiveDrive? in
-            guard let uuid = drive["uuid"]?.stringValue else { return nil }
-            let tagUUIDs = drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? []
-            return LiveDrive(
-                id: uuid, name: drive["name"]?.stringValue ?? "", tags: tagUUIDs + tagUUIDs.compactMap { tagNames[$0] },
-                schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
+        let drives = try await driveListing.get().map { drive in
+            var named = drive
+            named.tags += drive.tags.compactMap { tagNames[$0] }
+            return named
         }
         return LiveState(schedulers: schedulers, drives: drives, nativeScheduling: nativeScheduling)
     }
 
-    private func listing(_ resource: String, fields: [String]? = nil) async -> Result<[JSON], ProviderError> {
+    /// A listing's objects as `convert` reads them; with `requireUUIDs`, each must carry a string `uuid`: decisions
+    /// are never made on partial data.
+    private func listing<Value>(
+        _ resource: String, fields: [String]? = nil, requireUUIDs: Bool = true, _ convert: @escaping @Sendable (JSON) -> Value
+    ) async -> Result<[Value], ProviderError> {
+        var values: [Value] = []
+        var withoutUUID: Int?
         do {
-            return .success(try await client.listAll(resource, fields: fields))
+            try await client.forEachListed(resource, fields: fields) { object in
+                if requireUUIDs, withoutUUID == nil, object["uuid"]?.stringValue?.isEmpty ?? true { withoutUUID = values.count + 1 }
+                values.append(convert(object))
+            }
         } catch {
             return .failure(error)
         }
+        if let withoutUUID {
+            return .failure(.unreadable(request: "GET /\(resource)/detail/", reason: "object \(withoutUUID) of the listing has no uuid"))
+        }
+        return .success(values)
+    }
+
+    /// A drive with its tags' uuids; their names are added once the tag listing is in.
+    static func liveDrive(_ drive: JSON) -> LiveDrive {
+        LiveDrive(
+            id: drive["uuid"]?.stringValue ?? "", name: drive["name"]?.stringValue ?? "",
+            tags: drive["tags"]?.arrayValue?.compactMap { $0["uuid"]?.stringValue ?? $0.stringValue } ?? [],
+            schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
     }
 
     static func liveScheduler(_ object: JSON) -> LiveScheduler {
@@ -81,14 +100,6 @@ public struct CloudSigmaProvider: Provider {
             snapshots.append(snapshot)
         }
         return snapshots
-    }
-
-    /// The listing's objects, each of which must carry a string `uuid`: decisions are never made on partial data.
-    static func requireUUIDs(_ objects: [JSON], _ resource: String) throws(ProviderError) -> [JSON] {
-        if let index = objects.firstIndex(where: { $0["uuid"]?.stringValue?.isEmpty ?? true }) {
-            throw .unreadable(request: "GET /\(resource)/detail/", reason: "object \(index + 1) of the listing has no uuid")
-        }
-        return objects
     }
 
     public func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot {
