@@ -40,6 +40,10 @@ final class TaskTable: NSObject, URLSessionDataDelegate, Sendable {
             pending.withLock { $0[dataTask.taskIdentifier]?.tooLarge = true }
             completionHandler(.cancel)
         } else {
+            // The whole body in one allocation, not grown (and copied) by doubling as it arrives.
+            if response.expectedContentLength > 0 {
+                pending.withLock { $0[dataTask.taskIdentifier]?.body.reserveCapacity(Int(response.expectedContentLength)) }
+            }
             completionHandler(.allow)
         }
     }
