@@ -88,11 +88,13 @@ enum LimitsBenchmark {
                 Double(bytes.reduce(0) { $0 + $1.count }) / 1e6, parse, ours, foundation))
     }
 
-    /// Plan time and `tidemark run`'s first cycle at 1k, 10k and 100k live schedulers (drives ×5), and validate time over 1k, 10k and 100k policy files:
-    /// the exponent of a least-squares fit of log time against log N (1: linear).
+    /// Plan time, `tidemark run`'s first cycle and a cycle that changes nothing with a tenth of the schedulers its own,
+    /// at 1k, 10k and 100k live schedulers (drives ×5), and validate time over 1k, 10k and 100k policy files: the
+    /// exponent of a least-squares fit of log time against log N (1: linear).
     static func growth(in directory: URL) async throws {
         var planTimes: [(Double, Double)] = []
         var cycleTimes: [(Double, Double)] = []
+        var unchangedTimes: [(Double, Double)] = []
         for count in [1_000, 10_000, 100_000] {
             let emulator = try EmulatorProcess(schedulers: count, drives: count * 5, in: directory)
             let policies = try writePolicies(
@@ -104,7 +106,11 @@ enum LimitsBenchmark {
                 throw BenchError("plan at \(count) failed: \(plan.output.suffix(300))")
             }
             planTimes.append((Double(count), plan.wall))
-            cycleTimes.append((Double(count), try await firstCycleSeconds(policies: policies, emulator: emulator, in: directory)))
+            cycleTimes.append((Double(count), try await cycleSeconds(1, policies: policies, emulator: emulator, in: directory)[0]))
+            // A tenth of the schedulers managed: the first cycle creates them, the second finds nothing to change.
+            let managed = try writePolicies(
+                schedulers: count / 10, endpoint: emulator.baseURL, in: directory.appendingPathComponent("managed-\(count)"))
+            unchangedTimes.append((Double(count), try await cycleSeconds(2, policies: managed, emulator: emulator, in: directory)[1]))
         }
         var validateTimes: [(Double, Double)] = []
         for count in [1_000, 10_000, 100_000] {
@@ -117,7 +123,7 @@ enum LimitsBenchmark {
         }
         for (name, times) in [
             ("plan, 1k/10k/100k schedulers", planTimes), ("run cycle, 1k/10k/100k", cycleTimes),
-            ("validate, 1k/10k/100k files", validateTimes),
+            ("unchanged cycle, N/10 ours", unchangedTimes), ("validate, 1k/10k/100k files", validateTimes),
         ] {
             let figures = times.map { String(format: "%.0fk: %.2f s", $0.0 / 1000, $0.1) }.joined(separator: ", ")
             print(
@@ -126,15 +132,17 @@ enum LimitsBenchmark {
         }
     }
 
-    /// The duration of `tidemark run`'s first cycle (read the policies and the live state, plan, create the 100
-    /// schedulers), from its own `tidemark_cycle_duration_seconds`.
-    static func firstCycleSeconds(policies: String, emulator: EmulatorProcess, in directory: URL) async throws -> Double {
+    /// The durations of `tidemark run`'s first `cycles` cycles, a second apart, from its own
+    /// `tidemark_cycle_duration_seconds`: the first reads the policies and the live state, plans and applies; the
+    /// next ones find the schedulers it created.
+    static func cycleSeconds(_ cycles: Int, policies: String, emulator: EmulatorProcess, in directory: URL) async throws -> [Double] {
         let port = try FreePort.find()
         let run = try RunProcess(
             policies: policies, state: directory.appendingPathComponent("cycle-\(port).sqlite").path, listen: "127.0.0.1:\(port)",
-            arguments: ["--instance", "cycle-\(port)"], environment: emulator.environment)
+            arguments: ["--instance", "cycle-\(port)", "--interval", "1s", "--drift-interval", "1s"], environment: emulator.environment)
         defer { withExtendedLifetime(run) {} }
-        for _ in 0..<1200 {
+        var sums: [Double] = [0]
+        for _ in 0..<3000 {
             try await Task.sleep(for: .milliseconds(100))
             guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!) else {
                 continue
@@ -143,13 +151,13 @@ enum LimitsBenchmark {
             func value(_ name: String) -> Double? {
                 lines.first { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }.flatMap { Double($0.split(separator: " ").last ?? "") }
             }
-            if let count = value("tidemark_cycle_duration_seconds_count"), count >= 1,
+            guard let count = value("tidemark_cycle_duration_seconds_count"), Int(count) == sums.count,
                 let sum = value("tidemark_cycle_duration_seconds_sum")
-            {
-                return sum / count
-            }
+            else { continue }
+            sums.append(sum)
+            if sums.count > cycles { return zip(sums.dropFirst(), sums).map { $0 - $1 } }
         }
-        throw BenchError("tidemark run did not finish a cycle in 120 s")
+        throw BenchError("tidemark run did not finish \(cycles) cycles in 300 s")
     }
 
     /// `tidemark validate policies` and `tidemark plan` with the seed policies against the emulator, as a CI job runs
