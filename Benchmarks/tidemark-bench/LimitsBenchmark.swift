@@ -109,7 +109,8 @@ enum LimitsBenchmark {
             cycleTimes.append((Double(count), try await cycleSeconds(1, policies: policies, emulator: emulator, in: directory)[0]))
             // A tenth of the schedulers managed: the first cycle creates them, the second finds nothing to change.
             let managed = try writePolicies(
-                schedulers: count / 10, endpoint: emulator.baseURL, in: directory.appendingPathComponent("managed-\(count)"))
+                schedulers: count / 10, endpoint: emulator.baseURL, in: directory.appendingPathComponent("managed-\(count)"),
+                filePerScheduler: true)
             unchangedTimes.append((Double(count), try await cycleSeconds(2, policies: managed, emulator: emulator, in: directory)[1]))
         }
         var validateTimes: [(Double, Double)] = []
@@ -154,6 +155,7 @@ enum LimitsBenchmark {
             guard let count = value("tidemark_cycle_duration_seconds_count"), Int(count) == sums.count,
                 let sum = value("tidemark_cycle_duration_seconds_sum")
             else { continue }
+            guard value("tidemark_ready") == 1 else { throw BenchError("a cycle of tidemark run failed (policies in \(policies))") }
             sums.append(sum)
             if sums.count > cycles { return zip(sums.dropFirst(), sums).map { $0 - $1 } }
         }
