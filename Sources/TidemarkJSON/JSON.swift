@@ -103,9 +103,10 @@ extension JSON: Decodable {
 
     /// Parses a JSON object, handing each element of its array member `key` to `element` as it is read instead of
     /// keeping it: a listing's objects become the caller's values without the whole listing's tree in memory.
-    /// The object returned has `key` as an empty array.
+    /// `element` also gets where the element's own text lies, as byte offsets from the start of `data`. The object
+    /// returned has `key` as an empty array.
     public static func parse(
-        _ data: some DataProtocol, streaming key: String, element: (JSON) -> Void
+        _ data: some DataProtocol, streaming key: String, element: (_ value: JSON, _ text: Range<Int>) -> Void
     ) throws(JSONParseError) -> JSON {
         let contiguous = data as? Data ?? Data(data)
         let parsed = withoutActuallyEscaping(element) { element in

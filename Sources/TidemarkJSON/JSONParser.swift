@@ -24,11 +24,12 @@ struct JSONParser: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var depth = 0
-    /// The member of the top-level object whose array elements go to `element` one by one instead of into the tree.
+    /// The member of the top-level object whose array elements go to `element` one by one, each with the range of its
+    /// text, instead of into the tree.
     private let streamedKey: String?
-    private let element: ((JSON) -> Void)?
+    private let element: ((JSON, Range<Int>) -> Void)?
 
-    init(_ bytes: UnsafeRawBufferPointer, streaming key: String? = nil, element: ((JSON) -> Void)? = nil) {
+    init(_ bytes: UnsafeRawBufferPointer, streaming key: String? = nil, element: ((JSON, Range<Int>) -> Void)? = nil) {
         self.bytes = bytes
         self.streamedKey = key
         self.element = element
@@ -96,8 +97,10 @@ struct JSONParser: ~Copyable {
             return .array(items)
         }
         while true {
+            skipWhitespace()
+            let start = position
             let item = try parseValue()
-            if handOver, let element { element(item) } else { items.append(item) }
+            if handOver, let element { element(item, start..<position) } else { items.append(item) }
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an array") }
             let byte = bytes[position]

@@ -80,7 +80,7 @@ struct JSONParserTests {
     @Test func streamingHandsOverTheTopLevelArraysElementsAndKeepsTheRest() throws {
         let text = #"{"meta": {"total_count": 3, "objects": [9]}, "objects": [{"uuid": "a"}, 2, [3]], "objects": [4], "x": 1}"#
         var elements: [JSON] = []
-        let rest = try JSON.parse(Data(text.utf8), streaming: "objects") { elements.append($0) }
+        let rest = try JSON.parse(Data(text.utf8), streaming: "objects") { value, _ in elements.append(value) }
         #expect(elements == [["uuid": "a"], 2, [3]])
         #expect(rest == ["meta": ["total_count": 3, "objects": [9]], "objects": [], "x": 1])
     }
@@ -92,8 +92,14 @@ struct JSONParserTests {
             let text = "{\"meta\": {}, \"objects\": [" + items.joined(separator: ", ") + "]}"
             let tree = try JSON.parse(Data(text.utf8))
             var elements: [JSON] = []
-            let rest = try JSON.parse(Data(text.utf8), streaming: "objects") { elements.append($0) }
+            var texts: [JSON] = []
+            let bytes = Data(text.utf8)
+            let rest = try JSON.parse(bytes, streaming: "objects") { value, range in
+                elements.append(value)
+                texts.append((try? JSON.parse(bytes[range])) ?? .null)
+            }
             #expect(elements == tree["objects"]?.arrayValue, "\(text)")
+            #expect(texts == elements, "each element's own text reads as the element: \(text)")
             #expect(rest == ["meta": [:], "objects": []])
         }
     }
@@ -103,7 +109,7 @@ struct JSONParserTests {
         var plain: JSONParseError?
         do { _ = try JSON.parse(text) } catch { plain = error }
         var streamed: JSONParseError?
-        do { _ = try JSON.parse(text, streaming: "objects") { _ in } } catch { streamed = error }
+        do { _ = try JSON.parse(text, streaming: "objects") { _, _ in } } catch { streamed = error }
         #expect(plain?.reason == "unexpected character '}'")
         #expect(streamed == plain)
     }

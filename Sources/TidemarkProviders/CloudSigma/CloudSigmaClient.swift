@@ -19,13 +19,14 @@ struct CloudSigmaClient: Sendable {
     /// Every object of a resource's detail listing, with `limit=0`; follows `offset` if the server caps the page.
     func listAll(_ resource: String, fields: [String]? = nil) async throws(ProviderError) -> [JSON] {
         var objects: [JSON] = []
-        try await forEachListed(resource, fields: fields) { objects.append($0) }
+        try await forEachListed(resource, fields: fields) { object, _ in objects.append(object) }
         return objects
     }
 
-    /// Hands each object of a resource's detail listing to `body` as the response is parsed, without keeping the
-    /// listing's tree; follows `offset` if the server caps the page.
-    func forEachListed(_ resource: String, fields: [String]? = nil, _ body: (JSON) -> Void) async throws(ProviderError) {
+    /// Hands each object of a resource's detail listing to `body` as the response is parsed, with its own text (a
+    /// slice of the response: copy what is kept), without keeping the listing's tree; follows `offset` if the server
+    /// caps the page.
+    func forEachListed(_ resource: String, fields: [String]? = nil, _ body: (JSON, Data) -> Void) async throws(ProviderError) {
         var listed = 0
         while true {
             var query = [("limit", "0")]
@@ -33,9 +34,9 @@ struct CloudSigmaClient: Sendable {
             if let fields { query.append(("fields", fields.joined(separator: ","))) }
             var onPage = 0
             let page = try await json.send("GET", "\(resource)/detail/", query: query) { data throws(JSONParseError) in
-                try JSON.parse(data, streaming: "objects") { object in
+                try JSON.parse(data, streaming: "objects") { object, range in
                     onPage += 1
-                    body(object)
+                    body(object, data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)])
                 }
             }
             guard let page, page["objects"]?.arrayValue != nil else {

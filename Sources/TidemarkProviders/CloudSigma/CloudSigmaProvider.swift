@@ -31,9 +31,11 @@ public struct CloudSigmaProvider: Provider {
     /// The three listings are requested at once: the API prepares one while tidemark reads another. Each object
     /// becomes its live value as the response is parsed: no listing's whole tree is kept.
     public func readLiveState() async throws(ProviderError) -> LiveState {
-        async let schedulerListing = listing("backupschedulers", Self.liveScheduler)
-        async let tagListing = listing("tags", fields: ["uuid", "name"], requireUUIDs: false) { $0 }
-        async let driveListing = listing("drives", fields: ["uuid", "name", "tags", "backup_scheduler"], Self.liveDrive)
+        async let schedulerListing = listing("backupschedulers") { object, text in Self.liveScheduler(object, text: text) }
+        async let tagListing = listing("tags", fields: ["uuid", "name"], requireUUIDs: false) { object, _ in object }
+        async let driveListing = listing("drives", fields: ["uuid", "name", "tags", "backup_scheduler"]) { object, _ in
+            Self.liveDrive(object)
+        }
         var schedulers: [LiveScheduler] = []
         var nativeScheduling = true
         switch await schedulerListing {
@@ -57,14 +59,15 @@ public struct CloudSigmaProvider: Provider {
     /// A listing's objects as `convert` reads them; with `requireUUIDs`, each must carry a string `uuid`: decisions
     /// are never made on partial data.
     private func listing<Value>(
-        _ resource: String, fields: [String]? = nil, requireUUIDs: Bool = true, _ convert: @escaping @Sendable (JSON) -> Value
+        _ resource: String, fields: [String]? = nil, requireUUIDs: Bool = true,
+        _ convert: @escaping @Sendable (JSON, Data) -> Value
     ) async -> Result<[Value], ProviderError> {
         var values: [Value] = []
         var withoutUUID: Int?
         do {
-            try await client.forEachListed(resource, fields: fields) { object in
+            try await client.forEachListed(resource, fields: fields) { object, text in
                 if requireUUIDs, withoutUUID == nil, object["uuid"]?.stringValue?.isEmpty ?? true { withoutUUID = values.count + 1 }
-                values.append(convert(object))
+                values.append(convert(object, text))
             }
         } catch {
             return .failure(error)
@@ -83,10 +86,11 @@ public struct CloudSigmaProvider: Provider {
             schedulerID: drive["backup_scheduler"]?["uuid"]?.stringValue)
     }
 
-    static func liveScheduler(_ object: JSON) -> LiveScheduler {
+    /// A listed scheduler; with `text`, the object's own JSON text from the listing, kept instead of its tree.
+    static func liveScheduler(_ object: JSON, text: Data? = nil) -> LiveScheduler {
         LiveScheduler(
             id: object["uuid"]?.stringValue ?? "", marker: CloudSigmaSchedulerMapping.marker(object),
-            state: CloudSigmaSchedulerMapping.state(object), displayName: object["name"]?.stringValue ?? "", raw: object)
+            state: CloudSigmaSchedulerMapping.state(object), displayName: object["name"]?.stringValue ?? "", raw: object, text: text)
     }
 
     public func snapshots() async throws(ProviderError) -> [LiveSnapshot] {
