@@ -8,7 +8,8 @@ import TidemarkProviderModel
 @Suite("Live scheduler kept as text")
 struct LiveSchedulerTextTests {
     static let text = #"{"uuid": "s-1", "name": "nightly", "meta": {"b": "2", "a": "1"}, "rules": [{"period": "days", "quantity": 7}]}"#
-    static let reordered = #"{"rules": [{"quantity": 7, "period": "days"}], "meta": {"a": "1", "b": "2"}, "name": "nightly", "uuid": "s-1"}"#
+    static let reordered =
+        #"{"rules": [{"quantity": 7, "period": "days"}], "meta": {"a": "1", "b": "2"}, "name": "nightly", "uuid": "s-1"}"#
 
     static func scheduler(_ text: String?) throws -> LiveScheduler {
         let tree = try JSON.parse(Data((text ?? Self.text).utf8))
