@@ -6,7 +6,7 @@
 # the validators (kubernetes-validate, check-jsonschema), and the real freezer-api (a virtualenv) as the freezer peer.
 set -euo pipefail
 
-apt_packages=(python3 python3-pip pkg-config libgit2-dev libsqlite3-dev git)
+apt_packages=(python3 python3-pip pkg-config libgit2-dev libcurl4-openssl-dev libsqlite3-dev git)
 test_apt_packages=(openssl openssh-client openssh-server python3-venv postgresql prometheus curl)
 pip_packages=(croniter==7.0.0 cronsim==2.8 kubernetes-validate==1.37.0 check-jsonschema==0.39.0 jsonschema==4.26.0 PyYAML==6.0.3)
 

@@ -36,7 +36,7 @@ enum ControllerBenchmark {
         let base = CloudSigmaProvider(
             target: "bench", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let provider = TimingProvider(base: base)
         let driveIDs = try await base.readLiveState().drives.map(\.id)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
@@ -76,7 +76,7 @@ enum ControllerBenchmark {
         let base = CloudSigmaProvider(
             target: "bench", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let driveIDs = try await base.readLiveState().drives.map(\.id)
         let parallelism = 8
         let clock = ContinuousClock()

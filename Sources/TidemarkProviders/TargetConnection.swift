@@ -30,12 +30,7 @@ struct TargetConnection {
             throw .credentials(target: target.name, reason: "endpoint '\(target.spec.endpoint)' is not a URL")
         }
         self.endpoint = endpoint
-        let direct: any HTTPTransport =
-            if endpoint.scheme == "https", target.spec.insecure || target.spec.caFile != nil {
-                CustomTrustTransport(caFile: target.spec.caFile, insecure: target.spec.insecure, timeout: options.timeout)
-            } else {
-                URLSessionTransport(timeout: options.timeout)
-            }
+        let direct = CurlTransport(timeout: options.timeout, caFile: target.spec.caFile, insecure: target.spec.insecure)
         let logged: any HTTPTransport = options.httpLog.map { LoggedTransport(base: direct, log: $0) } ?? direct
         let base: any HTTPTransport = observe.map { ObservedTransport(logged, observe: $0) } ?? logged
         transport = RetryingTransport(base, budget: options.budget, logger: logger)

@@ -67,7 +67,7 @@ struct RunCrashTests {
         let provider = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         var live: [String: [Date]] = [:]
         for snapshot in try await provider.snapshots() {
             guard let slot = snapshot.meta[SnapshotMarker.slotKey].flatMap(SnapshotMarker.slot(from:)) else { continue }

@@ -28,7 +28,7 @@ struct ControllerFixture {
         let provider = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let jobs = zip(schedulers, drives).map { document, drive in
             ControllerJob(
                 scheduler: document.name, target: "local", schedule: document.spec.schedule,

@@ -196,7 +196,7 @@ struct ControllerLoopTests {
         let provider = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let controller = Controller(
             configuration: .init(instance: "tidemark", interval: 3600, driftInterval: 3600),
             source: { source }, makeProvider: { _ in provider }, store: store, clock: clock, logger: Logger(label: "test"))

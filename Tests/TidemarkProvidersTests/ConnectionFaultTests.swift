@@ -18,7 +18,7 @@ struct ConnectionFaultTests {
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: 2))
         defer { Task { await emulator.stop() } }
         emulator.emulator.faults.plan = FaultPlan(rate: 1, seed: 3, connectionFaults: true, hangSeconds: 4)
-        let transport = URLSessionTransport(timeout: 1)
+        let transport = CurlTransport(timeout: 1)
         var timedOut = 0
         var cutOff = 0
         var answered = 0
@@ -43,7 +43,7 @@ struct ConnectionFaultTests {
         defer { Task { await emulator.stop() } }
         emulator.emulator.faults.plan = FaultPlan(rate: 0, quota: 2)
         let budget = RetryBudget(ratio: 1, minimum: 10)
-        let transport = RetryingTransport(URLSessionTransport(timeout: 5), policy: RetryPolicy(maxAttempts: 6), budget: budget)
+        let transport = RetryingTransport(CurlTransport(timeout: 5), policy: RetryPolicy(maxAttempts: 6), budget: budget)
         for _ in 0..<6 {
             #expect(try await transport.send(Self.request(emulator)).status == 200)
         }
@@ -59,7 +59,7 @@ struct ConnectionFaultTests {
         emulator.emulator.faults.plan = FaultPlan(rate: 1, seed: 1)
         let budget = RetryBudget(ratio: 0, minimum: 3)
         let transport = RetryingTransport(
-            URLSessionTransport(timeout: 5),
+            CurlTransport(timeout: 5),
             policy: RetryPolicy(
                 maxAttempts: 5, baseDelay: .milliseconds(1),
                 maxDelay: .milliseconds(5)),
@@ -75,7 +75,7 @@ struct ConnectionFaultTests {
         defer { Task { await emulator.stop() } }
         emulator.emulator.faults.plan = FaultPlan(rate: 0, latencyMilliseconds: 300)
         let started = ContinuousClock.now
-        #expect(try await URLSessionTransport(timeout: 5).send(Self.request(emulator)).status == 200)
+        #expect(try await CurlTransport(timeout: 5).send(Self.request(emulator)).status == 200)
         #expect(ContinuousClock.now - started >= .milliseconds(300))
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// A loopback HTTP server that answers each path with a fixed status, content type and body: for responses no
-/// well-behaved API gives (truncated JSON, HTML error pages, wrong types).
+/// well-behaved API gives (truncated JSON, HTML error pages, wrong types), or with whatever `respond` makes of a request.
 final class CraftedServer: Sendable {
     struct Answer: Sendable {
         var status: Int
@@ -16,13 +16,17 @@ final class CraftedServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(_ answers: [String: Answer]) async throws {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+    convenience init(_ answers: [String: Answer]) async throws {
+        try await self.init { request in
             let answer = answers[request.uri.path] ?? Answer(status: 404, body: "[]")
             return Response(
                 status: .init(code: answer.status), headers: [.contentType: answer.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
         }
+    }
+
+    init(respond: @escaping @Sendable (Request) async throws -> Response) async throws {
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in try await respond(request) }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "crafted")
         logger.logLevel = .error

@@ -48,7 +48,7 @@ struct MalformedResponseTests {
         let provider = CloudSigmaProvider(
             target: "crafted", endpoint: server.baseURL,
             credentials: BasicCredentials(user: "u", password: "p"),
-            transport: RetryingTransport(URLSessionTransport(), policy: RetryPolicy(maxAttempts: 1)))
+            transport: RetryingTransport(CurlTransport(), policy: RetryPolicy(maxAttempts: 1)))
         let error = await #expect(throws: ProviderError.self, "\(name)") { try await provider.readLiveState() }
         #expect(error?.description.contains(expected) == true, "\(name): \(error?.description ?? "no error")")
         await server.stop()
@@ -64,7 +64,7 @@ struct MalformedResponseTests {
         defer { Task { await server.stop() } }
         let provider = CloudSigmaProvider(
             target: "crafted", endpoint: server.baseURL, credentials: BasicCredentials(user: "u", password: "p"),
-            transport: URLSessionTransport())
+            transport: CurlTransport())
         let error = await #expect(throws: ProviderError.self) { try await provider.snapshots() }
         #expect(
             error?.description
@@ -81,7 +81,7 @@ struct MalformedResponseTests {
         defer { Task { await server.stop() } }
         let provider = CloudSigmaProvider(
             target: "crafted", endpoint: server.baseURL, credentials: BasicCredentials(user: "u", password: "p"),
-            transport: RetryingTransport(URLSessionTransport(maxBodyBytes: 1 << 20), policy: RetryPolicy(maxAttempts: 1)))
+            transport: RetryingTransport(CurlTransport(maxBodyBytes: 1 << 20), policy: RetryPolicy(maxAttempts: 1)))
         let error = await #expect(throws: ProviderError.self) { try await provider.readLiveState() }
         #expect(
             error?.description

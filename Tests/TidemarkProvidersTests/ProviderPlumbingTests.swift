@@ -41,7 +41,7 @@ struct ProviderPlumbingTests {
         let wrong = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: "tidemark@example.com", password: "wrong"),
-            transport: RetryingTransport(URLSessionTransport()))
+            transport: RetryingTransport(CurlTransport()))
         await #expect {
             _ = try await wrong.readLiveState()
         } throws: { error in
@@ -52,7 +52,7 @@ struct ProviderPlumbingTests {
         let right = CloudSigmaProvider(
             target: "local", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
-            transport: RetryingTransport(URLSessionTransport()))
+            transport: RetryingTransport(CurlTransport()))
         await #expect {
             _ = try await right.apply(.bindDrive(driveID: "missing", schedulerID: nil))
         } throws: { error in
@@ -65,7 +65,7 @@ struct ProviderPlumbingTests {
         let provider = CloudSigmaProvider(
             target: "local", endpoint: URL(string: "http://127.0.0.1:9/api/2.0/")!,
             credentials: BasicCredentials(user: "u", password: "p"),
-            transport: RetryingTransport(URLSessionTransport(timeout: 2), policy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+            transport: RetryingTransport(CurlTransport(timeout: 2), policy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
         )
         await #expect {
             _ = try await provider.readLiveState()
