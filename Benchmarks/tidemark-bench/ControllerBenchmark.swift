@@ -80,6 +80,7 @@ enum ControllerBenchmark {
         let driveIDs = try await base.readLiveState().drives.map(\.id)
         let parallelism = 8
         let clock = ContinuousClock()
+        let loopCPU = processCPUSeconds()
         let loopTime = try await clock.measure {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<parallelism {
@@ -95,6 +96,7 @@ enum ControllerBenchmark {
             }
         }
         let capacity = Double(driveIDs.count) / seconds(loopTime)
+        let loopCPUPerCreate = (processCPUSeconds() - loopCPU) / Double(driveIDs.count)
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -111,9 +113,11 @@ enum ControllerBenchmark {
         let slot = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         _ = await scheduler.run([job], now: slot.addingTimeInterval(-1), startedAt: slot.addingTimeInterval(-1))
         let started = Date()
+        let slotCPU = processCPUSeconds()
         let slotTime = await clock.measure {
             _ = await scheduler.run([job], now: slot.addingTimeInterval(1), startedAt: slot.addingTimeInterval(-1))
         }
+        let slotCPUPerSnapshot = (processCPUSeconds() - slotCPU) / Double(driveIDs.count)
         let lags = provider.creations.map { $0.returned.timeIntervalSince(started) }.sorted()
         let rate = Double(lags.count) / seconds(slotTime)
         let ideal = Double(driveIDs.count) / capacity
@@ -121,14 +125,22 @@ enum ControllerBenchmark {
         print(
             String(
                 format:
-                    "ratio  controller / API capacity    %.2f (goal ≥ 0.80)  controller %.0f snapshots/s (one slot, %d drives, SQLite); "
-                    + "emulator %.0f creates/s at %d concurrent",
-                rate / capacity, rate, lags.count, capacity, parallelism))
+                    "ratio  controller / API capacity    %.2f (goal ≥ 0.80)  controller %.0f snapshots/s (one slot, %d drives, SQLite), "
+                    + "%.0f µs CPU each; emulator %.0f creates/s at %d concurrent, %.0f µs CPU each (both sides in this process)",
+                rate / capacity, rate, lags.count, slotCPUPerSnapshot * 1e6, capacity, parallelism, loopCPUPerCreate * 1e6))
         print(
             String(
                 format: "ratio  slot lag p99 / ideal          %.2f (goal ≤ 1.20)  p99 %.2f s; drives ÷ capacity %.2f s",
                 p99 / ideal, p99, ideal))
         await emulator.stop()
+    }
+
+    /// User and system CPU time of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -17,13 +17,19 @@ public actor ControllerScheduler {
     public let instance: String
     let provider: any Provider
     let logger: Logger
-    /// How many drives of a job are worked on at once.
+    /// How many requests to the target are in flight at once.
     let parallelism: Int
+    /// Holds requests to `parallelism`, while four times as many drives are in flight: a drive whose slot's write is
+    /// waiting for its commit leaves its place to another drive's request.
+    private let requests: RequestLimiter
     /// Whether this replica still holds the target; asked before every slot claim and every retention pass, so a
     /// replica that lost the target mid-run stops there.
     let holdsTarget: @Sendable () async -> Bool
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
     private var known: [SlotKey: LiveSnapshot]?
+    /// The listing taken again during this run for the unfinished claims it meets: one serves them all, since every
+    /// such claim was made before the run began.
+    private var relisting: Task<[SlotKey: LiveSnapshot], any Error>?
 
     public init(
         store: any StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8,
@@ -35,6 +41,7 @@ public actor ControllerScheduler {
         self.provider = provider
         self.logger = logger
         self.parallelism = max(1, parallelism)
+        requests = RequestLimiter(limit: self.parallelism)
     }
 
     /// What one run did.
@@ -50,6 +57,7 @@ public actor ControllerScheduler {
     /// started: slots before it came due while it was down and follow the job's `missed` policy.
     public func run(_ jobs: [ControllerJob], now: Date, startedAt: Date) async -> Report {
         var report = Report()
+        relisting = nil
         let slotJobs = jobs.filter { !$0.retentionOnly }
         if slotJobs.count < jobs.count { await applyObjectRetention(jobs.filter(\.retentionOnly), now: now, report: &report) }
         guard !slotJobs.isEmpty else { return report }
@@ -77,8 +85,8 @@ public actor ControllerScheduler {
         return report
     }
 
-    /// Takes and prunes the job's drives, `parallelism` drives at a time: each drive's slots and snapshots are its
-    /// own, so drives interleave only at their requests.
+    /// Takes and prunes the job's drives, `4 × parallelism` drives at a time and `parallelism` requests at a time: each
+    /// drive's slots and snapshots are its own, so drives interleave only at their requests and writes.
     private func runDrives(
         _ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
@@ -106,7 +114,7 @@ public actor ControllerScheduler {
                     return (drive, local, driveReport)
                 }
             }
-            for _ in 0..<parallelism { addNext() }
+            for _ in 0..<parallelism * 4 { addNext() }
             while let result = try await group.next() {
                 for key in (perDrive[result.drive] ?? [:]).keys { index[key] = nil }
                 index.merge(result.index) { $1 }
@@ -116,9 +124,14 @@ public actor ControllerScheduler {
         }
     }
 
-    /// This instance's snapshots on the target; the listing kept since the last one unless `listing` asks for a new one.
-    private func snapshotsByKey(listing: Bool = false) async throws -> [SlotKey: LiveSnapshot] {
-        if let known, !listing { return known }
+    /// This instance's snapshots on the target: the listing kept since the last one, or a new one.
+    private func snapshotsByKey() async throws -> [SlotKey: LiveSnapshot] {
+        if let known { return known }
+        return try await listSnapshots()
+    }
+
+    /// This instance's snapshots on the target, listed now.
+    private func listSnapshots() async throws -> [SlotKey: LiveSnapshot] {
         var index: [SlotKey: LiveSnapshot] = [:]
         for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
             guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else {
@@ -180,8 +193,10 @@ public actor ControllerScheduler {
         case .created, .claimedElsewhere: return false
         case .pending where index[key] == nil:
             // An unfinished claim (a crash, an error, or a replica that stopped) may have made its snapshot after
-            // this listing was taken: look again before making another.
-            index[key] = try await snapshotsByKey(listing: true)[key]
+            // the kept listing was taken: look again, once in this run, before making another.
+            let relisted = relisting ?? Task { try await requests.run { try await listSnapshots() } }
+            relisting = relisted
+            index[key] = try await relisted.value[key]
         case nil, .pending, .skipped: break
         }
         if let existing = index[key] {
@@ -189,9 +204,11 @@ public actor ControllerScheduler {
             report.recovered += 1
             return true
         }
-        let snapshot = try await provider.createSnapshot(
-            driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: slot),
-            meta: SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot))
+        let name = SnapshotMarker.name(scheduler: job.scheduler, slot: slot)
+        let meta = SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot)
+        let snapshot = try await requests.run { () async throws(ProviderError) in
+            try await provider.createSnapshot(driveID: drive, name: name, meta: meta)
+        }
         index[key] = snapshot
         if try await !store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now) {
             logger.warning(
@@ -260,7 +277,7 @@ public actor ControllerScheduler {
         }
         for decision in RetentionEngine(policy: policy, zone: zone).evaluate(snapshots, now: now) where !decision.keep {
             guard let (key, live) = mine[decision.snapshot.id] else { continue }
-            try await deleteIgnoringGone(live.id)
+            try await requests.run { () async throws(ProviderError) in try await deleteIgnoringGone(live.id) }
             index[key] = nil
             try await store.markDeleted(snapshot: live.id, at: now)
             report.deleted += 1

@@ -92,16 +92,16 @@ final class CurlTransfer: @unchecked Sendable {
     /// A header line: a status line starts a new response (after a redirect or a `100 Continue`), a Content-Length
     /// beyond the cap ends the transfer before its body. False aborts it.
     fileprivate func receive(headerLine line: UnsafeRawBufferPointer) -> Bool {
-        let text = String(decoding: line, as: UTF8.self)
-        if text.hasPrefix("HTTP/") {
+        let bytes = line.bindMemory(to: UInt8.self)
+        if bytes.starts(with: "HTTP/".utf8) {
             headers.removeAll()
             return true
         }
-        guard let colon = text.firstIndex(of: ":") else { return true }
-        let name = String(text[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let name = Self.trimmed(bytes[..<colon])
+        let value = Self.trimmed(bytes[(colon + 1)...])
         headers[name] = headers[name].map { "\($0), \(value)" } ?? value
-        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, let length = Int(value) {
+        if name.utf8.count == 14, name.lowercased() == "content-length", let length = Int(value) {
             guard length <= maxBodyBytes else {
                 tooLarge = true
                 return false
@@ -110,6 +110,15 @@ final class CurlTransfer: @unchecked Sendable {
             body.reserveCapacity(length)
         }
         return true
+    }
+
+    /// The text of a header's name or value without the spaces, tabs and line end around it.
+    private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// A piece of the body; false, which aborts the transfer, once the body would pass the cap.

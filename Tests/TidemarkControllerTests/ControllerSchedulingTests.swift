@@ -110,6 +110,37 @@ struct ControllerRestartTests {
         await fixture.stop()
     }
 
+    @Test func unfinishedClaimsOfManyDrivesAreResolvedWithOneListing() async throws {
+        let base = try await ControllerFixture.start()
+        defer { Task { await base.stop() } }
+        var job = try #require(base.jobs.first { $0.scheduler == "every-hour-evening" })
+        job.driveIDs = base.jobs.flatMap(\.driveIDs)
+        let fixture = base.withJobs([job])
+        let store = try SQLiteStateStore(path: fixture.storePath)
+        let scheduler = fixture.scheduler(store: store)
+        let first = Self.start.addingTimeInterval(20 * 3600)
+        let startedAt = first.addingTimeInterval(-60)
+        _ = await scheduler.run([job], now: startedAt, startedAt: startedAt)
+        #expect(await scheduler.run([job], now: first.addingTimeInterval(1), startedAt: startedAt).created == job.driveIDs.count)
+        // Answers lost within one process: every drive's next slot begun and its snapshot made after the kept listing.
+        let second = first.addingTimeInterval(3600)
+        for drive in job.driveIDs {
+            #expect(try await store.begin(scheduler: job.scheduler, drive: drive, slot: second, at: second) == nil)
+            _ = try await fixture.provider.createSnapshot(
+                driveID: drive, name: SnapshotMarker.name(scheduler: job.scheduler, slot: second),
+                meta: SnapshotMarker.meta(instance: "tidemark", scheduler: job.scheduler, slot: second))
+        }
+        func listings() -> Int { fixture.emulator.requests.all.count { $0.method == "GET" && $0.path.hasSuffix("/snapshots/detail/") } }
+        let before = listings()
+        let report = await scheduler.run([job], now: second.addingTimeInterval(1), startedAt: startedAt)
+        #expect(report.recovered == job.driveIDs.count)
+        #expect(report.created == 0)
+        #expect(listings() - before == 1, "one listing again for all the drives' unfinished claims")
+        let live = try await fixture.provider.snapshots().filter { $0.name == SnapshotMarker.name(scheduler: job.scheduler, slot: second) }
+        #expect(live.count == job.driveIDs.count, "one snapshot per drive and slot")
+        await fixture.stop()
+    }
+
     @Test(arguments: [MissedSlots.once, .skip])
     func slotsMissedWhileDownFollowTheMissedPolicy(_ missed: MissedSlots) async throws {
         let base = try await ControllerFixture.start(only: ["every-hour-evening"])
