@@ -63,8 +63,8 @@ enum PostgresMigrations {
     /// The advisory lock key that serializes migrations.
     static let lockKey: Int64 = 0x7469_6465_6D61_726B
 
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS tidemark_migrations (name TEXT PRIMARY KEY, applied DOUBLE PRECISION NOT NULL)",

@@ -27,8 +27,15 @@ public final class PostgresStateStore: StateStore {
         location: PostgresLocation, replica: String, liveness: TimeInterval = 15, claimGrace: TimeInterval = 300,
         operationTimeout: TimeInterval = 30, logger: Logger
     ) async throws {
-        let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration, id: 0, logger: logger)
-        try await probe.close()
+        // Migrated over a connection of its own, before the pool runs: the pool's first lease comes later.
+        let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration, id: 0, logger: logger)
+        do {
+            try await PostgresMigrations.migrate(connection, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
         client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         runner = Task { [client] in await client.run() }
         self.replica = replica
@@ -36,12 +43,6 @@ public final class PostgresStateStore: StateStore {
         self.claimGrace = claimGrace
         self.operationTimeout = operationTimeout
         self.logger = logger
-        do {
-            try await PostgresMigrations.migrate(client, logger: logger)
-        } catch {
-            runner.cancel()
-            throw error
-        }
     }
 
     deinit { runner.cancel() }
