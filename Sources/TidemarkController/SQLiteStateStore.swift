@@ -12,6 +12,9 @@ public final class SQLiteStateStore: StateStore {
     /// Opens (creating and migrating) the store at `path`.
     public init(path: String) throws {
         var configuration = Configuration()
+        // Another connection to the file (a store being closed, which checkpoints its WAL, or a second tidemark
+        // command) may hold the lock for a moment: wait for it rather than fail.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
