@@ -41,10 +41,17 @@ struct ChildProcess {
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return Measurement(
-            wall: wall, cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime), maxRSSMegabytes: Double(usage.ru_maxrss) / 1024,
+            wall: wall, cpu: usage.cpuSeconds, maxRSSMegabytes: Double(usage.ru_maxrss) / 1024,
             status: (status >> 8) & 0xFF, output: (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+    }
+}
+
+extension rusage {
+    /// User and system CPU time.
+    var cpuSeconds: Double {
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(ru_utime) + seconds(ru_stime)
     }
 }
 

@@ -139,8 +139,7 @@ enum ControllerBenchmark {
     static func processCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+        return usage.cpuSeconds
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -25,8 +25,4 @@ static inline CURLcode tidemark_curl_get_long(CURL *handle, CURLINFO info, long 
     return curl_easy_getinfo(handle, info, value);
 }
 
-static inline CURLcode tidemark_curl_get_pointer(CURL *handle, CURLINFO info, char **value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 #endif

@@ -162,12 +162,19 @@ enum CurlTrust: Sendable {
     case none
 }
 
-private let curlReceiveBody: curl_write_callback = { pointer, size, count, transfer in
-    let piece = UnsafeRawBufferPointer(start: pointer, count: size * count)
-    return Unmanaged<CurlTransfer>.fromOpaque(transfer!).takeUnretainedValue().receive(body: piece) ? size * count : 0
+private let curlReceiveBody: curl_write_callback = { bytes, size, count, transfer in
+    deliver(bytes, size * count, to: transfer) { $0.receive(body: $1) }
 }
 
-private let curlReceiveHeader: curl_write_callback = { pointer, size, count, transfer in
-    let line = UnsafeRawBufferPointer(start: pointer, count: size * count)
-    return Unmanaged<CurlTransfer>.fromOpaque(transfer!).takeUnretainedValue().receive(headerLine: line) ? size * count : 0
+private let curlReceiveHeader: curl_write_callback = { bytes, size, count, transfer in
+    deliver(bytes, size * count, to: transfer) { $0.receive(headerLine: $1) }
+}
+
+/// Hands libcurl's bytes to the transfer; the count it returns tells libcurl to go on (all taken) or to abort (0).
+private func deliver(
+    _ bytes: UnsafeMutablePointer<CChar>?, _ count: Int, to transfer: UnsafeMutableRawPointer?,
+    _ receive: (CurlTransfer, UnsafeRawBufferPointer) -> Bool
+) -> Int {
+    receive(Unmanaged<CurlTransfer>.fromOpaque(transfer!).takeUnretainedValue(), UnsafeRawBufferPointer(start: bytes, count: count))
+        ? count : 0
 }
