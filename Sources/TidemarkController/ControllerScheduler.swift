@@ -19,11 +19,11 @@ public actor ControllerScheduler {
     let logger: Logger
     /// How many requests to the target are in flight at once.
     let parallelism: Int
-    /// Holds requests to `parallelism`, while four times as many drives are in flight: a drive whose slot's write is
-    /// waiting for its commit leaves its place to another drive's request.
+    /// Holds requests to `parallelism`, while three batches of drives are in flight: a batch waiting for its writes
+    /// leaves its places to another batch's requests.
     private let requests: RequestLimiter
-    /// Whether this replica still holds the target; asked before every slot claim and every retention pass, so a
-    /// replica that lost the target mid-run stops there.
+    /// Whether this replica still holds the target; asked before every batch of slot claims and every retention
+    /// pass, so a replica that lost the target mid-run stops there.
     let holdsTarget: @Sendable () async -> Bool
     /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
     private var known: [SlotKey: LiveSnapshot]?
@@ -85,8 +85,10 @@ public actor ControllerScheduler {
         return report
     }
 
-    /// Takes and prunes the job's drives, `4 × parallelism` drives at a time and `parallelism` requests at a time: each
-    /// drive's slots and snapshots are its own, so drives interleave only at their requests and writes.
+    /// Takes and prunes the job's drives in batches of `4 × parallelism` drives, `parallelism` requests at a time.
+    /// Two batches send requests at once; a batch whose requests are done is recorded while the next one starts, so
+    /// the writes are not in the requests' way. Each drive's slots and snapshots are its own, so drives interleave
+    /// only at their requests and at the batches' writes.
     private func runDrives(
         _ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
         index: inout [SlotKey: LiveSnapshot], report: inout Report
@@ -99,28 +101,164 @@ public actor ControllerScheduler {
         // One read each for all the job's drives, not two per drive: `begin` checks each slot's state again anyway.
         let cursors = try await store.cursors(scheduler: job.scheduler)
         let pending = try await store.pendingSlots(scheduler: job.scheduler, at: now)
-        try await withThrowingTaskGroup(of: (drive: String, index: [SlotKey: LiveSnapshot], report: Report).self) { group in
-            var remaining = job.driveIDs.makeIterator()
+        let batchSize = 4 * parallelism
+        let retention = job.retention.flatMap { policy in
+            ZoneRules(identifier: job.schedule.timezone).map { RetentionEngine(policy: policy, zone: $0) }
+        }
+        // In the order of the state's keys: a batch's rows then share index pages, and its writes touch few of them.
+        let ordered = job.driveIDs.sorted()
+        try await withThrowingTaskGroup(of: BatchStep.self) { group in
+            var start = 0
             func addNext() {
-                guard let drive = remaining.next() else { return }
-                let own = perDrive[drive] ?? [:]
-                group.addTask {
-                    var local = own
-                    var driveReport = Report()
-                    try await self.take(
-                        job, schedule, drive: drive, cursor: cursors[drive], pending: pending[drive] ?? [], now: now, startedAt: startedAt,
-                        index: &local, report: &driveReport)
-                    try await self.applyRetention(job, drive: drive, now: now, index: &local, report: &driveReport)
-                    return (drive, local, driveReport)
+                guard start < ordered.count else { return }
+                let batch = ordered[start..<min(start + batchSize, ordered.count)].map { drive in
+                    let own = perDrive[drive] ?? [:]
+                    let slots = DriveSlots(
+                        job, schedule, drive: drive, cursor: cursors[drive], pending: pending[drive] ?? [],
+                        known: { own[Self.key(job.scheduler, drive, SnapshotMarker.slotText($0))] != nil }, now: now, startedAt: startedAt)
+                    return (slots, own)
+                }
+                start += batchSize
+                group.addTask { .requested(try await self.request(job, batch, now: now)) }
+            }
+            for _ in 0..<2 { addNext() }
+            while let step = try await group.next() {
+                switch step {
+                case .requested(let requested):
+                    addNext()
+                    group.addTask { .recorded(try await self.record(job, requested, retention: retention, now: now)) }
+                case .recorded(let outcome):
+                    for (drive, own) in outcome.indexes {
+                        for key in (perDrive[drive] ?? [:]).keys { index[key] = nil }
+                        index.merge(own) { $1 }
+                    }
+                    report.add(outcome.report)
                 }
             }
-            for _ in 0..<parallelism * 4 { addNext() }
-            while let result = try await group.next() {
-                for key in (perDrive[result.drive] ?? [:]).keys { index[key] = nil }
-                index.merge(result.index) { $1 }
-                report.add(result.report)
-                addNext()
+        }
+    }
+
+    /// What one batch of drives did, and each drive's snapshots after it.
+    private struct BatchOutcome: Sendable {
+        var indexes: [String: [SlotKey: LiveSnapshot]] = [:]
+        var report = Report()
+    }
+
+    /// A batch of drives whose snapshots were requested: what is left is to record them and apply retention.
+    private struct RequestedBatch: Sendable {
+        var outcome = BatchOutcome()
+        /// Each drive's newest due slot, where its cursor goes.
+        var newest: [ScheduledSlot] = []
+        /// Slots found taken (first) and slots taken now, with their snapshots.
+        var completions: [TakenSlot] = []
+        var recovered = 0
+    }
+
+    private enum BatchStep: Sendable {
+        case requested(RequestedBatch)
+        case recorded(BatchOutcome)
+    }
+
+    /// Claims one batch of drives' slots in one write and sends their snapshot requests.
+    private func request(
+        _ job: ControllerJob, _ batch: [(slots: DriveSlots, own: [SlotKey: LiveSnapshot])], now: Date
+    ) async throws -> RequestedBatch {
+        guard await holdsTarget() else { throw NoLongerHeld() }
+        var outcome = BatchOutcome()
+        for (slots, own) in batch { outcome.indexes[slots.drive] = own }
+        let skipped = batch.flatMap { drive in
+            drive.slots.skip.map { ScheduledSlot(scheduler: job.scheduler, drive: drive.slots.drive, slot: $0) }
+        }
+        if !skipped.isEmpty { try await store.skip(skipped, at: now) }
+        outcome.report.skipped = skipped.count + batch.reduce(0) { $0 + $1.slots.passed }
+        let starting = batch.filter(\.slots.startsCursor).map { ScheduledSlot(scheduler: job.scheduler, drive: $0.slots.drive, slot: now) }
+        if !starting.isEmpty { try await store.moveCursors(to: starting) }
+
+        let claims = batch.flatMap { drive in
+            drive.slots.take.map { ScheduledSlot(scheduler: job.scheduler, drive: drive.slots.drive, slot: $0) }
+        }
+        let states = claims.isEmpty ? [] : try await store.begin(claims, at: now)
+        var recovered: [TakenSlot] = []
+        var toRequest: [String: [ScheduledSlot]] = [:]
+        for (claim, state) in zip(claims, states) {
+            let key = Self.key(job.scheduler, claim.drive, SnapshotMarker.slotText(claim.slot))
+            switch state {
+            case .created, .claimedElsewhere: continue
+            case .pending where outcome.indexes[claim.drive]?[key] == nil:
+                // An unfinished claim (a crash, an error, or a replica that stopped) may have made its snapshot after
+                // the kept listing was taken: look again, once in this run, before making another.
+                let relisted = relisting ?? Task { try await requests.run { try await listSnapshots() } }
+                relisting = relisted
+                outcome.indexes[claim.drive]?[key] = try await relisted.value[key]
+            case nil, .pending, .skipped: break
             }
+            if let existing = outcome.indexes[claim.drive]?[key] {
+                recovered.append(TakenSlot(claim, snapshot: existing.id))
+            } else {
+                toRequest[claim.drive, default: []].append(claim)
+            }
+        }
+        let created = try await createSnapshots(job, toRequest)
+        for taken in created {
+            outcome.indexes[taken.slot.drive]?[Self.key(job.scheduler, taken.slot.drive, SnapshotMarker.slotText(taken.slot.slot))] =
+                taken.snapshot
+        }
+        outcome.report.recovered = recovered.count
+        outcome.report.created = created.count
+        return RequestedBatch(
+            outcome: outcome,
+            newest: batch.compactMap { drive in
+                drive.slots.newest.map { ScheduledSlot(scheduler: job.scheduler, drive: drive.slots.drive, slot: $0) }
+            },
+            completions: recovered + created.map { TakenSlot($0.slot, snapshot: $0.snapshot.id) }, recovered: recovered.count)
+    }
+
+    /// Completes a requested batch's slots in one write, moves the cursors of drives whose newest slot it did not
+    /// take, and applies each drive's retention.
+    private func record(_ job: ControllerJob, _ batch: RequestedBatch, retention: RetentionEngine?, now: Date) async throws -> BatchOutcome
+    {
+        var outcome = batch.outcome
+        let completed = batch.completions.isEmpty ? [] : try await store.complete(batch.completions, at: now)
+        for (taken, stillOurs) in zip(batch.completions, completed).dropFirst(batch.recovered) where !stillOurs {
+            logger.warning(
+                "a slot's claim expired before its snapshot was made; another replica may have taken the slot as well",
+                metadata: ["scheduler": "\(job.scheduler)", "drive": "\(taken.slot.drive)", "snapshot": "\(taken.snapshot)"])
+        }
+        // Completing the newest slot moved the drive's cursor to it already, in the same transaction.
+        let completedSlots = Set(batch.completions.map(\.slot))
+        let moved = batch.newest.filter { !completedSlots.contains($0) }
+        if !moved.isEmpty { try await store.moveCursors(to: moved) }
+        if let retention { try await applyRetention(job, retention, now: now, to: &outcome) }
+        return outcome
+    }
+
+    /// Requests the snapshots of `slots`, each drive's in order, `parallelism` requests at a time across the batches.
+    private nonisolated func createSnapshots(
+        _ job: ControllerJob, _ slots: [String: [ScheduledSlot]]
+    ) async throws -> [(slot: ScheduledSlot, snapshot: LiveSnapshot)] {
+        try await withThrowingTaskGroup(of: [(slot: ScheduledSlot, snapshot: LiveSnapshot)].self) { group in
+            for (drive, driveSlots) in slots {
+                group.addTask {
+                    var made: [(slot: ScheduledSlot, snapshot: LiveSnapshot)] = []
+                    for slot in driveSlots {
+                        let name = SnapshotMarker.name(scheduler: job.scheduler, slot: slot.slot)
+                        let meta = SnapshotMarker.meta(instance: self.instance, scheduler: job.scheduler, slot: slot.slot)
+                        let snapshot = try await self.requests.run { () async throws(ProviderError) in
+                            try await self.provider.createSnapshot(driveID: drive, name: name, meta: meta)
+                        }
+                        made.append((slot, snapshot))
+                        self.logger.debug(
+                            "took snapshot",
+                            metadata: [
+                                "scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot.slot))",
+                            ])
+                    }
+                    return made
+                }
+            }
+            var made: [(slot: ScheduledSlot, snapshot: LiveSnapshot)] = []
+            for try await driveMade in group { made += driveMade }
+            return made
         }
     }
 
@@ -143,83 +281,6 @@ public actor ControllerScheduler {
     }
 
     static func key(_ scheduler: String, _ drive: String, _ slot: String) -> SlotKey { SlotKey(scheduler, drive, slot) }
-
-    private func take(
-        _ job: ControllerJob, _ schedule: Schedule, drive: String, cursor: Date?, pending: [Date], now: Date, startedAt: Date,
-        index: inout [SlotKey: LiveSnapshot], report: inout Report
-    ) async throws {
-        guard await holdsTarget() else { return }
-        for slot in pending {
-            let onTime = slot >= startedAt || job.missed == .once
-            if index[Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))] != nil
-                || (onTime && now.timeIntervalSince(slot) <= job.startingDeadline)
-            {
-                _ = try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report)
-            } else {
-                try await store.skip(scheduler: job.scheduler, drive: drive, slot: slot, at: now)
-                report.skipped += 1
-            }
-        }
-        guard let cursor else {
-            try await store.setCursor(scheduler: job.scheduler, drive: drive, to: now)
-            return
-        }
-        let due = schedule.fires(in: cursor.addingTimeInterval(1)..<now.addingTimeInterval(1))
-        guard let newest = due.last else { return }
-        var slots = due.filter { $0 >= startedAt && now.timeIntervalSince($0) <= job.startingDeadline }
-        // `missed: once` takes the newest slot missed while down, even when a slot came due after the start too.
-        if job.missed == .once, let missed = due.last(where: { $0 < startedAt }), now.timeIntervalSince(missed) <= job.startingDeadline {
-            slots.insert(missed, at: 0)
-        }
-        report.skipped += due.count - slots.count
-        var cursorAtNewest = false
-        for slot in slots {
-            cursorAtNewest = try await takeSlot(job, drive: drive, slot: slot, now: now, index: &index, report: &report) && slot == newest
-        }
-        // Completing the newest slot moved the cursor to it already, in the same transaction.
-        if !cursorAtNewest {
-            try await store.setCursor(scheduler: job.scheduler, drive: drive, to: newest)
-        }
-    }
-
-    /// Takes one slot; true when it completed the slot here (which moves the drive's cursor to it).
-    private func takeSlot(
-        _ job: ControllerJob, drive: String, slot: Date, now: Date,
-        index: inout [SlotKey: LiveSnapshot], report: inout Report
-    ) async throws -> Bool {
-        guard await holdsTarget() else { throw NoLongerHeld() }
-        let key = Self.key(job.scheduler, drive, SnapshotMarker.slotText(slot))
-        switch try await store.begin(scheduler: job.scheduler, drive: drive, slot: slot, at: now) {
-        case .created, .claimedElsewhere: return false
-        case .pending where index[key] == nil:
-            // An unfinished claim (a crash, an error, or a replica that stopped) may have made its snapshot after
-            // the kept listing was taken: look again, once in this run, before making another.
-            let relisted = relisting ?? Task { try await requests.run { try await listSnapshots() } }
-            relisting = relisted
-            index[key] = try await relisted.value[key]
-        case nil, .pending, .skipped: break
-        }
-        if let existing = index[key] {
-            try await store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: existing.id, at: now)
-            report.recovered += 1
-            return true
-        }
-        let name = SnapshotMarker.name(scheduler: job.scheduler, slot: slot)
-        let meta = SnapshotMarker.meta(instance: instance, scheduler: job.scheduler, slot: slot)
-        let snapshot = try await requests.run { () async throws(ProviderError) in
-            try await provider.createSnapshot(driveID: drive, name: name, meta: meta)
-        }
-        index[key] = snapshot
-        if try await !store.complete(scheduler: job.scheduler, drive: drive, slot: slot, snapshot: snapshot.id, at: now) {
-            logger.warning(
-                "a slot's claim expired before its snapshot was made; another replica may have taken the slot as well",
-                metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "snapshot": "\(snapshot.id)"])
-        }
-        report.created += 1
-        logger.debug(
-            "took snapshot", metadata: ["scheduler": "\(job.scheduler)", "drive": "\(drive)", "slot": "\(SnapshotMarker.slotText(slot))"])
-        return true
-    }
 
     /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time
     /// each was taken. They are the object's, so tidemark's; the newest successful one is never deleted.
@@ -262,26 +323,48 @@ public actor ControllerScheduler {
         }
     }
 
-    /// Retention over this scheduler's snapshots of the drive, by their slot instants, in the schedule's timezone.
-    private func applyRetention(
-        _ job: ControllerJob, drive: String, now: Date,
-        index: inout [SlotKey: LiveSnapshot], report: inout Report
-    ) async throws {
-        guard let policy = job.retention, let zone = ZoneRules(identifier: job.schedule.timezone), await holdsTarget() else { return }
-        let scheduled = ScheduledDrive(scheduler: job.scheduler, drive: drive)
-        let mine = Dictionary(uniqueKeysWithValues: index.filter { $0.key.scheduled == scheduled }.map { ($0.value.id, $0) })
-        let snapshots = mine.values.compactMap { key, live -> Snapshot? in
-            SnapshotMarker.slot(from: key.slot).map {
-                Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
+    /// Retention over each drive's snapshots of the scheduler, by their slot instants, in the schedule's timezone:
+    /// the deletions of the whole batch `parallelism` at a time, then recorded in one write.
+    private func applyRetention(_ job: ControllerJob, _ engine: RetentionEngine, now: Date, to outcome: inout BatchOutcome) async throws {
+        var drops: [(drive: String, key: SlotKey, id: String)] = []
+        for (drive, own) in outcome.indexes {
+            let mine = Dictionary(uniqueKeysWithValues: own.map { ($0.value.id, $0.key) })
+            let snapshots = own.compactMap { key, live -> Snapshot? in
+                SnapshotMarker.slot(from: key.slot).map {
+                    Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
+                }
+            }
+            for decision in engine.evaluate(snapshots, now: now) where !decision.keep {
+                if let key = mine[decision.snapshot.id] { drops.append((drive, key, decision.snapshot.id)) }
             }
         }
-        for decision in RetentionEngine(policy: policy, zone: zone).evaluate(snapshots, now: now) where !decision.keep {
-            guard let (key, live) = mine[decision.snapshot.id] else { continue }
-            try await requests.run { () async throws(ProviderError) in try await deleteIgnoringGone(live.id) }
-            index[key] = nil
-            try await store.markDeleted(snapshot: live.id, at: now)
-            report.deleted += 1
+        guard !drops.isEmpty, await holdsTarget() else { return }
+        var deleted: [String] = []
+        var failure: (any Error)?
+        await withTaskGroup(of: Result<String, ProviderError>.self) { group in
+            for drop in drops {
+                group.addTask {
+                    do throws(ProviderError) {
+                        try await self.requests.run { () async throws(ProviderError) in try await self.deleteIgnoringGone(drop.id) }
+                        return .success(drop.id)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            for await result in group {
+                switch result {
+                case .success(let id): deleted.append(id)
+                case .failure(let error): failure = failure ?? error
+                }
+            }
         }
+        // What was deleted is recorded even when another deletion failed.
+        if !deleted.isEmpty { try await store.markDeleted(deleted, at: now) }
+        let gone = Set(deleted)
+        for drop in drops where gone.contains(drop.id) { outcome.indexes[drop.drive]?[drop.key] = nil }
+        outcome.report.deleted += deleted.count
+        if let failure { throw failure }
     }
 
     /// The replica lost the target mid-run: the slots left are the new holder's.

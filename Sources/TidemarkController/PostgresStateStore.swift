@@ -61,7 +61,13 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
+    /// Moves each cursor in a statement of its own, all of them at once over the pool.
+    public func moveCursors(to slots: [ScheduledSlot]) async throws {
+        _ = try await concurrently(slots) { [self] slot in try await moveCursor(scheduler: slot.scheduler, drive: slot.drive, to: slot.slot)
+        }
+    }
+
+    private func moveCursor(scheduler: String, drive: String, to slot: Date) async throws {
         try await bounded { [self] () async throws -> Void in
             try await client.query(
                 """
@@ -71,7 +77,34 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
+    /// Claims each slot in a transaction of its own, all of them at once over the pool.
+    public func begin(_ slots: [ScheduledSlot], at now: Date) async throws -> [SlotState?] {
+        try await concurrently(slots) { [self] slot in
+            try await claimSlot(scheduler: slot.scheduler, drive: slot.drive, slot: slot.slot, at: now)
+        }
+    }
+
+    /// Completes each slot in a transaction of its own, all of them at once over the pool.
+    public func complete(_ slots: [TakenSlot], at now: Date) async throws -> [Bool] {
+        try await concurrently(slots) { [self] taken in
+            try await completeSlot(
+                scheduler: taken.slot.scheduler, drive: taken.slot.drive, slot: taken.slot.slot, snapshot: taken.snapshot, at: now)
+        }
+    }
+
+    /// `body` over every element at once; the results in the elements' order.
+    private func concurrently<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], _ body: @escaping @Sendable (Element) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            for (index, element) in elements.enumerated() { group.addTask { (index, try await body(element)) } }
+            var results = [Result?](repeating: nil, count: elements.count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    private func claimSlot(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
         try await bounded { [self] () async throws -> SlotState? in
             let instant = slot.timeIntervalSince1970
             let claimed = try await client.query(
@@ -99,7 +132,7 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
+    private func completeSlot(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
         try await bounded { [self] () async throws -> Bool in
             let instant = slot.timeIntervalSince1970
             let time = now.timeIntervalSince1970
@@ -131,7 +164,14 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
+    /// Skips each slot in a statement of its own, all of them at once over the pool.
+    public func skip(_ slots: [ScheduledSlot], at now: Date) async throws {
+        _ = try await concurrently(slots) { [self] slot in
+            try await skipSlot(scheduler: slot.scheduler, drive: slot.drive, slot: slot.slot, at: now)
+        }
+    }
+
+    private func skipSlot(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
         try await bounded { [self] () async throws -> Void in
             try await client.query(
                 """
@@ -160,10 +200,11 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func markDeleted(snapshot: String, at now: Date) async throws {
+    public func markDeleted(_ snapshots: [String], at now: Date) async throws {
         try await bounded { [self] () async throws -> Void in
             try await client.query(
-                "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = \(snapshot) AND deleted IS NULL", logger: logger)
+                "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = ANY(\(snapshots)) AND deleted IS NULL",
+                logger: logger)
         }
     }
 

@@ -3,8 +3,8 @@ import Synchronization
 
 /// At most `limit` bodies run at once; callers beyond it wait their turn in arrival order.
 ///
-/// The controller keeps more drives in flight than requests, so that a drive waiting for its slot's write to commit
-/// does not hold one of the API's requests idle.
+/// The controller keeps more drives in flight than requests, so that a batch of drives waiting for its slots' write
+/// to commit does not hold the API's requests idle.
 final class RequestLimiter: Sendable {
     private struct State {
         var available: Int

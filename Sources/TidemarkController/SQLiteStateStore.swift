@@ -74,9 +74,9 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
+    public func moveCursors(to slots: [ScheduledSlot]) async throws {
         try await groups.write { db in
-            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
+            for slot in slots { try Self.moveCursor(db, scheduler: slot.scheduler, drive: slot.drive, to: slot.slot) }
         }
     }
 
@@ -90,48 +90,62 @@ public final class SQLiteStateStore: StateStore {
         ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970])
     }
 
-    /// Records the intent to take a slot before the request is sent; returns the state it already had, if any.
-    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
+    /// Records the intent to take slots before their requests are sent, in one transaction; returns the state each
+    /// already had, if any.
+    public func begin(_ slots: [ScheduledSlot], at now: Date) async throws -> [SlotState?] {
         try await groups.write { db in
-            let existing = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?"),
-                arguments: [scheduler, drive, slot.timeIntervalSince1970]
-            ).flatMap(SlotState.init(rawValue:))
-            if existing == nil {
-                try db.cachedStatement(sql: "INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)")
-                    .execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            let claim = try db.cachedStatement(
+                sql: """
+                    INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)
+                    ON CONFLICT (scheduler, drive, slot) DO NOTHING
+                    """)
+            let existing = try db.cachedStatement(sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?")
+            return try slots.map { slot -> SlotState? in
+                let arguments: StatementArguments = [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970]
+                try claim.execute(arguments: arguments + [now.timeIntervalSince1970])
+                guard db.changesCount == 0 else { return nil }
+                return try String.fetchOne(existing, arguments: arguments).flatMap(SlotState.init(rawValue:))
             }
-            return existing
         }
     }
 
-    /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction.
-    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
+    /// Marks slots taken by their snapshots, records the snapshots and moves the cursors, in one transaction.
+    public func complete(_ slots: [TakenSlot], at now: Date) async throws -> [Bool] {
         try await groups.write { db in
-            try db.cachedStatement(
+            let record = try db.cachedStatement(
                 sql: """
                     INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
                     ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
                         updated = excluded.updated
-                    """
-            ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, snapshot, now.timeIntervalSince1970])
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [snapshot, drive, scheduler, slot.timeIntervalSince1970, now.timeIntervalSince1970])
-            try Self.moveCursor(db, scheduler: scheduler, drive: drive, to: slot)
-            return true
+                    """)
+            let snapshot = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)")
+            for taken in slots {
+                let slot = taken.slot
+                try record.execute(arguments: [
+                    slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970, taken.snapshot, now.timeIntervalSince1970,
+                ])
+                try snapshot.execute(arguments: [
+                    taken.snapshot, slot.drive, slot.scheduler, slot.slot.timeIntervalSince1970, now.timeIntervalSince1970,
+                ])
+                try Self.moveCursor(db, scheduler: slot.scheduler, drive: slot.drive, to: slot.slot)
+            }
+            return slots.map { _ in true }
         }
     }
 
-    /// Marks a slot skipped (missed while down, or past its deadline).
-    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
+    /// Marks slots skipped (missed while down, or past their deadline) unless taken.
+    public func skip(_ slots: [ScheduledSlot], at now: Date) async throws {
         try await groups.write { db in
-            try db.cachedStatement(
+            let skip = try db.cachedStatement(
                 sql: """
                     INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'skipped', ?)
                     ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'skipped', updated = excluded.updated
                     WHERE state <> 'created'
-                    """
-            ).execute(arguments: [scheduler, drive, slot.timeIntervalSince1970, now.timeIntervalSince1970])
+                    """)
+            for slot in slots {
+                try skip.execute(arguments: [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970, now.timeIntervalSince1970])
+            }
         }
     }
 
@@ -147,11 +161,10 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func markDeleted(snapshot: String, at now: Date) async throws {
+    public func markDeleted(_ snapshots: [String], at now: Date) async throws {
         try await groups.write { db in
-            try db.cachedStatement(sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL").execute(arguments: [
-                now.timeIntervalSince1970, snapshot,
-            ])
+            let mark = try db.cachedStatement(sql: "UPDATE snapshots SET deleted = ? WHERE id = ? AND deleted IS NULL")
+            for snapshot in snapshots { try mark.execute(arguments: [now.timeIntervalSince1970, snapshot]) }
         }
     }
 

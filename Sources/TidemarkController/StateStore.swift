@@ -8,21 +8,24 @@ public protocol StateStore: ApplyJournal {
     /// The newest slot already dealt with for each of a scheduler's drives, read at once; a drive before its first
     /// tick has none.
     func cursors(scheduler: String) async throws -> [String: Date]
-    func setCursor(scheduler: String, drive: String, to slot: Date) async throws
-    /// Claims a slot before its snapshot is requested; returns the state it already had (nil: this call claimed it).
-    func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState?
-    /// Marks a slot taken by `snapshot`, records the snapshot and moves the cursor, in one transaction. Returns false
-    /// when the slot is no longer this replica's claim (another took it over or finished it); the snapshot is recorded
-    /// all the same.
+    /// Moves each drive's cursor forward to its slot, never back.
+    func moveCursors(to slots: [ScheduledSlot]) async throws
+    /// Claims slots before their snapshots are requested; returns, in order, the state each already had (nil: this
+    /// call claimed it). Each claim is atomic; a store may write a batch in one transaction.
+    func begin(_ slots: [ScheduledSlot], at now: Date) async throws -> [SlotState?]
+    /// Marks slots taken by their snapshots, records the snapshots and moves the cursors, each slot in one
+    /// transaction (a store may write a batch in one). Returns, in order, false where the slot is no longer this
+    /// replica's claim (another took it over or finished it); the snapshot is recorded all the same.
     @discardableResult
-    func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool
-    /// Marks a slot skipped (missed while down, or past its deadline) unless it was taken or is another's live claim.
-    func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws
+    func complete(_ slots: [TakenSlot], at now: Date) async throws -> [Bool]
+    /// Marks slots skipped (missed while down, or past their deadline) unless taken or another's live claim.
+    func skip(_ slots: [ScheduledSlot], at now: Date) async throws
     /// Slots begun but not finished that this replica may take at `now`, per drive of a scheduler, in order, read at
     /// once: its own (a crash or an error came between the intent and the outcome) and, with several replicas,
     /// claims that expired.
     func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]]
-    func markDeleted(snapshot: String, at now: Date) async throws
+    /// Records that retention deleted these snapshots.
+    func markDeleted(_ snapshots: [String], at now: Date) async throws
     /// Slots taken, per scheduler and drive.
     func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)]
     /// The newest slot taken per scheduler and drive.
@@ -34,6 +37,34 @@ public protocol StateStore: ApplyJournal {
     /// The requests an earlier run sent without recording their answer, now marked `interrupted`: the caller reports
     /// them, and the next plan, made from the live state, accounts for whatever they did.
     func takeInFlightRequests() async throws -> [InFlightRequest]
+}
+
+extension StateStore {
+    /// Moves one drive's cursor forward to `slot`, never back.
+    public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
+        try await moveCursors(to: [ScheduledSlot(scheduler: scheduler, drive: drive, slot: slot)])
+    }
+
+    /// Records that retention deleted one snapshot.
+    public func markDeleted(snapshot: String, at now: Date) async throws {
+        try await markDeleted([snapshot], at: now)
+    }
+
+    /// Marks one slot skipped unless it was taken or is another's live claim.
+    public func skip(scheduler: String, drive: String, slot: Date, at now: Date) async throws {
+        try await skip([ScheduledSlot(scheduler: scheduler, drive: drive, slot: slot)], at: now)
+    }
+
+    /// Claims one slot before its snapshot is requested; returns the state it already had (nil: this call claimed it).
+    public func begin(scheduler: String, drive: String, slot: Date, at now: Date) async throws -> SlotState? {
+        try await begin([ScheduledSlot(scheduler: scheduler, drive: drive, slot: slot)], at: now)[0]
+    }
+
+    /// Marks one slot taken by `snapshot`; false when the slot is no longer this replica's claim.
+    @discardableResult
+    public func complete(scheduler: String, drive: String, slot: Date, snapshot: String, at now: Date) async throws -> Bool {
+        try await complete([TakenSlot(ScheduledSlot(scheduler: scheduler, drive: drive, slot: slot), snapshot: snapshot)], at: now)[0]
+    }
 }
 
 /// A slot's state: `pending` (its snapshot may or may not exist yet), `created` or `skipped`.

@@ -98,8 +98,9 @@ struct RunCrashTests {
         #expect(live.count >= 8)
     }
 
-    /// 120 drives a slot, taken 8 at a time, so the slot writes of concurrent drives share transactions: a kill
-    /// lands inside grouped batches, and still no slot is taken twice and the state file names every snapshot.
+    /// 120 drives a slot, in batches of 32 whose claims share one transaction and whose completions share another,
+    /// 8 requests at a time: a kill lands inside batches, and still no slot is taken twice and the state file names
+    /// every snapshot.
     @Test func killedDuringGroupedSlotWritesEachDriveKeepsExactlyOnce() async throws {
         let ids = (0..<120).map { _ in UUID().uuidString.lowercased() }
         let outcome = try await Self.killRepeatedly(

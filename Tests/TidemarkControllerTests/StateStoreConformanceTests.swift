@@ -83,6 +83,33 @@ struct StateStoreConformanceTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func aBatchOfClaimsAnswersForEachSlotInOrderAndCompletesThemTogether(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            let slot = Self.t0.addingTimeInterval(3600)
+            func nightly(_ drive: String, _ at: Date = slot) -> ScheduledSlot {
+                ScheduledSlot(scheduler: "nightly", drive: drive, slot: at)
+            }
+            #expect(try await store.begin(scheduler: "nightly", drive: "taken", slot: slot, at: slot) == nil)
+            try await store.complete(scheduler: "nightly", drive: "taken", slot: slot, snapshot: "snap-taken", at: slot)
+            #expect(try await store.begin(scheduler: "nightly", drive: "claimed", slot: slot, at: slot) == nil)
+            try await store.skip(scheduler: "nightly", drive: "late", slot: slot, at: slot)
+            let batch = [nightly("new-1"), nightly("taken"), nightly("claimed"), nightly("late"), nightly("new-2")]
+            #expect(try await store.begin(batch, at: slot) == [nil, .created, .pending, .skipped, nil])
+            #expect(try await store.pendingSlots(scheduler: "nightly", at: slot) == ["claimed": [slot], "new-1": [slot], "new-2": [slot]])
+
+            let taken = ["new-1", "claimed", "new-2"].map { TakenSlot(nightly($0), snapshot: "snap-\($0)") }
+            #expect(try await store.complete(taken, at: slot) == [true, true, true])
+            #expect(try await store.pendingSlots(scheduler: "nightly", at: slot) == [:])
+            #expect(Set(try await store.createdSlots().map(\.snapshot)) == ["snap-taken", "snap-new-1", "snap-claimed", "snap-new-2"])
+            #expect(try await store.cursors(scheduler: "nightly") == ["taken": slot, "new-1": slot, "claimed": slot, "new-2": slot])
+
+            try await store.moveCursors(to: [nightly("late", slot.addingTimeInterval(3600)), nightly("new-1", Self.t0)])
+            #expect(try await store.cursors(scheduler: "nightly")["late"] == slot.addingTimeInterval(3600))
+            #expect(try await store.cursors(scheduler: "nightly")["new-1"] == slot, "a cursor never moves back")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func cyclesAndTheLastGoodCommit(_ engine: Engine) async throws {
         try await Self.withStore(engine) { store, _ in
             #expect(try await store.lastGoodCommit() == nil)
