@@ -72,13 +72,15 @@ enum ControllerBenchmark {
     /// the controller's own request), then the controller taking one slot for 10,000 drives on a SQLite store: its
     /// snapshots a second against that capacity, and its p99 lag against the time the capacity alone would need.
     static func throughputAgainstCapacity() async throws {
+        let parallelism = 8
+        // Before the emulator exists, so that nothing else runs or is freed meanwhile.
+        let writes = try await slotWrites(drives: (0..<drives).map { _ in UUID().uuidString.lowercased() }.sorted(), batch: 4 * parallelism)
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
         let base = CloudSigmaProvider(
             target: "bench", endpoint: URL(string: emulator.baseURL)!,
             credentials: BasicCredentials(user: EmulatorCredentials.user, password: EmulatorCredentials.password),
             transport: CurlTransport())
         let driveIDs = try await base.readLiveState().drives.map(\.id)
-        let parallelism = 8
         let clock = ContinuousClock()
         let loopCPU = processCPUSeconds()
         let loopTime = try await clock.measure {
@@ -132,7 +134,31 @@ enum ControllerBenchmark {
             String(
                 format: "ratio  slot lag p99 / ideal          %.2f (goal ≤ 1.20)  p99 %.2f s; drives ÷ capacity %.2f s",
                 p99 / ideal, p99, ideal))
+        print(
+            String(
+                format: "tidemark  state  SQLite slot writes alone, %d slots in batches of %d: %.0f µs CPU and %.0f µs wall per slot "
+                    + "(claim + complete)", drives, 4 * parallelism, writes.cpu * 1e6, writes.wall * 1e6))
         await emulator.stop()
+    }
+
+    /// The state store's part of a snapshot alone, CPU and wall seconds per slot: claiming and completing a slot of
+    /// each of `drives` in batches, as the controller writes them, on a fresh SQLite store.
+    static func slotWrites(drives: [String], batch: Int) async throws -> (cpu: Double, wall: Double) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        let snapshots = drives.map { _ in UUID().uuidString.lowercased() }
+        let slot = Date(timeIntervalSince1970: 1_767_225_600)
+        let cpu = processCPUSeconds()
+        let time = try await ContinuousClock().measure {
+            for start in stride(from: 0, to: drives.count, by: batch) {
+                let slots = drives[start..<min(start + batch, drives.count)].map { ScheduledSlot(scheduler: "hourly", drive: $0, slot: slot) }
+                _ = try await store.begin(slots, at: slot)
+                _ = try await store.complete(slots.indices.map { TakenSlot(slots[$0], snapshot: snapshots[start + $0]) }, at: slot)
+            }
+        }
+        return ((processCPUSeconds() - cpu) / Double(drives.count), seconds(time) / Double(drives.count))
     }
 
     /// User and system CPU time of this process so far.
