@@ -153,7 +153,9 @@ enum ControllerBenchmark {
         let cpu = processCPUSeconds()
         let time = try await ContinuousClock().measure {
             for start in stride(from: 0, to: drives.count, by: batch) {
-                let slots = drives[start..<min(start + batch, drives.count)].map { ScheduledSlot(scheduler: "hourly", drive: $0, slot: slot) }
+                let slots = drives[start..<min(start + batch, drives.count)].map {
+                    ScheduledSlot(scheduler: "hourly", drive: $0, slot: slot)
+                }
                 _ = try await store.begin(slots, at: slot)
                 _ = try await store.complete(slots.indices.map { TakenSlot(slots[$0], snapshot: snapshots[start + $0]) }, at: slot)
             }
