@@ -94,17 +94,26 @@ public final class SQLiteStateStore: StateStore {
     /// already had, if any.
     public func begin(_ slots: [ScheduledSlot], at now: Date) async throws -> [SlotState?] {
         try await groups.write { db in
-            let claim = try db.cachedStatement(
-                sql: """
-                    INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES (?, ?, ?, 'pending', ?)
-                    ON CONFLICT (scheduler, drive, slot) DO NOTHING
-                    """)
+            var claimed = Set<ScheduledSlot>()
+            for rows in Self.rows(of: slots) {
+                let claim = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES \(Self.values("(?, ?, ?, 'pending', ?)", rows.count))
+                        ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING scheduler, drive, slot
+                        """)
+                var arguments = StatementArguments()
+                for slot in rows { arguments += [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970, now.timeIntervalSince1970] }
+                let inserted = try Row.fetchCursor(claim, arguments: arguments)
+                while let row = try inserted.next() {
+                    claimed.insert(ScheduledSlot(scheduler: row[0], drive: row[1], slot: Date(timeIntervalSince1970: row[2])))
+                }
+            }
             let existing = try db.cachedStatement(sql: "SELECT state FROM slots WHERE scheduler = ? AND drive = ? AND slot = ?")
             return try slots.map { slot -> SlotState? in
-                let arguments: StatementArguments = [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970]
-                try claim.execute(arguments: arguments + [now.timeIntervalSince1970])
-                guard db.changesCount == 0 else { return nil }
-                return try String.fetchOne(existing, arguments: arguments).flatMap(SlotState.init(rawValue:))
+                // Claimed now, and only once: the same slot twice in one batch finds its own claim the second time.
+                if claimed.remove(slot) != nil { return nil }
+                return try String.fetchOne(existing, arguments: [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970])
+                    .flatMap(SlotState.init(rawValue:))
             }
         }
     }
@@ -112,26 +121,48 @@ public final class SQLiteStateStore: StateStore {
     /// Marks slots taken by their snapshots, records the snapshots and moves the cursors, in one transaction.
     public func complete(_ slots: [TakenSlot], at now: Date) async throws -> [Bool] {
         try await groups.write { db in
-            let record = try db.cachedStatement(
-                sql: """
-                    INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES (?, ?, ?, 'created', ?, ?)
-                    ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
-                        updated = excluded.updated
-                    """)
-            let snapshot = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES (?, ?, ?, ?, ?)")
-            for taken in slots {
-                let slot = taken.slot
-                try record.execute(arguments: [
-                    slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970, taken.snapshot, now.timeIntervalSince1970,
-                ])
-                try snapshot.execute(arguments: [
-                    taken.snapshot, slot.drive, slot.scheduler, slot.slot.timeIntervalSince1970, now.timeIntervalSince1970,
-                ])
-                try Self.moveCursor(db, scheduler: slot.scheduler, drive: slot.drive, to: slot.slot)
+            for rows in Self.rows(of: slots) {
+                var slotArguments = StatementArguments()
+                var snapshotArguments = StatementArguments()
+                var cursorArguments = StatementArguments()
+                for taken in rows {
+                    let slot = taken.slot
+                    let instant = slot.slot.timeIntervalSince1970
+                    slotArguments += [slot.scheduler, slot.drive, instant, taken.snapshot, now.timeIntervalSince1970]
+                    snapshotArguments += [taken.snapshot, slot.drive, slot.scheduler, instant, now.timeIntervalSince1970]
+                    cursorArguments += [slot.scheduler, slot.drive, instant]
+                }
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES \(Self.values("(?, ?, ?, 'created', ?, ?)", rows.count))
+                        ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
+                            updated = excluded.updated
+                        """
+                ).execute(arguments: slotArguments)
+                try db.cachedStatement(
+                    sql:
+                        "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES \(Self.values("(?, ?, ?, ?, ?)", rows.count))"
+                ).execute(arguments: snapshotArguments)
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO cursors (scheduler, drive, last_slot) VALUES \(Self.values("(?, ?, ?)", rows.count))
+                        ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
+                        """
+                ).execute(arguments: cursorArguments)
             }
             return slots.map { _ in true }
         }
+    }
+
+    /// A batch's rows in groups of at most 32, one multi-row statement each: per statement, SQLite and GRDB have a
+    /// cost of their own that one row per statement would pay 32 times.
+    private static func rows<Element>(of elements: [Element]) -> [ArraySlice<Element>] {
+        stride(from: 0, to: elements.count, by: 32).map { elements[$0..<min($0 + 32, elements.count)] }
+    }
+
+    /// `row, row, …`, `count` times.
+    private static func values(_ row: String, _ count: Int) -> String {
+        repeatElement(row, count: count).joined(separator: ", ")
     }
 
     /// Marks slots skipped (missed while down, or past their deadline) unless taken.
