@@ -1,4 +1,5 @@
 import Foundation
+import TidemarkEmulator
 import TidemarkJSON
 
 #if canImport(FoundationNetworking)
