@@ -77,6 +77,7 @@ enum ControllerBenchmark {
         let writeIDs = (0..<drives).map { _ in UUID().uuidString.lowercased() }
         let writes = try await slotWrites(drives: writeIDs.sorted(), batch: 4 * parallelism)
         let unorderedWrites = try await slotWrites(drives: writeIDs, batch: 4 * parallelism)
+        let alone = try await controllerAlone(drives: writeIDs, parallelism: parallelism)
         let emulator = try await RunningEmulator.start(EmulatorConfiguration(seedDrives: drives, backupSchedulersEnabled: false))
         let base = CloudSigmaProvider(
             target: "bench", endpoint: URL(string: emulator.baseURL)!,
@@ -141,7 +142,38 @@ enum ControllerBenchmark {
                 format: "tidemark  state  SQLite slot writes alone, %d slots in batches of %d: %.0f µs CPU and %.0f µs wall per slot "
                     + "(claim + complete), drives in id order as the controller takes them; in random order %.0f µs CPU, %.0f µs wall",
                 drives, 4 * parallelism, writes.cpu * 1e6, writes.wall * 1e6, unorderedWrites.cpu * 1e6, unorderedWrites.wall * 1e6))
+        print(
+            String(
+                format: "tidemark  controller alone, the provider answering at once in memory: %.0f, %.0f and %.0f µs CPU per snapshot "
+                    + "in three slots of %d drives (retention last 3, SQLite)", alone[0] * 1e6, alone[1] * 1e6, alone[2] * 1e6, drives))
         await emulator.stop()
+    }
+
+    /// The controller's own CPU seconds per snapshot in three consecutive slots of `drives`, with a provider that
+    /// answers at once: what it adds to the API's cost, store included.
+    static func controllerAlone(drives: [String], parallelism: Int) async throws -> [Double] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let scheduler = ControllerScheduler(
+            store: try SQLiteStateStore(path: directory.appendingPathComponent("state.sqlite").path), instance: "bench",
+            provider: InstantProvider(), logger: logger, parallelism: parallelism)
+        let job = ControllerJob(
+            scheduler: "hourly", target: "bench",
+            schedule: ScheduleSpec(timezone: "Etc/UTC", rule: .calendar(CalendarRule(times: .every(minutes: 60, window: .wholeDay)))),
+            retention: RetentionPolicySpec(rules: [.last(3)]), driveIDs: drives)
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        _ = await scheduler.run([job], now: start.addingTimeInterval(-1), startedAt: start.addingTimeInterval(-1))
+        var perSnapshot: [Double] = []
+        for hour in 0..<3 {
+            let cpu = processCPUSeconds()
+            let report = await scheduler.run([job], now: start.addingTimeInterval(Double(hour) * 3600 + 1), startedAt: start)
+            guard report.created == drives.count, report.errors.isEmpty else { throw BenchError("controller alone: \(report)") }
+            perSnapshot.append((processCPUSeconds() - cpu) / Double(drives.count))
+        }
+        return perSnapshot
     }
 
     /// The state store's part of a snapshot alone, CPU and wall seconds per slot: claiming and completing a slot of
@@ -229,5 +261,24 @@ final class TimingProvider: Provider {
             log.withLock { $0.append((slot, returned)) }
         }
         return snapshot
+    }
+}
+
+/// A provider that makes each snapshot at once, in memory.
+final class InstantProvider: Provider {
+    private let made = Mutex(0)
+
+    func readLiveState() async throws(ProviderError) -> LiveState { LiveState(schedulers: [], drives: [], nativeScheduling: false) }
+    func snapshots() async throws(ProviderError) -> [LiveSnapshot] { [] }
+    func apply(_ action: ProviderAction) async throws(ProviderError) -> String? { nil }
+    func deleteSnapshot(id: String) async throws(ProviderError) {}
+
+    func createSnapshot(driveID: String, name: String, meta: [String: String]) async throws(ProviderError) -> LiveSnapshot {
+        let number = made.withLock { made in
+            made += 1
+            return made
+        }
+        return LiveSnapshot(
+            id: "snapshot-\(number)", driveID: driveID, name: name, takenAt: Date(), succeeded: true, createdByTidemark: true, meta: meta)
     }
 }

@@ -25,11 +25,14 @@ public actor ControllerScheduler {
     /// Whether this replica still holds the target; asked before every batch of slot claims and every retention
     /// pass, so a replica that lost the target mid-run stops there.
     let holdsTarget: @Sendable () async -> Bool
-    /// This instance's snapshots on the target, by scheduler|drive|slot; listed once, then kept up to date here.
-    private var known: [SlotKey: LiveSnapshot]?
+    /// This instance's snapshots on the target, per scheduled drive; listed once, then kept up to date here.
+    private var known: [ScheduledDrive: SlotSnapshots]?
     /// The listing taken again during this run for the unfinished claims it meets: one serves them all, since every
     /// such claim was made before the run began.
-    private var relisting: Task<[SlotKey: LiveSnapshot], any Error>?
+    private var relisting: Task<[ScheduledDrive: SlotSnapshots], any Error>?
+
+    /// A scheduled drive's snapshots by the text of their slot (`SnapshotMarker.slotText`).
+    typealias SlotSnapshots = [String: LiveSnapshot]
 
     public init(
         store: any StateStore, instance: String, provider: any Provider, logger: Logger, parallelism: Int = 8,
@@ -91,13 +94,8 @@ public actor ControllerScheduler {
     /// only at their requests and at the batches' writes.
     private func runDrives(
         _ job: ControllerJob, _ schedule: Schedule, now: Date, startedAt: Date,
-        index: inout [SlotKey: LiveSnapshot], report: inout Report
+        index: inout [ScheduledDrive: SlotSnapshots], report: inout Report
     ) async throws {
-        var perDrive: [String: [SlotKey: LiveSnapshot]] = [:]
-        let drives = Set(job.driveIDs)
-        for (key, snapshot) in index where key.scheduled.scheduler == job.scheduler && drives.contains(snapshot.driveID) {
-            perDrive[snapshot.driveID, default: [:]][key] = snapshot
-        }
         // One read each for all the job's drives, not two per drive: `begin` checks each slot's state again anyway.
         let cursors = try await store.cursors(scheduler: job.scheduler)
         let pending = try await store.pendingSlots(scheduler: job.scheduler, at: now)
@@ -112,10 +110,10 @@ public actor ControllerScheduler {
             func addNext() {
                 guard start < ordered.count else { return }
                 let batch = ordered[start..<min(start + batchSize, ordered.count)].map { drive in
-                    let own = perDrive[drive] ?? [:]
+                    let own = index[ScheduledDrive(scheduler: job.scheduler, drive: drive)] ?? [:]
                     let slots = DriveSlots(
                         job, schedule, drive: drive, cursor: cursors[drive], pending: pending[drive] ?? [],
-                        known: { own[Self.key(job.scheduler, drive, SnapshotMarker.slotText($0))] != nil }, now: now, startedAt: startedAt)
+                        known: { own[SnapshotMarker.slotText($0)] != nil }, now: now, startedAt: startedAt)
                     return (slots, own)
                 }
                 start += batchSize
@@ -128,10 +126,7 @@ public actor ControllerScheduler {
                     addNext()
                     group.addTask { .recorded(try await self.record(job, requested, retention: retention, now: now)) }
                 case .recorded(let outcome):
-                    for (drive, own) in outcome.indexes {
-                        for key in (perDrive[drive] ?? [:]).keys { index[key] = nil }
-                        index.merge(own) { $1 }
-                    }
+                    for (drive, own) in outcome.indexes { index[ScheduledDrive(scheduler: job.scheduler, drive: drive)] = own }
                     report.add(outcome.report)
                 }
             }
@@ -140,7 +135,7 @@ public actor ControllerScheduler {
 
     /// What one batch of drives did, and each drive's snapshots after it.
     private struct BatchOutcome: Sendable {
-        var indexes: [String: [SlotKey: LiveSnapshot]] = [:]
+        var indexes: [String: SlotSnapshots] = [:]
         var report = Report()
     }
 
@@ -161,7 +156,7 @@ public actor ControllerScheduler {
 
     /// Claims one batch of drives' slots in one write and sends their snapshot requests.
     private func request(
-        _ job: ControllerJob, _ batch: [(slots: DriveSlots, own: [SlotKey: LiveSnapshot])], now: Date
+        _ job: ControllerJob, _ batch: [(slots: DriveSlots, own: SlotSnapshots)], now: Date
     ) async throws -> RequestedBatch {
         guard await holdsTarget() else { throw NoLongerHeld() }
         var outcome = BatchOutcome()
@@ -181,7 +176,7 @@ public actor ControllerScheduler {
         var recovered: [TakenSlot] = []
         var toRequest: [String: [ScheduledSlot]] = [:]
         for (claim, state) in zip(claims, states) {
-            let key = Self.key(job.scheduler, claim.drive, SnapshotMarker.slotText(claim.slot))
+            let key = SnapshotMarker.slotText(claim.slot)
             switch state {
             case .created, .claimedElsewhere: continue
             case .pending where outcome.indexes[claim.drive]?[key] == nil:
@@ -189,7 +184,8 @@ public actor ControllerScheduler {
                 // the kept listing was taken: look again, once in this run, before making another.
                 let relisted = relisting ?? Task { try await requests.run { try await listSnapshots() } }
                 relisting = relisted
-                outcome.indexes[claim.drive]?[key] = try await relisted.value[key]
+                outcome.indexes[claim.drive]?[key] = try await relisted.value[
+                    ScheduledDrive(scheduler: job.scheduler, drive: claim.drive)]?[key]
             case nil, .pending, .skipped: break
             }
             if let existing = outcome.indexes[claim.drive]?[key] {
@@ -200,8 +196,7 @@ public actor ControllerScheduler {
         }
         let created = try await createSnapshots(job, toRequest)
         for taken in created {
-            outcome.indexes[taken.slot.drive]?[Self.key(job.scheduler, taken.slot.drive, SnapshotMarker.slotText(taken.slot.slot))] =
-                taken.snapshot
+            outcome.indexes[taken.slot.drive]?[SnapshotMarker.slotText(taken.slot.slot)] = taken.snapshot
         }
         outcome.report.recovered = recovered.count
         outcome.report.created = created.count
@@ -263,24 +258,22 @@ public actor ControllerScheduler {
     }
 
     /// This instance's snapshots on the target: the listing kept since the last one, or a new one.
-    private func snapshotsByKey() async throws -> [SlotKey: LiveSnapshot] {
+    private func snapshotsByKey() async throws -> [ScheduledDrive: SlotSnapshots] {
         if let known { return known }
         return try await listSnapshots()
     }
 
     /// This instance's snapshots on the target, listed now.
-    private func listSnapshots() async throws -> [SlotKey: LiveSnapshot] {
-        var index: [SlotKey: LiveSnapshot] = [:]
+    private func listSnapshots() async throws -> [ScheduledDrive: SlotSnapshots] {
+        var index: [ScheduledDrive: SlotSnapshots] = [:]
         for snapshot in try await provider.snapshots() where snapshot.meta[SnapshotMarker.ownerKey] == instance {
             guard let scheduler = snapshot.meta[SnapshotMarker.schedulerKey], let slot = snapshot.meta[SnapshotMarker.slotKey] else {
                 continue
             }
-            index[Self.key(scheduler, snapshot.driveID, slot)] = snapshot
+            index[ScheduledDrive(scheduler: scheduler, drive: snapshot.driveID), default: [:]][slot] = snapshot
         }
         return index
     }
-
-    static func key(_ scheduler: String, _ drive: String, _ slot: String) -> SlotKey { SlotKey(scheduler, drive, slot) }
 
     /// Retention over the backups of natively scheduled objects (a plan's checkpoints, a job's backups), by the time
     /// each was taken. They are the object's, so tidemark's; the newest successful one is never deleted.
@@ -326,16 +319,16 @@ public actor ControllerScheduler {
     /// Retention over each drive's snapshots of the scheduler, by their slot instants, in the schedule's timezone:
     /// the deletions of the whole batch `parallelism` at a time, then recorded in one write.
     private func applyRetention(_ job: ControllerJob, _ engine: RetentionEngine, now: Date, to outcome: inout BatchOutcome) async throws {
-        var drops: [(drive: String, key: SlotKey, id: String)] = []
+        var drops: [(drive: String, slot: String, id: String)] = []
         for (drive, own) in outcome.indexes {
             let mine = Dictionary(uniqueKeysWithValues: own.map { ($0.value.id, $0.key) })
-            let snapshots = own.compactMap { key, live -> Snapshot? in
-                SnapshotMarker.slot(from: key.slot).map {
+            let snapshots = own.compactMap { slot, live -> Snapshot? in
+                SnapshotMarker.slot(from: slot).map {
                     Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
                 }
             }
             for decision in engine.evaluate(snapshots, now: now) where !decision.keep {
-                if let key = mine[decision.snapshot.id] { drops.append((drive, key, decision.snapshot.id)) }
+                if let slot = mine[decision.snapshot.id] { drops.append((drive, slot, decision.snapshot.id)) }
             }
         }
         guard !drops.isEmpty, await holdsTarget() else { return }
@@ -362,7 +355,7 @@ public actor ControllerScheduler {
         // What was deleted is recorded even when another deletion failed.
         if !deleted.isEmpty { try await store.markDeleted(deleted, at: now) }
         let gone = Set(deleted)
-        for drop in drops where gone.contains(drop.id) { outcome.indexes[drop.drive]?[drop.key] = nil }
+        for drop in drops where gone.contains(drop.id) { outcome.indexes[drop.drive]?[drop.slot] = nil }
         outcome.report.deleted += deleted.count
         if let failure { throw failure }
     }

@@ -96,11 +96,7 @@ public final class SQLiteStateStore: StateStore {
         try await groups.write { db in
             var claimed = Set<ScheduledSlot>()
             for rows in Self.rows(of: slots) {
-                let claim = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES \(Self.values("(?, ?, ?, 'pending', ?)", rows.count))
-                        ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING scheduler, drive, slot
-                        """)
+                let claim = try db.cachedStatement(sql: Self.claimSQL[rows.count])
                 var arguments = StatementArguments()
                 for slot in rows { arguments += [slot.scheduler, slot.drive, slot.slot.timeIntervalSince1970, now.timeIntervalSince1970] }
                 let inserted = try Row.fetchCursor(claim, arguments: arguments)
@@ -132,23 +128,9 @@ public final class SQLiteStateStore: StateStore {
                     snapshotArguments += [taken.snapshot, slot.drive, slot.scheduler, instant, now.timeIntervalSince1970]
                     cursorArguments += [slot.scheduler, slot.drive, instant]
                 }
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES \(Self.values("(?, ?, ?, 'created', ?, ?)", rows.count))
-                        ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot,
-                            updated = excluded.updated
-                        """
-                ).execute(arguments: slotArguments)
-                try db.cachedStatement(
-                    sql:
-                        "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES \(Self.values("(?, ?, ?, ?, ?)", rows.count))"
-                ).execute(arguments: snapshotArguments)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO cursors (scheduler, drive, last_slot) VALUES \(Self.values("(?, ?, ?)", rows.count))
-                        ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
-                        """
-                ).execute(arguments: cursorArguments)
+                try db.cachedStatement(sql: Self.completeSQL[rows.count]).execute(arguments: slotArguments)
+                try db.cachedStatement(sql: Self.recordSnapshotSQL[rows.count]).execute(arguments: snapshotArguments)
+                try db.cachedStatement(sql: Self.moveCursorSQL[rows.count]).execute(arguments: cursorArguments)
             }
             return slots.map { _ in true }
         }
@@ -160,9 +142,34 @@ public final class SQLiteStateStore: StateStore {
         stride(from: 0, to: elements.count, by: 32).map { elements[$0..<min($0 + 32, elements.count)] }
     }
 
-    /// `row, row, …`, `count` times.
-    private static func values(_ row: String, _ count: Int) -> String {
-        repeatElement(row, count: count).joined(separator: ", ")
+    /// The multi-row statements for 0…32 rows, built once: their text is also the statement cache's key.
+    private static func byRowCount(_ row: String, _ statement: (String) -> String) -> [String] {
+        (0...32).map { statement(repeatElement(row, count: $0).joined(separator: ", ")) }
+    }
+
+    private static let claimSQL = byRowCount("(?, ?, ?, 'pending', ?)") {
+        """
+        INSERT INTO slots (scheduler, drive, slot, state, updated) VALUES \($0)
+        ON CONFLICT (scheduler, drive, slot) DO NOTHING RETURNING scheduler, drive, slot
+        """
+    }
+
+    private static let completeSQL = byRowCount("(?, ?, ?, 'created', ?, ?)") {
+        """
+        INSERT INTO slots (scheduler, drive, slot, state, snapshot, updated) VALUES \($0)
+        ON CONFLICT (scheduler, drive, slot) DO UPDATE SET state = 'created', snapshot = excluded.snapshot, updated = excluded.updated
+        """
+    }
+
+    private static let recordSnapshotSQL = byRowCount("(?, ?, ?, ?, ?)") {
+        "INSERT OR IGNORE INTO snapshots (id, drive, scheduler, slot, created) VALUES \($0)"
+    }
+
+    private static let moveCursorSQL = byRowCount("(?, ?, ?)") {
+        """
+        INSERT INTO cursors (scheduler, drive, last_slot) VALUES \($0)
+        ON CONFLICT (scheduler, drive) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)
+        """
     }
 
     /// Marks slots skipped (missed while down, or past their deadline) unless taken.
