@@ -6,6 +6,7 @@ with the statements and schema of SQLiteStateStore (WAL, synchronous FULL), thre
     python3 Benchmarks/slot_writes.py --random-order    # drives in random order
     python3 Benchmarks/slot_writes.py --memory          # the same statements on an in-memory database
     python3 Benchmarks/slot_writes.py --no-snapshots    # without the row in `snapshots` (its index on random ids)
+    python3 Benchmarks/slot_writes.py --snapshots-by-slot  # `snapshots` keyed by slot and id, not by id alone
 
 Prints the bytes this process wrote and its CPU per slot for each of the three slots.
 """
@@ -21,6 +22,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--random-order", action="store_true")
 parser.add_argument("--memory", action="store_true")
 parser.add_argument("--no-snapshots", action="store_true")
+parser.add_argument("--snapshots-by-slot", action="store_true")
 options = parser.parse_args()
 
 directory = tempfile.mkdtemp()
@@ -31,10 +33,14 @@ db.executescript("""
     CREATE TABLE cursors (scheduler TEXT NOT NULL, drive TEXT NOT NULL, last_slot REAL NOT NULL, PRIMARY KEY (scheduler, drive));
     CREATE TABLE slots (scheduler TEXT NOT NULL, drive TEXT NOT NULL, slot REAL NOT NULL, state TEXT NOT NULL, snapshot TEXT,
         updated REAL NOT NULL, PRIMARY KEY (scheduler, drive, slot));
-    CREATE TABLE snapshots (id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL,
-        created REAL NOT NULL, deleted REAL);
     CREATE INDEX slots_pending ON slots(scheduler, drive, slot) WHERE state = 'pending';
 """)
+if options.snapshots_by_slot:
+    db.execute("CREATE TABLE snapshots (id TEXT NOT NULL, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL, "
+               "created REAL NOT NULL, deleted REAL, PRIMARY KEY (scheduler, drive, slot, id)) WITHOUT ROWID")
+else:
+    db.execute("CREATE TABLE snapshots (id TEXT PRIMARY KEY, drive TEXT NOT NULL, scheduler TEXT NOT NULL, slot REAL NOT NULL, "
+               "created REAL NOT NULL, deleted REAL)")
 drives = [str(uuid.uuid4()) for _ in range(10_000)]
 if not options.random_order:
     drives.sort()
