@@ -212,7 +212,7 @@ enum ControllerBenchmark {
     /// `tidemark run` (release build) with the eleven seed policies and 1,000 bound drives, once it is ready and idle.
     static func idleMemory() async throws {
         guard FileManager.default.isExecutableFile(atPath: Binaries.tidemark.path) else {
-            print("tidemark  run        idle memory: skipped, build the release tidemark first (swift build -c release --product tidemark)")
+            print("tidemark  run        idle memory: skipped, build the release tidemark first (make release)")
             return
         }
         let fixture = EmulatorFixture(drives: (0..<1_000).map { EmulatorFixture.Drive(name: String(format: "db-%04d", $0)) })
