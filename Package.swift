@@ -127,6 +127,7 @@ let package = Package(
             dependencies: [
                 "TidemarkController", "TidemarkEmulator", "TidemarkProviders", "TidemarkPolicy", "TidemarkSchedule", "TidemarkReconcile",
                 "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "TidemarkEmulatorTests", dependencies: ["TidemarkEmulator", "TidemarkJSON", "TestSupport"]),

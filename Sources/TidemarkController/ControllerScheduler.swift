@@ -319,27 +319,36 @@ public actor ControllerScheduler {
     /// Retention over each drive's snapshots of the scheduler, by their slot instants, in the schedule's timezone:
     /// the deletions of the whole batch `parallelism` at a time, then recorded in one write.
     private func applyRetention(_ job: ControllerJob, _ engine: RetentionEngine, now: Date, to outcome: inout BatchOutcome) async throws {
-        var drops: [(drive: String, slot: String, id: String)] = []
+        var drops: [(marker: String, taken: TakenSlot)] = []
         for (drive, own) in outcome.indexes {
-            let mine = Dictionary(uniqueKeysWithValues: own.map { ($0.value.id, $0.key) })
-            let snapshots = own.compactMap { slot, live -> Snapshot? in
-                SnapshotMarker.slot(from: slot).map {
-                    Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
+            var mine: [String: (marker: String, slot: Date)] = [:]
+            let snapshots = own.compactMap { marker, live -> Snapshot? in
+                SnapshotMarker.slot(from: marker).map {
+                    mine[live.id] = (marker, $0)
+                    return Snapshot(id: live.id, takenAt: $0, createdByTidemark: true, succeeded: live.succeeded)
                 }
             }
             for decision in engine.evaluate(snapshots, now: now) where !decision.keep {
-                if let slot = mine[decision.snapshot.id] { drops.append((drive, slot, decision.snapshot.id)) }
+                if let (marker, slot) = mine[decision.snapshot.id] {
+                    drops.append(
+                        (
+                            marker,
+                            TakenSlot(ScheduledSlot(scheduler: job.scheduler, drive: drive, slot: slot), snapshot: decision.snapshot.id)
+                        ))
+                }
             }
         }
         guard !drops.isEmpty, await holdsTarget() else { return }
-        var deleted: [String] = []
+        var deleted: [TakenSlot] = []
         var failure: (any Error)?
-        await withTaskGroup(of: Result<String, ProviderError>.self) { group in
+        await withTaskGroup(of: Result<TakenSlot, ProviderError>.self) { group in
             for drop in drops {
                 group.addTask {
                     do throws(ProviderError) {
-                        try await self.requests.run { () async throws(ProviderError) in try await self.deleteIgnoringGone(drop.id) }
-                        return .success(drop.id)
+                        try await self.requests.run { () async throws(ProviderError) in
+                            try await self.deleteIgnoringGone(drop.taken.snapshot)
+                        }
+                        return .success(drop.taken)
                     } catch {
                         return .failure(error)
                     }
@@ -347,7 +356,7 @@ public actor ControllerScheduler {
             }
             for await result in group {
                 switch result {
-                case .success(let id): deleted.append(id)
+                case .success(let taken): deleted.append(taken)
                 case .failure(let error): failure = failure ?? error
                 }
             }
@@ -355,7 +364,7 @@ public actor ControllerScheduler {
         // What was deleted is recorded even when another deletion failed.
         if !deleted.isEmpty { try await store.markDeleted(deleted, at: now) }
         let gone = Set(deleted)
-        for drop in drops where gone.contains(drop.id) { outcome.indexes[drop.drive]?[drop.slot] = nil }
+        for drop in drops where gone.contains(drop.taken) { outcome.indexes[drop.taken.slot.drive]?[drop.marker] = nil }
         outcome.report.deleted += deleted.count
         if let failure { throw failure }
     }

@@ -200,22 +200,33 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func markDeleted(_ snapshots: [String], at now: Date) async throws {
+    /// Keyed by id here, as the first schema has it: a replica of the previous version, still running during a rolling
+    /// upgrade, records its snapshots `ON CONFLICT (id)`, which needs that key.
+    public func markDeleted(_ snapshots: [TakenSlot], at now: Date) async throws {
         try await bounded { [self] () async throws -> Void in
             try await client.query(
-                "UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = ANY(\(snapshots)) AND deleted IS NULL",
+                """
+                UPDATE snapshots SET deleted = \(now.timeIntervalSince1970) WHERE id = ANY(\(snapshots.map(\.snapshot))) AND deleted IS NULL
+                """,
                 logger: logger)
         }
     }
 
-    public func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
-        try await bounded { [self] () async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] in
+    public func createdSlots() async throws -> [CreatedSlot] {
+        try await bounded { [self] () async throws -> [CreatedSlot] in
             let rows = try await client.query(
-                "SELECT scheduler, drive, slot, snapshot FROM slots WHERE state = 'created' ORDER BY scheduler, drive, slot",
+                """
+                SELECT slots.scheduler, slots.drive, slots.slot, slots.snapshot, snapshots.deleted FROM slots
+                LEFT JOIN snapshots ON snapshots.id = slots.snapshot
+                WHERE slots.state = 'created' ORDER BY slots.scheduler, slots.drive, slots.slot
+                """,
                 logger: logger)
-            var slots: [(scheduler: String, drive: String, slot: Date, snapshot: String)] = []
-            for try await (scheduler, drive, slot, snapshot) in rows.decode((String, String, Double, String).self) {
-                slots.append((scheduler, drive, Date(timeIntervalSince1970: slot), snapshot))
+            var slots: [CreatedSlot] = []
+            for try await (scheduler, drive, slot, snapshot, deleted) in rows.decode((String, String, Double, String, Double?).self) {
+                slots.append(
+                    CreatedSlot(
+                        scheduler: scheduler, drive: drive, slot: Date(timeIntervalSince1970: slot), snapshot: snapshot,
+                        deleted: deleted.map(Date.init(timeIntervalSince1970:))))
             }
             return slots
         }

@@ -23,3 +23,20 @@ public struct TakenSlot: Hashable, Sendable {
         self.snapshot = snapshot
     }
 }
+
+/// A slot taken, as the state store records it: its snapshot, and when retention deleted that snapshot.
+public struct CreatedSlot: Hashable, Sendable {
+    public var scheduler: String
+    public var drive: String
+    public var slot: Date
+    public var snapshot: String
+    public var deleted: Date?
+
+    public init(scheduler: String, drive: String, slot: Date, snapshot: String, deleted: Date? = nil) {
+        self.scheduler = scheduler
+        self.drive = drive
+        self.slot = slot
+        self.snapshot = snapshot
+        self.deleted = deleted
+    }
+}

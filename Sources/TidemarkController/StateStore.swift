@@ -24,10 +24,10 @@ public protocol StateStore: ApplyJournal {
     /// once: its own (a crash or an error came between the intent and the outcome) and, with several replicas,
     /// claims that expired.
     func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]]
-    /// Records that retention deleted these snapshots.
-    func markDeleted(_ snapshots: [String], at now: Date) async throws
-    /// Slots taken, per scheduler and drive.
-    func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)]
+    /// Records that retention deleted these snapshots, each named by the slot it took (the SQLite store's key) and its id.
+    func markDeleted(_ snapshots: [TakenSlot], at now: Date) async throws
+    /// Slots taken, per scheduler and drive, in order.
+    func createdSlots() async throws -> [CreatedSlot]
     /// The newest slot taken per scheduler and drive.
     func newestSlots() async throws -> [ScheduledDrive: Date]
     func record(_ cycle: CycleRecord) async throws
@@ -43,11 +43,6 @@ extension StateStore {
     /// Moves one drive's cursor forward to `slot`, never back.
     public func setCursor(scheduler: String, drive: String, to slot: Date) async throws {
         try await moveCursors(to: [ScheduledSlot(scheduler: scheduler, drive: drive, slot: slot)])
-    }
-
-    /// Records that retention deleted one snapshot.
-    public func markDeleted(snapshot: String, at now: Date) async throws {
-        try await markDeleted([snapshot], at: now)
     }
 
     /// Marks one slot skipped unless it was taken or is another's live claim.

@@ -37,7 +37,7 @@ struct RunCrashTests {
     struct Outcome {
         /// Per drive id, the slots of its snapshots on the target, in order.
         var live: [String: [Date]]
-        var created: [(scheduler: String, drive: String, slot: Date, snapshot: String)]
+        var created: [CreatedSlot]
         var integrity: String
         var kills: Int
     }

@@ -52,10 +52,8 @@ struct ControllerBatchTests {
         func pendingSlots(scheduler: String, at now: Date) async throws -> [String: [Date]] {
             try await store.pendingSlots(scheduler: scheduler, at: now)
         }
-        func markDeleted(_ snapshots: [String], at now: Date) async throws { try await store.markDeleted(snapshots, at: now) }
-        func createdSlots() async throws -> [(scheduler: String, drive: String, slot: Date, snapshot: String)] {
-            try await store.createdSlots()
-        }
+        func markDeleted(_ snapshots: [TakenSlot], at now: Date) async throws { try await store.markDeleted(snapshots, at: now) }
+        func createdSlots() async throws -> [CreatedSlot] { try await store.createdSlots() }
         func newestSlots() async throws -> [ScheduledDrive: Date] { try await store.newestSlots() }
         func record(_ cycle: CycleRecord) async throws { try await store.record(cycle) }
         func lastGoodCommit() async throws -> String? { try await store.lastGoodCommit() }

@@ -45,6 +45,7 @@ struct ControllerSchedulingTests {
             totalSlots += slots.count
             #expect(created.filter { $0.scheduler == job.scheduler }.map(\.slot) == slots, "\(job.scheduler)")
             #expect(live[job.driveIDs[0]] ?? [] == survivors, "\(job.scheduler)")
+            #expect(created.filter { $0.scheduler == job.scheduler && $0.deleted == nil }.map(\.slot) == survivors, "\(job.scheduler)")
         }
         #expect(report.created == totalSlots)
         #expect(report.created - report.deleted == live.values.map(\.count).reduce(0, +))

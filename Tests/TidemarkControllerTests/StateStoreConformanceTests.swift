@@ -78,7 +78,24 @@ struct StateStoreConformanceTests {
             #expect(try await store.newestSlots() == [ScheduledDrive(scheduler: "nightly", drive: "d1"): slot])
             try await store.skip(scheduler: "nightly", drive: "d1", slot: slot.addingTimeInterval(86400), at: slot)
             #expect(try await store.begin(scheduler: "nightly", drive: "d1", slot: slot.addingTimeInterval(86400), at: slot) == .skipped)
-            try await store.markDeleted(snapshot: "snap-1", at: slot.addingTimeInterval(60))
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func retentionsDeletionsAreRecordedOnTheirSlotsOnce(_ engine: Engine) async throws {
+        try await Self.withStore(engine) { store, _ in
+            let slots = (1...3).map { Self.t0.addingTimeInterval(Double($0) * 3600) }
+            let taken = slots.enumerated().map {
+                TakenSlot(ScheduledSlot(scheduler: "hourly", drive: "d1", slot: $1), snapshot: "snap-\($0)")
+            }
+            #expect(try await store.begin(taken.map(\.slot), at: slots[0]) == [nil, nil, nil])
+            try await store.complete(taken, at: slots[2])
+            let deletedAt = slots[2].addingTimeInterval(60)
+            try await store.markDeleted(Array(taken.prefix(2)), at: deletedAt)
+            try await store.markDeleted([taken[0]], at: deletedAt.addingTimeInterval(3600))
+            let created = try await store.createdSlots()
+            #expect(created.map(\.snapshot) == ["snap-0", "snap-1", "snap-2"])
+            #expect(created.map(\.deleted) == [deletedAt, deletedAt, nil], "the first deletion stands; the kept snapshot has none")
         }
     }
 
