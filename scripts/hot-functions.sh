@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates scripts/hot-functions.txt: the functions `tidemark` runs to validate and plan the seed policies and to
-# start `tidemark run` (its first cycle against 1,000 drives, then idle), first called first, as section names for
-# gold's --section-ordering-file. `make release` lays them out first in the binary, so the code a running controller
+# start `tidemark run` (its first cycle against 1,000 drives, then idle), first called first, as symbol names for
+# lld's --symbol-ordering-file. `make release` lays them out first in the binary, so the code a running controller
 # has touched sits in a few contiguous pages instead of being spread over all of them.
 #   1. Coverage: an instrumented build (AddressSanitizer's coverage callbacks, answered by scripts/first-calls.c) in
 #      .build/hot-functions notes each function the first time it is called.
@@ -94,7 +94,7 @@ for calls in sys.argv[2:]:
         name = symbols[bisect.bisect_right(starts, int(line, 16)) - 1][1]
         if name not in seen:
             seen.add(name)
-            print(".text." + name)
+            print(name)
 EOF
 echo "hot-functions: $(wc -l < "$list") functions from coverage"
 
@@ -113,7 +113,7 @@ for round in $(seq 1 "$rounds"); do
   # Instruction fetches (the faulting address is the instruction's) in the tidemark binary, by function.
   before=$(wc -l < "$list")
   perf script -i "$work/perf.data" -F ip,sym,dso,addr 2> /dev/null |
-    awk -v dso="($binary)" '$NF == dso && $1 == $4 { print ".text." $2 }' |
+    awk -v dso="($binary)" '$NF == dso && $1 == $4 && $2 != "[unknown]" { print $2 }' |
     awk 'NR == FNR { seen[$0] = 1; next } !seen[$0]++' "$list" - >> "$list"
   echo "hot-functions: round $round added $(($(wc -l < "$list") - before)) functions"
 done
