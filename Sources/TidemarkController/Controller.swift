@@ -109,6 +109,7 @@ public actor Controller {
                 ownershipChanged = false
                 await cycle()
                 FreedMemory.release()
+                ReadOnlyFilePages.releaseIfDue()
                 if regular { nextSync = clock.now().addingTimeInterval(configuration.interval) }
             }
             // A stop that came during the cycle must not wait out the sleep.
