@@ -10,9 +10,9 @@ import Synchronization
 /// Only private read-only mappings of files whose resident pages are all the file's own: dropping those loses
 /// nothing, and the page cache keeps them, so what the next cycle or slot runs maps back in with a minor fault per
 /// 64 KB. A mapping holding a private copy of a page (pointers the loader relocated, a library relocated in its code,
-/// a debugger's breakpoint) is left as it is, and so is every writable mapping. The one writer this cannot see
-/// coming is the loader relocating the code of a library that needs it (`TEXTREL`, which Debian does not allow)
-/// while a release runs; a debugger attaching then would lose its breakpoints.
+/// a debugger's breakpoint) is left as it is, and so is every writable mapping. Two writers it cannot see coming,
+/// both only while a release runs: the loader relocating the code of a library loaded just then that needs it
+/// (`TEXTREL`, which Debian does not allow), and a debugger setting a breakpoint, which would be lost.
 enum ReadOnlyFilePages {
     private static let lastRelease = Mutex<ContinuousClock.Instant?>(nil)
 
