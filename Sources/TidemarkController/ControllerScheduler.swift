@@ -330,11 +330,8 @@ public actor ControllerScheduler {
             }
             for decision in engine.evaluate(snapshots, now: now) where !decision.keep {
                 if let (marker, slot) = mine[decision.snapshot.id] {
-                    drops.append(
-                        (
-                            marker,
-                            TakenSlot(ScheduledSlot(scheduler: job.scheduler, drive: drive, slot: slot), snapshot: decision.snapshot.id)
-                        ))
+                    let scheduled = ScheduledSlot(scheduler: job.scheduler, drive: drive, slot: slot)
+                    drops.append((marker, TakenSlot(scheduled, snapshot: decision.snapshot.id)))
                 }
             }
         }
