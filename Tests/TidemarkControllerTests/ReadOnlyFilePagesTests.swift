@@ -28,7 +28,7 @@ struct ReadOnlyFilePagesTests {
         }
     }
 
-    /// Kilobytes resident of the mapping at `address`, from `smaps`.
+    /// Kilobytes resident of the private read-only file mapping at `address`, from `smaps`.
     static func residentKilobytes(at address: UnsafeMutableRawPointer) throws -> Int? {
         let target = UInt(bitPattern: Int(bitPattern: address))
         var inside = false
@@ -36,9 +36,8 @@ struct ReadOnlyFilePagesTests {
         let smaps = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
         defer { try? smaps.close() }
         for line in String(decoding: try smaps.readToEnd() ?? Data(), as: UTF8.self).split(separator: "\n") {
-            if let range = line.split(separator: " ").first, range.contains("-"), range.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
-                let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
-                inside = bounds.count == 2 && (bounds[0]..<bounds[1]).contains(target)
+            if ReadOnlyFilePages.readOnlyFileRange(String(line))?.contains(target) == true {
+                inside = true
             } else if inside, line.hasPrefix("Rss:") {
                 return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
             }
@@ -46,20 +45,26 @@ struct ReadOnlyFilePagesTests {
         return nil
     }
 
-    /// A private read-only mapping of a new file of `pages` pages of 0xC3, each page read once.
-    static func withMappedFile(pages: Int, _ body: (UnsafeMutableRawPointer, Int32) throws -> Void) throws {
+    /// `count` private mappings with `protection` of a new file of `pages` pages of 0xC3, unmapped afterwards.
+    static func withMappings(
+        ofPages pages: Int, count: Int = 1, protection: Int32 = PROT_READ, _ body: ([UnsafeMutableRawPointer]) throws -> Void
+    ) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-pages-\(UUID().uuidString)").path
         try Data(repeating: 0xC3, count: pages * 4096).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file = open(path, O_RDONLY)
         #expect(file >= 0)
         defer { close(file) }
-        try body(try #require(mmap(nil, pages * 4096, PROT_READ, MAP_PRIVATE, file, 0).flatMap { $0 == MAP_FAILED ? nil : $0 }), file)
+        let mappings = try (0..<count).map { _ in
+            try #require(mmap(nil, pages * 4096, protection, MAP_PRIVATE, file, 0).flatMap { $0 == MAP_FAILED ? nil : $0 })
+        }
+        defer { for mapping in mappings { munmap(mapping, pages * 4096) } }
+        try body(mappings)
     }
 
     @Test func releasingUnmapsTheFilesPagesAndTheyReadBackTheSame() throws {
-        try Self.withMappedFile(pages: 64) { mapping, _ throws in
-            defer { munmap(mapping, 64 * 4096) }
+        try Self.withMappings(ofPages: 64) { mappings throws in
+            let mapping = mappings[0]
             let sum = (0..<64).reduce(0) { $0 + Int(mapping.load(fromByteOffset: $1 * 4096, as: UInt8.self)) }
             #expect(sum == 64 * 0xC3)
             #expect(try Self.residentKilobytes(at: mapping) == 256)
@@ -70,8 +75,8 @@ struct ReadOnlyFilePagesTests {
     }
 
     @Test func aReleaseWithinTheIntervalOfTheLastIsSkipped() throws {
-        try Self.withMappedFile(pages: 16) { mapping, _ throws in
-            defer { munmap(mapping, 16 * 4096) }
+        try Self.withMappings(ofPages: 16) { mappings throws in
+            let mapping = mappings[0]
             func touch() { for page in 0..<16 { _ = mapping.load(fromByteOffset: page * 4096, as: UInt8.self) } }
             touch()
             ReadOnlyFilePages.releaseIfDue(every: .zero)
@@ -86,31 +91,19 @@ struct ReadOnlyFilePagesTests {
     /// read-only again. Such a page exists only in the process; dropping it would lose it.
     @Test(arguments: [PROT_READ, PROT_READ | PROT_EXEC])
     func aMappingWithAPrivatelyChangedPageKeepsIt(_ protection: Int32) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tidemark-pages-\(UUID().uuidString)").path
-        try Data(repeating: 0xC3, count: 8192).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = open(path, O_RDONLY)
-        #expect(file >= 0)
-        defer { close(file) }
-        func map() throws -> UnsafeMutableRawPointer {
-            try #require(mmap(nil, 8192, protection, MAP_PRIVATE, file, 0).flatMap { $0 == MAP_FAILED ? nil : $0 })
-        }
-        let clean = try map()
-        let changed = try map()
-        defer {
-            munmap(clean, 8192)
-            munmap(changed, 8192)
-        }
-        #expect(clean.load(as: UInt8.self) == 0xC3)
-        #expect(mprotect(changed, 8192, PROT_READ | PROT_WRITE) == 0)
-        changed.storeBytes(of: 0x90, as: UInt8.self)
-        #expect(mprotect(changed, 8192, protection) == 0)
+        try Self.withMappings(ofPages: 2, count: 2, protection: protection) { mappings in
+            let (clean, changed) = (mappings[0], mappings[1])
+            #expect(clean.load(as: UInt8.self) == 0xC3)
+            #expect(mprotect(changed, 8192, PROT_READ | PROT_WRITE) == 0)
+            changed.storeBytes(of: 0x90, as: UInt8.self)
+            #expect(mprotect(changed, 8192, protection) == 0)
 
-        let releasable = ReadOnlyFilePages.releasableRanges()
-        #expect(releasable.contains { $0.contains(UInt(bitPattern: Int(bitPattern: clean))) })
-        #expect(!releasable.contains { $0.contains(UInt(bitPattern: Int(bitPattern: changed))) })
-        ReadOnlyFilePages.release()
-        #expect(changed.load(as: UInt8.self) == 0x90, "the private copy survives")
-        #expect(clean.load(as: UInt8.self) == 0xC3)
+            let releasable = ReadOnlyFilePages.releasableRanges()
+            #expect(releasable.contains { $0.contains(UInt(bitPattern: Int(bitPattern: clean))) })
+            #expect(!releasable.contains { $0.contains(UInt(bitPattern: Int(bitPattern: changed))) })
+            ReadOnlyFilePages.release()
+            #expect(changed.load(as: UInt8.self) == 0x90, "the private copy survives")
+            #expect(clean.load(as: UInt8.self) == 0xC3)
+        }
     }
 }
